@@ -1,0 +1,31 @@
+// Reading the input folder into articles: the file system (watcher/) meets the
+// parser (feed/). Each skipped file gets one log line with its reason. Blocking;
+// not for the serving threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "feed/article.h"
+
+namespace feedd::daemon {
+
+struct IngestOptions {
+  std::string input_dir;
+  std::string base_url;  // normalized, no trailing slash
+  uint64_t max_article_bytes = 10 * 1024 * 1024;
+};
+
+// Reads and parses one file, given relative to the input folder. Logs a debug line
+// for files that are not articles, a warning for each skip and each problem.
+std::optional<feed::Article> LoadArticle(const IngestOptions& options,
+                                         const std::string& relative_path);
+
+// Every article in the folder, slugs made unique. Returns std::nullopt with *err
+// set when the folder cannot be listed.
+std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,
+                                                     std::string* err);
+
+}  // namespace feedd::daemon

@@ -1,0 +1,45 @@
+// feedd: turns a folder of articles into RSS 2.0 and Atom 1.0 feeds.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "daemon/cli.h"
+#include "daemon/render_command.h"
+#include "feedd_version.h"
+
+int main(int argc, char** argv) {
+  using namespace feedd::daemon;
+  auto logger = spdlog::stderr_color_mt("feedd");
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  spdlog::set_default_logger(logger);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string err;
+  int exit_code = 0;
+  std::optional<Invocation> inv = ParseCommandLine(args, &err, &exit_code);
+  if (!inv) {
+    std::fprintf(stderr, "feedd: %s\n", err.c_str());
+    return exit_code;
+  }
+  spdlog::set_level(spdlog::level::from_str(inv->log_level));
+  try {
+    switch (inv->command) {
+      case Command::kHelp:
+        std::fputs(UsageText().c_str(), stdout);
+        return 0;
+      case Command::kVersion:
+        std::printf("feedd %s\n", feedd::kFeeddVersion);
+        return 0;
+      case Command::kRender:
+        return RunRender(inv->config);
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected error: {}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,57 @@
+#include "daemon/render_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "daemon/file_io.h"
+#include "daemon/ingest.h"
+#include "feed/feed_writer.h"
+#include "feedd_version.h"
+
+namespace feedd::daemon {
+
+feed::Channel ChannelFrom(const config::Config& c) {
+  feed::Channel ch;
+  ch.base_url = c.base_url;
+  ch.title = c.title;
+  ch.description = c.description;
+  ch.language = c.language;
+  ch.author = c.author;
+  ch.limit = c.limit;
+  ch.generator_version = kFeeddVersion;
+  return ch;
+}
+
+int RunRender(const config::Config& config) {
+  std::string err;
+  std::optional<std::vector<feed::Article>> articles =
+      LoadFolder({config.input_dir, config.base_url, config.max_article_bytes}, &err);
+  if (!articles) {
+    spdlog::error("cannot read the input folder {}", err);
+    return 1;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.output_dir, ec);
+  if (ec || !std::filesystem::is_directory(config.output_dir)) {
+    spdlog::error("cannot use the output folder {}: {}", config.output_dir,
+                  ec ? ec.message() : "not a folder");
+    return 1;
+  }
+  const feed::Channel channel = ChannelFrom(config);
+  const std::vector<const feed::Article*> items = feed::SelectItems(*articles, channel.limit);
+  const std::filesystem::path out(config.output_dir);
+  for (const auto& [name, body] : {std::pair{"rss.xml", feed::RenderRss(channel, items)},
+                                   std::pair{"atom.xml", feed::RenderAtom(channel, items)}}) {
+    if (!WriteFileAtomically((out / name).string(), body, &err)) {
+      spdlog::error("cannot write {}", err);
+      return 1;
+    }
+  }
+  spdlog::info("rendered {} of {} articles into {}: rss.xml, atom.xml", items.size(),
+               articles->size(), (out / "").string());
+  return 0;
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,13 @@
+// `feedd render`: the one-shot pipeline from a folder to rss.xml and atom.xml.
+#pragma once
+
+#include "config/config.h"
+
+namespace feedd::daemon {
+
+// Renders config.input_dir into config.output_dir. Logs one line per skipped
+// file and a summary. Returns the process exit code: 0, or 1 when a folder is
+// unusable (with an error line saying which and why).
+int RunRender(const config::Config& config);
+
+}  // namespace feedd::daemon

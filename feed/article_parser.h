@@ -1,0 +1,46 @@
+// From one file's bytes to a publishable Article. Pure: no I/O, no logging, never
+// throws on bad input. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feed/article.h"
+
+namespace feedd::feed {
+
+enum class ArticleFormat { kNone, kPlainText, kMarkdown };
+
+// By extension, case-insensitively: .txt is plain text; .md and .markdown are Markdown.
+ArticleFormat FormatOf(std::string_view file_name);
+
+struct ParseContext {
+  std::string base_url;   // no trailing slash, e.g. "https://example.org/news"
+  Timestamp file_mtime;   // used when the article states no date
+};
+
+// Parses the file at `relative_path` (relative to the input folder; its name gives
+// the slug and the format). Problems that still allow publishing ("invalid UTF-8
+// replaced", "unrecognized date") are appended to *warnings. On failure returns
+// std::nullopt and sets *err: "binary data, not text", "empty: no text", "draft",
+// "not an article file" or "line N: front matter: ...".
+std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
+                                    const ParseContext& context,
+                                    std::vector<std::string>* warnings, std::string* err);
+
+// The summary length derived from the first paragraph, in characters.
+inline constexpr size_t kSummaryChars = 300;
+
+}  // namespace feedd::feed
+
+namespace feedd::feed {
+
+// Two files with the same slug ("a b.txt", "a-b.md") would share a URL and an id.
+// Sorts `articles` by source path, keeps the first slug and gives the others
+// "-2", "-3"... (updating link and derived id); one warning per renamed article.
+void MakeSlugsUnique(std::vector<Article>* articles, const std::string& base_url,
+                     std::vector<std::string>* warnings);
+
+}  // namespace feedd::feed

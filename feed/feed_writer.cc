@@ -1,0 +1,179 @@
+#include "feed/feed_writer.h"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+
+namespace feedd::feed {
+namespace {
+
+class StringWriter : public pugi::xml_writer {
+ public:
+  explicit StringWriter(std::string* out) : out_(out) {}
+  void write(const void* data, size_t size) override {
+    out_->append(static_cast<const char*>(data), size);
+  }
+
+ private:
+  std::string* out_;
+};
+
+std::string Serialize(const pugi::xml_document& doc) {
+  std::string out;
+  StringWriter writer(&out);
+  doc.save(writer, "  ", pugi::format_indent, pugi::encoding_utf8);
+  return out;
+}
+
+void AddDeclaration(pugi::xml_document* doc) {
+  pugi::xml_node decl = doc->append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "utf-8";
+}
+
+void AddText(pugi::xml_node parent, const char* name, const std::string& text) {
+  parent.append_child(name).text().set(text.c_str());
+}
+
+// The newest change among the items: what lastBuildDate and Atom's updated mean.
+// With no items, the epoch, so an empty feed is still the same bytes every time.
+Timestamp NewestUpdate(std::span<const Article* const> items) {
+  Timestamp newest{0, 0};
+  for (const Article* a : items) {
+    if (a->updated.seconds > newest.seconds) newest = Timestamp{a->updated.seconds, 0};
+  }
+  return newest;
+}
+
+std::string Generator(const Channel& c) {
+  return c.generator_version.empty() ? "feedd" : "feedd " + c.generator_version;
+}
+
+const std::string& AuthorOf(const Article& a, const Channel& c) {
+  return a.author.empty() ? c.author : a.author;
+}
+
+// The category first, then the tags, without repeats.
+std::vector<std::string> Categories(const Article& a) {
+  std::vector<std::string> out;
+  if (!a.category.empty()) out.push_back(a.category);
+  for (const std::string& t : a.tags) {
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<const Article*> SelectItems(const std::vector<Article>& articles, size_t limit) {
+  std::vector<const Article*> items;
+  items.reserve(articles.size());
+  for (const Article& a : articles) items.push_back(&a);
+  std::sort(items.begin(), items.end(), [](const Article* x, const Article* y) {
+    if (x->published.seconds != y->published.seconds)
+      return x->published.seconds > y->published.seconds;
+    return x->id < y->id;
+  });
+  if (items.size() > limit) items.resize(limit);
+  return items;
+}
+
+std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
+  pugi::xml_document doc;
+  AddDeclaration(&doc);
+  pugi::xml_node rss = doc.append_child("rss");
+  rss.append_attribute("version") = "2.0";
+  rss.append_attribute("xmlns:atom") = "http://www.w3.org/2005/Atom";
+  rss.append_attribute("xmlns:content") = "http://purl.org/rss/1.0/modules/content/";
+  rss.append_attribute("xmlns:dc") = "http://purl.org/dc/elements/1.1/";
+  pugi::xml_node ch = rss.append_child("channel");
+  AddText(ch, "title", c.title);
+  AddText(ch, "link", c.base_url + "/");
+  AddText(ch, "description", c.description.empty() ? c.title : c.description);
+  if (!c.language.empty()) AddText(ch, "language", c.language);
+  if (!items.empty()) AddText(ch, "lastBuildDate", FormatRfc822(NewestUpdate(items)));
+  AddText(ch, "generator", Generator(c));
+  pugi::xml_node self = ch.append_child("atom:link");
+  self.append_attribute("href") = (c.base_url + "/rss.xml").c_str();
+  self.append_attribute("rel") = "self";
+  self.append_attribute("type") = "application/rss+xml";
+
+  for (const Article* a : items) {
+    pugi::xml_node item = ch.append_child("item");
+    AddText(item, "title", a->title);
+    AddText(item, "link", a->link);
+    pugi::xml_node guid = item.append_child("guid");
+    guid.append_attribute("isPermaLink") = a->id == a->link ? "true" : "false";
+    guid.text().set(a->id.c_str());
+    AddText(item, "pubDate", FormatRfc822(a->published));
+    if (!a->summary.empty()) AddText(item, "description", a->summary);
+    if (!a->content_html.empty()) AddText(item, "content:encoded", a->content_html);
+    if (const std::string& author = AuthorOf(*a, c); !author.empty())
+      AddText(item, "dc:creator", author);
+    for (const std::string& cat : Categories(*a)) AddText(item, "category", cat);
+  }
+  return Serialize(doc);
+}
+
+std::string RenderAtom(const Channel& c, std::span<const Article* const> items) {
+  pugi::xml_document doc;
+  AddDeclaration(&doc);
+  pugi::xml_node feed = doc.append_child("feed");
+  feed.append_attribute("xmlns") = "http://www.w3.org/2005/Atom";
+  if (!c.language.empty()) feed.append_attribute("xml:lang") = c.language.c_str();
+  AddText(feed, "id", c.base_url + "/");
+  pugi::xml_node title = feed.append_child("title");
+  title.append_attribute("type") = "text";
+  title.text().set(c.title.c_str());
+  if (!c.description.empty()) {
+    pugi::xml_node sub = feed.append_child("subtitle");
+    sub.append_attribute("type") = "text";
+    sub.text().set(c.description.c_str());
+  }
+  AddText(feed, "updated", FormatRfc3339(NewestUpdate(items)));
+  // A feed-level author makes every entry valid (RFC 4287 4.1.1), named or not.
+  AddText(feed.append_child("author"), "name", c.author.empty() ? c.title : c.author);
+  pugi::xml_node self = feed.append_child("link");
+  self.append_attribute("rel") = "self";
+  self.append_attribute("type") = "application/atom+xml";
+  self.append_attribute("href") = (c.base_url + "/atom.xml").c_str();
+  pugi::xml_node alt = feed.append_child("link");
+  alt.append_attribute("rel") = "alternate";
+  alt.append_attribute("type") = "text/html";
+  alt.append_attribute("href") = (c.base_url + "/").c_str();
+  pugi::xml_node gen = feed.append_child("generator");
+  if (!c.generator_version.empty())
+    gen.append_attribute("version") = c.generator_version.c_str();
+  gen.text().set("feedd");
+
+  for (const Article* a : items) {
+    pugi::xml_node entry = feed.append_child("entry");
+    if (!a->language.empty()) entry.append_attribute("xml:lang") = a->language.c_str();
+    AddText(entry, "id", a->id);
+    pugi::xml_node t = entry.append_child("title");
+    t.append_attribute("type") = "text";
+    t.text().set(a->title.c_str());
+    pugi::xml_node link = entry.append_child("link");
+    link.append_attribute("rel") = "alternate";
+    link.append_attribute("type") = "text/html";
+    link.append_attribute("href") = a->link.c_str();
+    AddText(entry, "published", FormatRfc3339(a->published));
+    AddText(entry, "updated", FormatRfc3339(a->updated));
+    if (!a->author.empty()) AddText(entry.append_child("author"), "name", a->author);
+    for (const std::string& cat : Categories(*a))
+      entry.append_child("category").append_attribute("term") = cat.c_str();
+    if (!a->summary.empty()) {
+      pugi::xml_node s = entry.append_child("summary");
+      s.append_attribute("type") = "text";
+      s.text().set(a->summary.c_str());
+    }
+    if (!a->content_html.empty()) {
+      pugi::xml_node content = entry.append_child("content");
+      content.append_attribute("type") = "html";
+      content.text().set(a->content_html.c_str());
+    }
+  }
+  return Serialize(doc);
+}
+
+}  // namespace feedd::feed

@@ -1,0 +1,25 @@
+// What a format parser extracts from one article, before ids, dates and URLs are
+// settled by ParseArticle (feed/article_parser.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace feedd::feed {
+
+struct ParsedFields {
+  std::string title;
+  std::string author;
+  std::string author_bio;
+  std::string category;
+  std::vector<std::string> tags;
+  std::string summary;       // explicit summary, plain text; empty when none (derived later)
+  std::string id;            // explicit id; empty when none
+  std::string date;          // explicit date as written; empty when none
+  int date_line = 0;         // 1-based line of the date, for messages
+  std::string language;
+  bool draft = false;
+  std::string content_html;  // relative URLs not yet resolved
+};
+
+}  // namespace feedd::feed

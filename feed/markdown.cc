@@ -1,0 +1,187 @@
+#include "feed/markdown.h"
+
+#include <md4c-html.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "feed/html.h"
+#include "feed/utf8.h"
+
+namespace feedd::feed {
+namespace {
+
+struct FrontMatter {
+  std::string_view yaml;
+  std::string_view body;
+  int body_line = 1;  // 1-based line of the body's first line
+};
+
+// Front matter starts with a "---" line and ends at the next "---" or "..." line.
+FrontMatter SplitFrontMatter(std::string_view text) {
+  FrontMatter fm{{}, text, 1};
+  if (text.substr(0, 4) != "---\n") return fm;
+  size_t pos = 4;
+  int line = 2;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view l = text.substr(pos, end - pos);
+    if (Trim(l) == "---" || Trim(l) == "...") {
+      fm.yaml = text.substr(4, pos - 4);
+      fm.body = end < text.size() ? text.substr(end + 1) : std::string_view{};
+      fm.body_line = line + 1;
+      return fm;
+    }
+    pos = end + 1;
+    ++line;
+  }
+  return fm;  // no closing line: not front matter, all of it is body
+}
+
+std::string Where(const YAML::Node& node) {
+  return "line " + std::to_string(node.Mark().line + 2) + ": front matter: ";
+}
+
+// A scalar as text; sequences and maps are errors.
+bool Text(const YAML::Node& node, const std::string& key, std::string* out, std::string* err) {
+  if (!node || node.IsNull()) return true;
+  if (!node.IsScalar()) {
+    *err = Where(node) + key + ": expected text";
+    return false;
+  }
+  *out = std::string(Trim(node.Scalar()));
+  return true;
+}
+
+// A list of names: a sequence of scalars, or one scalar with commas.
+bool List(const YAML::Node& node, const std::string& key, std::vector<std::string>* out,
+          std::string* err) {
+  if (!node || node.IsNull()) return true;
+  auto add = [out](std::string_view item) {
+    item = Trim(item);
+    if (!item.empty() && std::find(out->begin(), out->end(), item) == out->end())
+      out->emplace_back(item);
+  };
+  if (node.IsScalar()) {
+    std::string_view s = node.Scalar();
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t end = s.find(',', start);
+      if (end == std::string_view::npos) end = s.size();
+      add(s.substr(start, end - start));
+      start = end + 1;
+    }
+    return true;
+  }
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (!item.IsScalar()) {
+        *err = Where(item) + key + ": expected a list of names";
+        return false;
+      }
+      add(item.Scalar());
+    }
+    return true;
+  }
+  *err = Where(node) + key + ": expected a list of names";
+  return false;
+}
+
+// author: "Name", {name: "Name"}, or a list of either (the first is used).
+bool Author(const YAML::Node& node, std::string* out, std::string* err) {
+  if (!node || node.IsNull()) return true;
+  const YAML::Node first = node.IsSequence() && node.size() > 0 ? node[0] : node;
+  if (first.IsMap()) return Text(first["name"], "author.name", out, err);
+  return Text(first, "author", out, err);
+}
+
+bool ReadFrontMatter(std::string_view yaml, ParsedFields* f, std::string* err) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    *err = "line " + std::to_string(e.mark.line + 2) + ": front matter: " + e.msg;
+    return false;
+  }
+  if (root.IsNull()) return true;
+  if (!root.IsMap()) {
+    *err = "line 2: front matter: expected key: value pairs";
+    return false;
+  }
+  try {
+    std::string draft;
+    std::vector<std::string> categories;
+    const bool ok = Text(root["title"], "title", &f->title, err) &&
+                    Text(root["date"], "date", &f->date, err) &&
+                    Author(root["author"] ? root["author"] : root["authors"], &f->author, err) &&
+                    List(root["tags"], "tags", &f->tags, err) &&
+                    List(root["categories"], "categories", &categories, err) &&
+                    Text(root["category"], "category", &f->category, err) &&
+                    Text(root["summary"] ? root["summary"] : root["description"], "summary",
+                         &f->summary, err) &&
+                    Text(root["id"] ? root["id"] : root["guid"], "id", &f->id, err) &&
+                    Text(root["lang"] ? root["lang"] : root["language"], "language",
+                         &f->language, err) &&
+                    Text(root["draft"], "draft", &draft, err);
+    if (!ok) return false;
+    if (root["date"]) f->date_line = root["date"].Mark().line + 2;
+    if (!draft.empty() && draft != "false" && draft != "no" && draft != "off") {
+      if (draft != "true" && draft != "yes" && draft != "on") {
+        *err = Where(root["draft"]) + "draft: expected true or false, got \"" + draft + "\"";
+        return false;
+      }
+      f->draft = true;
+    }
+    // Jekyll and Hugo allow several categories; the first is the item's category,
+    // the others join the tags so nothing is lost.
+    for (const std::string& c : categories) {
+      if (f->category.empty()) {
+        f->category = c;
+      } else if (c != f->category && std::find(f->tags.begin(), f->tags.end(), c) == f->tags.end()) {
+        f->tags.push_back(c);
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    *err = "line " + std::to_string(e.mark.line + 2) + ": front matter: " + e.msg;
+    return false;
+  }
+  return true;
+}
+
+void AppendOutput(const MD_CHAR* text, MD_SIZE size, void* userdata) {
+  static_cast<std::string*>(userdata)->append(text, size);
+}
+
+}  // namespace
+
+std::optional<ParsedFields> ParseMarkdown(std::string_view text, std::string* err) {
+  ParsedFields f;
+  const FrontMatter fm = SplitFrontMatter(text);
+  if (!fm.yaml.empty() && !ReadFrontMatter(fm.yaml, &f, err)) return std::nullopt;
+
+  std::string html;
+  const unsigned flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML;
+  if (md_html(fm.body.data(), static_cast<MD_SIZE>(fm.body.size()), AppendOutput, &html, flags,
+              0) != 0) {
+    *err = "the Markdown renderer failed";
+    return std::nullopt;
+  }
+  while (!html.empty() && html.back() == '\n') html.pop_back();
+  f.content_html = std::move(html);
+
+  if (f.title.empty()) {  // no front matter title: the first heading, else the first line
+    const size_t h = f.content_html.find("<h");
+    const size_t p = f.content_html.find("<p>");
+    if (h != std::string::npos && h < p && f.content_html[h + 2] >= '1' &&
+        f.content_html[h + 2] <= '6') {
+      const size_t close = f.content_html.find("</h", h);
+      f.title = HtmlToText(f.content_html.substr(h, close - h));
+    } else {
+      f.title = Summarize(HtmlToText(f.content_html.substr(0, f.content_html.find('\n'))), 100);
+    }
+  }
+  return f;
+}
+
+}  // namespace feedd::feed

@@ -1,0 +1,300 @@
+#include "feed/plain_text.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "feed/html.h"
+#include "feed/utf8.h"
+
+namespace feedd::feed {
+namespace {
+
+// A block is a run of non-blank lines: a paragraph, a headline, a label.
+struct Block {
+  std::string text;    // lines joined
+  int line = 0;        // 1-based line where it starts
+  bool single_line = true;
+  size_t words = 0;
+  size_t chars = 0;
+  bool has_digit = false;
+};
+
+size_t CountWords(std::string_view s) {
+  size_t words = 0;
+  bool in_word = false;
+  for (size_t pos = 0; pos < s.size();) {
+    const bool space = IsSpace(DecodeUtf8(s, &pos));
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words;
+}
+
+Block MakeBlock(std::string text, int line, bool single_line) {
+  Block b;
+  b.text = std::move(text);
+  b.line = line;
+  b.single_line = single_line;
+  b.words = CountWords(b.text);
+  b.chars = CountCodePoints(b.text);
+  for (size_t pos = 0; pos < b.text.size();) {
+    if (IsDigit(DecodeUtf8(b.text, &pos))) b.has_digit = true;
+  }
+  return b;
+}
+
+std::vector<std::string_view> SplitLines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Groups lines into blocks at blank lines. Within a group, lines that look
+// hard-wrapped (all but the last are long) are joined into one paragraph; short
+// lines stay separate blocks, as scraped pages put one paragraph per line.
+std::vector<Block> SplitBlocks(const std::vector<std::string_view>& lines, size_t first) {
+  std::vector<Block> blocks;
+  size_t i = first;
+  while (i < lines.size()) {
+    if (Trim(lines[i]).empty()) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < lines.size() && !Trim(lines[end]).empty()) ++end;
+    bool wrapped = end - i > 1;
+    for (size_t k = i; k + 1 < end && wrapped; ++k) wrapped = CountCodePoints(lines[k]) >= 50;
+    if (wrapped) {
+      std::string joined;
+      for (size_t k = i; k < end; ++k) {
+        if (!joined.empty()) joined.push_back(' ');
+        joined += Trim(lines[k]);
+      }
+      blocks.push_back(MakeBlock(std::move(joined), static_cast<int>(i + 1), false));
+    } else {
+      for (size_t k = i; k < end; ++k)
+        blocks.push_back(MakeBlock(std::string(Trim(lines[k])), static_cast<int>(k + 1), true));
+    }
+    i = end;
+  }
+  return blocks;
+}
+
+bool EndsSentence(const Block& b) { return IsSentenceEnd(LastCodePoint(b.text)); }
+
+bool EndsWithEllipsis(const Block& b) {
+  return LastCodePoint(b.text) == U'\u2026' ||
+         (b.text.size() >= 3 && b.text.compare(b.text.size() - 3, 3, "...") == 0);
+}
+
+// A headline: one line, not a paragraph (no final full stop, bounded length).
+bool IsHeadlineLike(const Block& b) {
+  const char32_t last = LastCodePoint(b.text);
+  const bool full_stop = IsSentenceEnd(last) && last != U'?' && last != U'!' &&
+                         last != U'\u061F' && last != U'\uFF1F' && last != U'\uFF01';
+  return b.single_line && b.words <= 30 && b.chars <= 250 && !full_stop;
+}
+
+// A section label above a headline: a few words, no sentence.
+bool IsKickerLike(const Block& b) {
+  return b.single_line && b.words <= 4 && b.chars <= 40 && !EndsSentence(b) &&
+         LastCodePoint(b.text) != U':';
+}
+
+// "2 mins ago", "13 hours ago", "۲ ساعت پیش", "May 3, 2024": short, with a number.
+bool IsTimeLine(const Block& b) {
+  return b.single_line && b.has_digit && b.words <= 5 && b.chars <= 32 && !EndsSentence(b);
+}
+
+// A person's name on a line of its own: a few words, no digits, no punctuation at the end.
+bool IsNameLike(const Block& b) {
+  const char32_t last = LastCodePoint(b.text);
+  return b.single_line && b.words >= 1 && b.words <= 6 && b.chars <= 60 && !b.has_digit &&
+         !IsSentenceEnd(last) && last != U':' && last != U',';
+}
+
+bool StartsWithName(const Block& bio, const Block& name) {
+  if (bio.text.size() <= name.text.size() || bio.text.compare(0, name.text.size(), name.text) != 0)
+    return false;
+  size_t pos = name.text.size();
+  const char32_t next = DecodeUtf8(bio.text, &pos);
+  return IsSpace(next) || next == U',' || next == U'\'' || next == U'\u2019' || next == U'(';
+}
+
+// The index where the site's navigation tail starts, or blocks.size() when none.
+//
+// Signal one, relative times: a listing of other articles repeats a group of a
+// title, perhaps a teaser, and a short line with a number ("2 mins ago"), up to the
+// end of the text. The first group's length is the distance between the first two
+// time lines (or, with one, the titles and teasers just above it), and a short
+// label just above the first group is the listing's heading.
+// Signal two, link lists: after the last paragraph that ends a sentence, a short
+// label followed by two or more headline-like lines.
+size_t FindNavigationStart(const std::vector<Block>& b, size_t begin) {
+  const size_t n = b.size();
+  for (size_t t = begin; t < n; ++t) {
+    if (!IsTimeLine(b[t])) continue;
+    // Every following block is part of a listing: time lines recur at most four
+    // blocks apart and the last is near the end; nothing is a long paragraph.
+    size_t last_time = t, gap = 0;
+    bool listing = true;
+    for (size_t k = t + 1; k < n && listing; ++k) {
+      if (b[k].words > 60 || b[k].chars > 400) listing = false;
+      if (IsTimeLine(b[k])) {
+        if (gap == 0) gap = k - t;
+        if (k - last_time > 4) listing = false;
+        last_time = k;
+      }
+    }
+    if (!listing || n - 1 - last_time > 3) continue;
+    size_t start = t;
+    const size_t max_back = gap > 0 ? gap - 1 : 2;
+    for (size_t steps = 0; steps < max_back && start > begin; ++steps) {
+      const Block& prev = b[start - 1];
+      if (EndsWithEllipsis(prev) || (IsHeadlineLike(prev) && gap > 0) ||
+          (IsHeadlineLike(prev) && !IsKickerLike(prev))) {
+        --start;
+      } else {
+        break;
+      }
+    }
+    if (start == t) continue;  // a number alone, with no titles above it, is not a listing
+    if (start > begin && IsKickerLike(b[start - 1])) --start;
+    return start;
+  }
+  // Link lists with no times.
+  size_t last_sentence = n;
+  for (size_t k = n; k > begin; --k) {
+    if (!IsHeadlineLike(b[k - 1])) {
+      last_sentence = k - 1;
+      break;
+    }
+  }
+  if (last_sentence != n && n - last_sentence - 1 >= 3 && EndsSentence(b[last_sentence]) &&
+      IsKickerLike(b[last_sentence + 1])) {
+    return last_sentence + 1;
+  }
+  return n;
+}
+
+// Byline: a name-like line followed by a paragraph that starts with that name.
+// The last such pair wins; returns its index or npos.
+size_t FindByline(const std::vector<Block>& b, size_t begin, size_t end) {
+  for (size_t k = end; k >= begin + 2; --k) {
+    const size_t i = k - 2;
+    if (IsNameLike(b[i]) && StartsWithName(b[i + 1], b[i])) return i;
+  }
+  return std::string::npos;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string> SplitList(std::string_view value) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find(',', start);
+    if (end == std::string_view::npos) end = value.size();
+    std::string_view item = Trim(value.substr(start, end - start));
+    if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end())
+      items.emplace_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
+// Reads a leading "Key: Value" block. Every line of the first block must be a known
+// key, or the block is text (a first paragraph may well start with "Note: ").
+// Returns the index of the first line after the header, or nullopt.
+std::optional<size_t> ReadHeader(const std::vector<std::string_view>& lines, ParsedFields* f) {
+  static constexpr std::string_view kKeys[] = {"title",   "author", "date", "category",
+                                               "tags",    "summary", "id",  "language"};
+  size_t i = 0;
+  while (i < lines.size() && Trim(lines[i]).empty()) ++i;
+  const size_t first = i;
+  struct Entry {
+    std::string key;
+    std::string_view value;
+    int line;
+  };
+  std::vector<Entry> entries;
+  for (; i < lines.size() && !Trim(lines[i]).empty(); ++i) {
+    const size_t colon = lines[i].find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string key = Lower(Trim(lines[i].substr(0, colon)));
+    if (key == "tag" || key == "keywords") key = "tags";
+    if (key == "lang") key = "language";
+    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) return std::nullopt;
+    entries.push_back({std::move(key), Trim(lines[i].substr(colon + 1)), static_cast<int>(i + 1)});
+  }
+  if (entries.empty() || i == first) return std::nullopt;
+  for (const Entry& e : entries) {
+    const std::string value(e.value);
+    if (e.key == "title") f->title = value;
+    if (e.key == "author") f->author = value;
+    if (e.key == "category") f->category = value;
+    if (e.key == "summary") f->summary = value;
+    if (e.key == "id") f->id = value;
+    if (e.key == "language") f->language = value;
+    if (e.key == "tags") f->tags = SplitList(e.value);
+    if (e.key == "date") {
+      f->date = value;
+      f->date_line = e.line;
+    }
+  }
+  return i;
+}
+
+}  // namespace
+
+ParsedFields ParsePlainText(std::string_view text) {
+  ParsedFields f;
+  const std::vector<std::string_view> lines = SplitLines(text);
+  const size_t body_line = ReadHeader(lines, &f).value_or(0);
+  const std::vector<Block> blocks = SplitBlocks(lines, body_line);
+
+  size_t begin = 0;
+  if (f.title.empty() && !blocks.empty()) {
+    if (blocks.size() >= 3 && f.category.empty() && IsKickerLike(blocks[0]) &&
+        IsHeadlineLike(blocks[1]) && blocks[0].words < blocks[1].words) {
+      f.category = blocks[0].text;
+      begin = 1;
+    }
+    const Block& head = blocks[begin];
+    if (IsHeadlineLike(head) || head.chars <= 120) {
+      f.title = head.text;
+      ++begin;
+    } else {
+      // No headline: the opening paragraph stays in the body and lends its start.
+      f.title = Summarize(head.text, 100);
+    }
+  }
+
+  size_t end = FindNavigationStart(blocks, begin);
+  const size_t byline = FindByline(blocks, begin, end);
+  if (byline != std::string::npos) {
+    if (f.author.empty()) f.author = blocks[byline].text;
+    f.author_bio = blocks[byline + 1].text;
+    end = byline;
+  }
+
+  std::vector<std::string> paragraphs;
+  for (size_t k = begin; k < end; ++k) paragraphs.push_back(blocks[k].text);
+  f.content_html = ParagraphsToHtml(paragraphs);
+  return f;
+}
+
+}  // namespace feedd::feed
