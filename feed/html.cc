@@ -1,5 +1,6 @@
 #include "feed/html.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "feed/utf8.h"
@@ -69,6 +70,19 @@ void AppendEntity(std::string_view entity, std::string* out) {
   *out += ';';
 }
 
+bool IsBlockTag(std::string_view tag) {
+  if (!tag.empty() && tag.front() == '/') tag.remove_prefix(1);
+  const size_t end = tag.find_first_of(" \t\n/");
+  tag = tag.substr(0, end);
+  static constexpr std::string_view kBlock[] = {
+      "p",  "br", "li", "ul", "ol", "h1", "h2",         "h3",    "h4",  "h5", "h6", "div",
+      "tr", "td", "th", "hr", "pre", "blockquote", "table", "img", "dd", "dt"};
+  for (std::string_view b : kBlock) {
+    if (tag == b) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string HtmlToText(std::string_view html) {
@@ -79,8 +93,9 @@ std::string HtmlToText(std::string_view html) {
     if (c == '<') {
       const size_t end = html.find('>', i);
       if (end == std::string_view::npos) break;
+      // Block tags separate words ("<li>a</li><li>b</li>"); inline tags do not ("<em>a</em>b").
+      space = space || IsBlockTag(html.substr(i + 1, end - i - 1));
       i = end + 1;
-      space = true;  // tags separate words ("<li>a</li><li>b</li>")
       continue;
     }
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
@@ -124,6 +139,38 @@ bool HasScheme(std::string_view url) {
   return false;
 }
 
+// "https://h/a/b/../c/./d?q" -> "https://h/a/c/d?q" (RFC 3986 section 5.2.4), never
+// climbing above the host.
+std::string RemoveDotSegments(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  const size_t path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (path_start == std::string::npos) return url;
+  const size_t path_end = std::min(url.find('?', path_start), url.find('#', path_start));
+  const std::string path = url.substr(path_start, path_end == std::string::npos
+                                                      ? std::string::npos
+                                                      : path_end - path_start);
+  std::vector<std::string> segments;
+  size_t i = 1;
+  bool trailing_slash = false;
+  while (i <= path.size()) {
+    size_t end = path.find('/', i);
+    if (end == std::string::npos) end = path.size();
+    const std::string seg = path.substr(i, end - i);
+    trailing_slash = end == path.size() && (seg == "." || seg == "..");
+    if (seg == "..") {
+      if (!segments.empty()) segments.pop_back();
+    } else if (seg != ".") {
+      segments.push_back(seg);
+    }
+    i = end + 1;
+  }
+  std::string out = url.substr(0, path_start);
+  for (const std::string& seg : segments) out += "/" + seg;
+  if (trailing_slash || out.size() == path_start) out += "/";
+  if (path_end != std::string::npos) out += url.substr(path_end);
+  return out;
+}
+
 std::string Resolve(std::string_view url, std::string_view site_root,
                     std::string_view page_url) {
   if (url.empty() || HasScheme(url) || url.substr(0, 2) == "//") return std::string(url);
@@ -136,7 +183,7 @@ std::string Resolve(std::string_view url, std::string_view site_root,
   }
   if (url[0] == '#' || url[0] == '?') return std::string(page_url) + std::string(url);
   const size_t slash = page_url.find_last_of('/');
-  return std::string(page_url.substr(0, slash + 1)) + std::string(url);
+  return RemoveDotSegments(std::string(page_url.substr(0, slash + 1)) + std::string(url));
 }
 
 std::string ResolveSrcset(std::string_view value, std::string_view site_root,

@@ -1,7 +1,5 @@
 #include "feed/text.h"
 
-#include <algorithm>
-
 #include "feed/utf8.h"
 
 namespace feedd::feed {
@@ -23,8 +21,9 @@ bool LooksBinary(std::string_view bytes) {
       ++invalid;  // a sequence cut by the sample's end is not counted
     }
   }
-  const size_t n = std::max<size_t>(sample.size(), 1);
-  return nul * 100 > n || (nul + control) * 10 > n || invalid * 10 > n * 3;
+  // A stray NUL or control character in a short text is tolerated (and stripped).
+  const size_t n = sample.size();
+  return nul > n / 100 + 1 || control > n / 10 + 2 || invalid * 10 > n * 3;
 }
 
 }  // namespace

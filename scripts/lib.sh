@@ -1,0 +1,48 @@
+# Shared by scripts/run and scripts/test. Sourced, not run.
+# Installs what is missing from Debian's packages (idempotent, quiet when all is
+# there) and builds feedd into build/.
+set -euo pipefail
+
+FEEDD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FEEDD_BUILD="${FEEDD_BUILD:-$FEEDD_ROOT/build}"
+
+# What building feedd needs.
+FEEDD_BUILD_PACKAGES=(
+  g++ make cmake pkg-config
+  libpugixml-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libmd4c-dev libmd4c-html0-dev
+)
+# What the test suite needs on top: GoogleTest, a JSON reader for the fixtures'
+# expectations, and the real feed readers and validators the tests run.
+FEEDD_TEST_PACKAGES=(
+  libgtest-dev nlohmann-json3-dev python3 python3-feedparser libxml2-utils
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    log "need root to run: $*  (run as root, or install sudo)"
+    exit 1
+  fi
+}
+
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing from Debian's packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build_feedd() {
+  log "building feedd in $FEEDD_BUILD"
+  cmake -S "$FEEDD_ROOT" -B "$FEEDD_BUILD" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$FEEDD_BUILD" -j "$(nproc)"
+}

@@ -1,0 +1,140 @@
+#include "feed/article_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace feedd::feed {
+namespace {
+
+const ParseContext kContext{"https://example.org", Timestamp{1700000000, 0}};
+
+struct Result {
+  std::optional<Article> article;
+  std::vector<std::string> warnings;
+  std::string err;
+};
+
+Result Parse(const std::string& name, const std::string& bytes) {
+  Result r;
+  r.article = ParseArticle(name, bytes, kContext, &r.warnings, &r.err);
+  return r;
+}
+
+TEST(ArticleParserTest, FormatsByExtension) {
+  EXPECT_EQ(ArticleFormat::kPlainText, FormatOf("a.txt"));
+  EXPECT_EQ(ArticleFormat::kPlainText, FormatOf("dir/A.TXT"));
+  EXPECT_EQ(ArticleFormat::kMarkdown, FormatOf("a.md"));
+  EXPECT_EQ(ArticleFormat::kMarkdown, FormatOf("a.Markdown"));
+  EXPECT_EQ(ArticleFormat::kNone, FormatOf("a.html"));
+  EXPECT_EQ(ArticleFormat::kNone, FormatOf("txt"));
+  EXPECT_EQ(ArticleFormat::kNone, FormatOf(".txt"));
+}
+
+TEST(ArticleParserTest, RejectsWhatCannotBePublished) {
+  struct Case {
+    std::string name, bytes, error;
+  } cases[] = {
+      {"empty.txt", "", "empty: no text"},
+      {"blank.txt", " \n\t\r\n  \n", "empty: no text"},
+      {"bom-only.txt", "\xEF\xBB\xBF\r\n", "empty: no text"},
+      {"binary.txt", std::string(16, '\0'), "binary data, not text"},
+      {"png.txt", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24) + std::string(200, '\x01'),
+       "binary data, not text"},
+      {"draft.md", "---\ndraft: true\n---\nText\n", "draft"},
+      {"x.pdf", "Title\n\nBody\n", "not an article file (.txt, .md, .markdown)"},
+  };
+  for (const Case& c : cases) {
+    Result r = Parse(c.name, c.bytes);
+    EXPECT_FALSE(r.article) << c.name;
+    EXPECT_EQ(c.error, r.err) << c.name;
+  }
+}
+
+TEST(ArticleParserTest, InvalidUtf8IsReplacedWithAWarning) {
+  Result r = Parse("bad.txt", "Caf\xE9 Headline\n\nBody \xFF\xFE text.\n");
+  ASSERT_TRUE(r.article) << r.err;
+  EXPECT_EQ("Caf\uFFFD Headline", r.article->title);
+  EXPECT_EQ((std::vector<std::string>{"invalid UTF-8 replaced with U+FFFD"}), r.warnings);
+}
+
+TEST(ArticleParserTest, ControlCharactersAreRemoved) {
+  Result r = Parse("ctl.txt", std::string("Head\x01line\x0B\n\nBo\0dy\x1F text.\n", 24));
+  ASSERT_TRUE(r.article) << r.err;
+  EXPECT_EQ("Headline", r.article->title);
+  EXPECT_EQ("<p>Body text.</p>", r.article->content_html);
+}
+
+TEST(ArticleParserTest, IdsComeFromBaseUrlAndSlugNotContent) {
+  Result a = Parse("My Story!.txt", "Title one\n\nBody one.\n");
+  Result b = Parse("My Story!.txt", "Title two\n\nCompletely different body.\n");
+  ASSERT_TRUE(a.article && b.article);
+  EXPECT_EQ("my-story", a.article->slug);
+  EXPECT_EQ("https://example.org/articles/my-story", a.article->id);
+  EXPECT_EQ(a.article->id, b.article->id);
+  Result explicit_id = Parse("x.txt", "Id: urn:uuid:1234\nTitle: T\n\nBody.\n");
+  EXPECT_EQ("urn:uuid:1234", explicit_id.article->id);
+  EXPECT_EQ("https://example.org/articles/x", explicit_id.article->link);
+}
+
+TEST(ArticleParserTest, DatesExplicitFirstElseFileTime) {
+  Result dated = Parse("d.txt", "Date: 2026-11-25 14:05 +0330\nTitle: T\n\nBody.\n");
+  EXPECT_TRUE(dated.article->explicit_date);
+  EXPECT_EQ("2026-11-25T14:05:00+03:30", FormatRfc3339(dated.article->published));
+  Result undated = Parse("u.txt", "T\n\nBody.\n");
+  EXPECT_FALSE(undated.article->explicit_date);
+  EXPECT_EQ(kContext.file_mtime, undated.article->published);
+  EXPECT_EQ(undated.article->published, undated.article->updated);
+}
+
+TEST(ArticleParserTest, UnrecognizedDateWarnsAndUsesFileTime) {
+  Result r = Parse("d.txt", "Title: T\nDate: next Tuesday\n\nBody.\n");
+  ASSERT_TRUE(r.article);
+  EXPECT_EQ(kContext.file_mtime, r.article->published);
+  EXPECT_EQ((std::vector<std::string>{
+                "line 2: unrecognized date \"next Tuesday\"; using the file's modification time"}),
+            r.warnings);
+}
+
+TEST(ArticleParserTest, SummaryIsFirstParagraphCutNear300Chars) {
+  std::string para;
+  for (int i = 0; i < 80; ++i) para += "word" + std::to_string(i) + " ";
+  Result r = Parse("s.txt", "Headline here\n\n" + para + "\n\nSecond.\n");
+  ASSERT_TRUE(r.article);
+  const std::string& s = r.article->summary;
+  EXPECT_LE(s.size(), 300u + 3u);
+  EXPECT_GT(s.size(), 250u);
+  EXPECT_EQ("\u2026", s.substr(s.size() - 3));
+  EXPECT_EQ(' ', para[s.size() - 3]);  // cut at a word boundary
+}
+
+TEST(ArticleParserTest, RightToLeftDetected) {
+  EXPECT_TRUE(Parse("fa.txt", "سلام دنیا\n\nاین یک متن است.\n").article->right_to_left);
+  EXPECT_FALSE(Parse("en.txt", "Hello\n\nThis is text.\n").article->right_to_left);
+}
+
+TEST(ArticleParserTest, MarkdownUrlsBecomeAbsolute) {
+  Result r = Parse("post.md", "[a](x.html) [b](/y) [c](#z) [d](https://o.example/)\n");
+  ASSERT_TRUE(r.article);
+  EXPECT_NE(std::string::npos, r.article->content_html.find("href=\"https://example.org/articles/x.html\""));
+  EXPECT_NE(std::string::npos, r.article->content_html.find("href=\"https://example.org/y\""));
+  EXPECT_NE(std::string::npos, r.article->content_html.find("href=\"https://example.org/articles/post#z\""));
+  EXPECT_NE(std::string::npos, r.article->content_html.find("href=\"https://o.example/\""));
+}
+
+TEST(ArticleParserTest, DuplicateSlugsGetSuffixes) {
+  std::vector<Article> articles;
+  for (const char* name : {"b/a b.txt", "a-b.md", "a/A_B.txt"}) {
+    articles.push_back(*Parse(name, "T\n\nBody.\n").article);
+  }
+  std::vector<std::string> warnings;
+  MakeSlugsUnique(&articles, kContext.base_url, &warnings);
+  ASSERT_EQ(3u, articles.size());
+  EXPECT_EQ("a-b", articles[0].slug);  // "a-b.md" sorts first
+  EXPECT_EQ("a-b-2", articles[1].slug);
+  EXPECT_EQ("https://example.org/articles/a-b-2", articles[1].id);
+  EXPECT_EQ("a-b-3", articles[2].slug);
+  EXPECT_EQ(2u, warnings.size());
+  EXPECT_EQ("a/A_B.txt: slug \"a-b\" is taken; published as \"a-b-2\"", warnings[0]);
+}
+
+}  // namespace
+}  // namespace feedd::feed

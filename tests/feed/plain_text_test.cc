@@ -1,0 +1,116 @@
+#include "feed/plain_text.h"
+
+#include <gtest/gtest.h>
+
+#include "feed/html.h"
+#include "feed/utf8.h"
+#include "tests/test_util.h"
+
+namespace feedd::feed {
+namespace {
+
+size_t CountParagraphs(const std::string& html) {
+  size_t n = 0;
+  for (size_t pos = 0; (pos = html.find("<p>", pos)) != std::string::npos; ++pos) ++n;
+  return n;
+}
+
+TEST(PlainTextTest, SeedShapeInAnotherSiteAndLanguage) {
+  const ParsedFields f = ParsePlainText(
+      testing::ReadFile(testing::TestData() / "articles" / "harbour-bridge-repairs.txt"));
+  EXPECT_EQ("City Desk", f.category);
+  EXPECT_EQ("Harbour Bridge to Close for Three Weekends of Repairs", f.title);
+  EXPECT_EQ("Marta Kowalski", f.author);
+  EXPECT_EQ(0u, f.author_bio.rfind("Marta Kowalski covers transport", 0));
+  EXPECT_EQ(3u, CountParagraphs(f.content_html));
+  for (const char* banned : {"Recent Stories", "cycle lanes", "12 mins ago", "Yesterday", "joined"})
+    EXPECT_EQ(std::string::npos, f.content_html.find(banned)) << banned;
+}
+
+TEST(PlainTextTest, HebrewRightToLeft) {
+  const ParsedFields f =
+      ParsePlainText(testing::ReadFile(testing::TestData() / "articles" / "hebrew-rtl.txt"));
+  EXPECT_EQ("כלכלה", f.category);
+  EXPECT_EQ("הבנק המרכזי השאיר את הריבית ללא שינוי", f.title);
+  EXPECT_EQ("דנה לוי", f.author);
+  EXPECT_EQ(2u, CountParagraphs(f.content_html));
+  EXPECT_EQ(std::string::npos, f.content_html.find("עוד כתבות"));
+}
+
+TEST(PlainTextTest, HardWrappedParagraphsAreJoined) {
+  const ParsedFields f = ParsePlainText(
+      testing::ReadFile(testing::TestData() / "articles" / "wrapped-no-kicker.txt"));
+  EXPECT_EQ("Volunteers Count Birds Along the River for the Tenth Year", f.title);
+  EXPECT_EQ("", f.category);
+  EXPECT_EQ(2u, CountParagraphs(f.content_html));
+  EXPECT_NE(std::string::npos, f.content_html.find("to count the birds"));
+}
+
+TEST(PlainTextTest, UnknownKeyMeansNoHeaderBlock) {
+  const ParsedFields f = ParsePlainText("Note: this is not a header\n\nBody text here.\n");
+  EXPECT_EQ("Note: this is not a header", f.title);
+  EXPECT_EQ("<p>Body text here.</p>", f.content_html);
+}
+
+TEST(PlainTextTest, HeaderBlockOverridesHeuristics) {
+  const ParsedFields f = ParsePlainText(
+      "Title: Explicit\nAuthor: A. Writer\nSummary: Short.\nId: urn:x:1\nDate: 2026-01-02\n"
+      "Tags: a, b, a\n\nFirst paragraph.\n\nSecond.\n");
+  EXPECT_EQ("Explicit", f.title);
+  EXPECT_EQ("A. Writer", f.author);
+  EXPECT_EQ("Short.", f.summary);
+  EXPECT_EQ("urn:x:1", f.id);
+  EXPECT_EQ("2026-01-02", f.date);
+  EXPECT_EQ(5, f.date_line);
+  EXPECT_EQ((std::vector<std::string>{"a", "b"}), f.tags);
+  EXPECT_EQ("<p>First paragraph.</p>\n<p>Second.</p>", f.content_html);
+}
+
+TEST(PlainTextTest, TitleOnly) {
+  const ParsedFields f = ParsePlainText("Just a headline\n");
+  EXPECT_EQ("Just a headline", f.title);
+  EXPECT_EQ("", f.content_html);
+}
+
+TEST(PlainTextTest, TextIsEscapedOnce) {
+  const ParsedFields f =
+      ParsePlainText("A & B <script>\n\nBody with ]]> and &amp; and <script>alert(1)</script>.\n");
+  EXPECT_EQ("A & B <script>", f.title);  // titles are plain text; writers escape them
+  EXPECT_EQ("<p>Body with ]]&gt; and &amp;amp; and &lt;script&gt;alert(1)&lt;/script&gt;.</p>",
+            f.content_html);
+}
+
+TEST(PlainTextTest, ShortLastLineWithNumberIsNotNavigation) {
+  // A number near the end with no listing above it stays in the article.
+  const ParsedFields f = ParsePlainText(
+      "A Headline About Results\n\nThe team finished the season in second place.\n\n"
+      "Final score 3-1\n");
+  EXPECT_EQ(2u, CountParagraphs(f.content_html));
+}
+
+TEST(PlainTextTest, LinkListWithoutTimesIsNavigation) {
+  const ParsedFields f = ParsePlainText(
+      "Kicker\n\nThe Headline of the Story Today\n\nThe body ends with a sentence.\n\n"
+      "Read more\n\nAnother story title\n\nA third story title\n");
+  EXPECT_EQ("Kicker", f.category);
+  EXPECT_EQ("<p>The body ends with a sentence.</p>", f.content_html);
+}
+
+TEST(PlainTextTest, BylineNeedsTheBioToRepeatTheName) {
+  const ParsedFields f = ParsePlainText(
+      "Headline Without a Kicker Here\n\nBody paragraph one.\n\nJane Doe\n\nSomeone else wrote this.\n");
+  EXPECT_EQ("", f.author);
+  EXPECT_EQ(3u, CountParagraphs(f.content_html));
+}
+
+TEST(PlainTextTest, LongOpeningParagraphIsNotATitle) {
+  const std::string para(60, 'x');
+  const std::string text = "This opening paragraph goes on " + para + " and " + para +
+                           " and on for a long while, well past any headline length.\n";
+  const ParsedFields f = ParsePlainText(text);
+  EXPECT_LE(CountCodePoints(f.title), 101u);
+  EXPECT_EQ(1u, CountParagraphs(f.content_html));
+}
+
+}  // namespace
+}  // namespace feedd::feed
