@@ -79,6 +79,53 @@ std::optional<uint64_t> ParseCount(std::string_view text, uint64_t max, std::str
   return value;
 }
 
+bool ParseListen(std::string_view text, std::string* host, uint16_t* port, std::string* err) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    *err = "\"" + std::string(text) + "\" is not ADDRESS:PORT";
+    return false;
+  }
+  std::string_view h = text.substr(0, colon);
+  if (h.front() == '[') {
+    if (h.back() != ']') {
+      *err = "\"" + std::string(text) + "\" is not ADDRESS:PORT";
+      return false;
+    }
+    h = h.substr(1, h.size() - 2);
+  }
+  const std::string_view p = text.substr(colon + 1);
+  uint32_t value = 0;
+  bool ok = !p.empty() && p.size() <= 5;
+  for (char c : p) {
+    ok = ok && std::isdigit(static_cast<unsigned char>(c));
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (!ok || value > 65535 || h.empty()) {
+    *err = "\"" + std::string(text) + "\" is not ADDRESS:PORT (port 0 to 65535)";
+    return false;
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+std::optional<int> ParseDurationMs(std::string_view text, std::string* err) {
+  size_t i = 0;
+  uint64_t value = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && value < 1000000000)
+    value = value * 10 + static_cast<uint64_t>(text[i++] - '0');
+  const std::string_view unit = text.substr(i);
+  uint64_t scale = 0;
+  if (unit.empty() || unit == "s") scale = 1000;
+  if (unit == "ms") scale = 1;
+  if (unit == "m") scale = 60000;
+  if (i == 0 || scale == 0 || value == 0 || value * scale > 86400000) {
+    *err = "\"" + std::string(text) + "\" is not a duration (like 10s, 500ms, 2m; at most a day)";
+    return std::nullopt;
+  }
+  return static_cast<int>(value * scale);
+}
+
 bool IsLanguageTag(std::string_view text) {
   if (text.empty() || text.size() > 35 || text.front() == '-' || text.back() == '-') return false;
   for (char c : text) {

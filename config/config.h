@@ -19,7 +19,24 @@ struct Config {
   std::string author;                              // for articles that name none
   size_t limit = 50;                               // items per feed
   uint64_t max_article_bytes = 10 * 1024 * 1024;   // larger files are skipped
+
+  // The daemon.
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  bool base_url_set = false;                       // else http://LISTEN/
+  std::string port_file;                           // written with the bound port
+  unsigned threads = 2;                            // serving threads
+  int cache_max_age = 300;                         // seconds, Cache-Control: max-age
+  int header_timeout_ms = 10'000;
+  int idle_timeout_ms = 60'000;
+  size_t max_connections = 1024;
 };
+
+// "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0". Returns false with *err set.
+bool ParseListen(std::string_view text, std::string* host, uint16_t* port, std::string* err);
+
+// "10s", "500ms", "2m", or a number of seconds. Positive, at most a day.
+std::optional<int> ParseDurationMs(std::string_view text, std::string* err);
 
 // Checks an absolute http(s) URL with a host and no query or fragment, and returns
 // it without trailing slashes. On failure returns std::nullopt with *err set.

@@ -1,5 +1,6 @@
 #include "daemon/cli.h"
 
+#include <algorithm>
 #include <array>
 
 namespace feedd::daemon {
@@ -12,17 +13,18 @@ constexpr std::array<const char*, 7> kLogLevels = {"trace", "debug", "info", "wa
 
 std::string UsageText() {
   return R"(Usage:
+  feedd [options]                                       serve the feeds (the daemon)
   feedd render --input DIR --output DIR --base-url URL [options]
   feedd --help | --version
 
-Commands:
-  render    Turn every article in the input folder into rss.xml and atom.xml in
-            the output folder, then exit.
+The daemon watches the input folder and serves, over HTTP:
+  /rss.xml  /atom.xml  /  /articles/SLUG  /healthz
+`render` writes rss.xml and atom.xml into a folder once, then exits.
 
-Options:
-  --input DIR               folder of articles (.txt, .md, .markdown)
-  --output DIR              folder for rss.xml and atom.xml (created if missing)
+Options for both:
+  --input DIR               folder of articles (.txt, .md, .markdown); default ./articles
   --base-url URL            public URL of the site, e.g. https://example.org/news
+                            (default for the daemon: http://ADDRESS:PORT it listens on)
   --title TEXT              feed title (default "feedd")
   --description TEXT        feed description (default: the title)
   --language TAG            feed language, e.g. en, fa-IR (default "en")
@@ -30,11 +32,22 @@ Options:
   --limit N                 items per feed, newest first (default 50)
   --max-article-size SIZE   skip larger files, e.g. 10M (default 10M)
   --log-level LEVEL         trace, debug, info, warn, error, critical, off (default info)
-  -h, --help                show this help
-  --version                 show the version
 
-Exit status: 0 on success, 1 when a folder cannot be read or written,
-64 for a command-line mistake, 78 for a value that cannot be used.
+Options for the daemon:
+  --listen ADDRESS:PORT     where to listen (default 127.0.0.1:8080; port 0 picks one)
+  --port-file FILE          write the port actually bound to FILE
+  --threads N               serving threads (default 2)
+  --cache-max-age SECONDS   Cache-Control: max-age of responses (default 300)
+  --header-timeout TIME     drop a client whose request header takes longer (default 10s)
+  --idle-timeout TIME       close keep-alive connections idle this long (default 60s)
+  --max-connections N       close new connections beyond this many (default 1024)
+
+Options for render:
+  --output DIR              folder for rss.xml and atom.xml (created if missing)
+
+Exit status: 0 on success (and after SIGTERM or SIGINT), 1 when a folder or the
+listening address cannot be used, 64 for a command-line mistake, 78 for a value
+that cannot be used.
 )";
 }
 
@@ -42,23 +55,21 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
                                            std::string* err, int* exit_code) {
   Invocation inv;
   *exit_code = kExitUsage;
-  if (args.empty()) {
-    *err = "no command given (try --help)";
-    return std::nullopt;
-  }
   size_t i = 0;
-  if (args[0] == "--help" || args[0] == "-h") return inv;
-  if (args[0] == "--version") {
-    inv.command = Command::kVersion;
-    return inv;
+  if (!args.empty() && args[0] == "render") {
+    inv.command = Command::kRender;
+    i = 1;
   }
-  if (args[0] != "render") {
-    *err = "unknown command \"" + args[0] + "\" (try --help)";
-    return std::nullopt;
-  }
-  inv.command = Command::kRender;
   bool has_input = false, has_output = false, has_base = false;
-  for (i = 1; i < args.size(); ++i) {
+  static const std::vector<std::string> kCommon = {
+      "--input",  "--base-url", "--title", "--description",      "--language",
+      "--author", "--limit",    "--max-article-size", "--log-level"};
+  static const std::vector<std::string> kServe = {
+      "--listen",         "--port-file",    "--threads",        "--cache-max-age",
+      "--header-timeout", "--idle-timeout", "--max-connections"};
+  static const std::vector<std::string> kRender = {"--output"};
+  const std::vector<std::string>& mode_flags = inv.command == Command::kRender ? kRender : kServe;
+  for (; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> inline_value;
     if (const size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -69,13 +80,22 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       inv.command = Command::kHelp;
       return inv;
     }
-    static const std::array<const char*, 10> kValued = {
-        "--input",  "--output", "--base-url", "--title",         "--description",
-        "--language", "--author", "--limit",  "--max-article-size", "--log-level"};
-    bool known = false;
-    for (const char* k : kValued) known = known || flag == k;
-    if (!known) {
-      *err = "unknown option \"" + flag + "\" (try --help)";
+    if (flag == "--version") {
+      inv.command = Command::kVersion;
+      return inv;
+    }
+    auto listed = [&](const std::vector<std::string>& v) {
+      return std::find(v.begin(), v.end(), flag) != v.end();
+    };
+    if (!listed(kCommon) && !listed(mode_flags)) {
+      if (flag.rfind("-", 0) != 0) {
+        *err = "unknown command \"" + flag + "\" (try --help)";
+      } else if (listed(kServe) || listed(kRender)) {
+        *err = flag + " is not an option of " +
+               (inv.command == Command::kRender ? "render" : "the daemon") + " (try --help)";
+      } else {
+        *err = "unknown option \"" + flag + "\" (try --help)";
+      }
       return std::nullopt;
     }
     if (!inline_value && i + 1 >= args.size()) {
@@ -99,7 +119,7 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
     } else if (flag == "--base-url") {
       std::optional<std::string> url = config::NormalizeBaseUrl(value, &why);
       if (!url) return bad(why);
-      c.base_url = *url, has_base = true;
+      c.base_url = *url, has_base = true, c.base_url_set = true;
     } else if (flag == "--title") {
       c.title = value;
     } else if (flag == "--description") {
@@ -122,10 +142,36 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       for (const char* l : kLogLevels) ok = ok || value == l;
       if (!ok) return bad("\"" + value + "\" is not one of trace, debug, info, warn, error, critical, off");
       inv.log_level = value;
+    } else if (flag == "--listen") {
+      if (!config::ParseListen(value, &c.listen_host, &c.listen_port, &why)) return bad(why);
+    } else if (flag == "--port-file") {
+      if (value.empty()) return bad("empty file name");
+      c.port_file = value;
+    } else if (flag == "--threads") {
+      std::optional<uint64_t> n = config::ParseCount(value, 256, &why);
+      if (!n) return bad(why);
+      c.threads = static_cast<unsigned>(*n);
+    } else if (flag == "--cache-max-age") {
+      if (value == "0") {
+        c.cache_max_age = 0;
+      } else {
+        std::optional<uint64_t> n = config::ParseCount(value, 31536000, &why);
+        if (!n) return bad(why);
+        c.cache_max_age = static_cast<int>(*n);
+      }
+    } else if (flag == "--header-timeout" || flag == "--idle-timeout") {
+      std::optional<int> ms = config::ParseDurationMs(value, &why);
+      if (!ms) return bad(why);
+      (flag == "--header-timeout" ? c.header_timeout_ms : c.idle_timeout_ms) = *ms;
+    } else if (flag == "--max-connections") {
+      std::optional<uint64_t> n = config::ParseCount(value, 1000000, &why);
+      if (!n) return bad(why);
+      c.max_connections = static_cast<size_t>(*n);
     }
   }
-  if (!has_input || !has_output || !has_base) {
-    *err = std::string("render needs ") + (!has_input ? "--input" : !has_output ? "--output" : "--base-url");
+  if (inv.command == Command::kRender && (!has_input || !has_output || !has_base)) {
+    *err = std::string("render needs ") +
+           (!has_input ? "--input" : !has_output ? "--output" : "--base-url");
     return std::nullopt;
   }
   return inv;

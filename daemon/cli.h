@@ -9,10 +9,10 @@
 
 namespace feedd::daemon {
 
-enum class Command { kHelp, kVersion, kRender };
+enum class Command { kHelp, kVersion, kServe, kRender };
 
 struct Invocation {
-  Command command = Command::kHelp;
+  Command command = Command::kServe;
   config::Config config;
   std::string log_level = "info";
 };

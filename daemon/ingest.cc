@@ -7,32 +7,40 @@
 
 namespace feedd::daemon {
 
-std::optional<feed::Article> LoadArticle(const IngestOptions& options,
-                                         const std::string& relative_path) {
-  if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone) {
+LoadResult LoadArticle(const IngestOptions& options, const std::string& relative_path) {
+  LoadResult result;
+  if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone ||
+      watcher::IsIgnoredPath(relative_path)) {
     spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown)", relative_path);
-    return std::nullopt;
+    result.status = LoadStatus::kNotArticle;
+    return result;
   }
   std::string err;
-  std::optional<watcher::FileContents> file =
-      watcher::ReadArticleFile(options.input_dir, relative_path, options.max_article_bytes, &err);
+  bool gone = false;
+  std::optional<watcher::FileContents> file = watcher::ReadArticleFile(
+      options.input_dir, relative_path, options.max_article_bytes, &err, &gone);
   if (!file) {
-    spdlog::warn("skipping {}: {}", relative_path, err);
-    return std::nullopt;
-  }
-  feed::ParseContext context{options.base_url, feed::Timestamp{file->mtime_seconds, 0}};
-  std::vector<std::string> warnings;
-  std::optional<feed::Article> article =
-      feed::ParseArticle(relative_path, file->bytes, context, &warnings, &err);
-  for (const std::string& w : warnings) spdlog::warn("{}: {}", relative_path, w);
-  if (!article) {
-    if (err == "draft") {
-      spdlog::info("skipping {}: draft", relative_path);
+    if (gone) {
+      result.status = LoadStatus::kGone;
     } else {
       spdlog::warn("skipping {}: {}", relative_path, err);
     }
+    return result;
   }
-  return article;
+  result.mtime_ns = file->mtime_ns;
+  result.size = file->bytes.size();
+  feed::ParseContext context{options.base_url, feed::Timestamp{file->mtime_seconds, 0}};
+  std::vector<std::string> warnings;
+  result.article = feed::ParseArticle(relative_path, file->bytes, context, &warnings, &err);
+  for (const std::string& w : warnings) spdlog::warn("{}: {}", relative_path, w);
+  if (result.article) {
+    result.status = LoadStatus::kLoaded;
+  } else if (err == "draft") {
+    spdlog::info("skipping {}: draft", relative_path);
+  } else {
+    spdlog::warn("skipping {}: {}", relative_path, err);
+  }
+  return result;
 }
 
 std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,
@@ -44,8 +52,8 @@ std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& option
   for (const std::string& p : problems) spdlog::warn("skipping {}", p);
   std::vector<feed::Article> articles;
   for (const watcher::ScanEntry& e : *entries) {
-    if (std::optional<feed::Article> a = LoadArticle(options, e.relative_path))
-      articles.push_back(*std::move(a));
+    LoadResult r = LoadArticle(options, e.relative_path);
+    if (r.article) articles.push_back(*std::move(r.article));
   }
   std::vector<std::string> warnings;
   feed::MakeSlugsUnique(&articles, options.base_url, &warnings);

@@ -18,10 +18,23 @@ struct IngestOptions {
   uint64_t max_article_bytes = 10 * 1024 * 1024;
 };
 
+enum class LoadStatus {
+  kLoaded,      // `article` holds the parsed article
+  kGone,        // the file no longer exists
+  kNotArticle,  // not an article file by its name (debug line)
+  kFailed,      // unreadable, too large, binary, a draft, bad front matter (one log line)
+};
+
+struct LoadResult {
+  LoadStatus status = LoadStatus::kFailed;
+  std::optional<feed::Article> article;
+  int64_t mtime_ns = 0;  // of the file read, for later rescans
+  uint64_t size = 0;
+};
+
 // Reads and parses one file, given relative to the input folder. Logs a debug line
 // for files that are not articles, a warning for each skip and each problem.
-std::optional<feed::Article> LoadArticle(const IngestOptions& options,
-                                         const std::string& relative_path);
+LoadResult LoadArticle(const IngestOptions& options, const std::string& relative_path);
 
 // Every article in the folder, slugs made unique. Returns std::nullopt with *err
 // set when the folder cannot be listed.

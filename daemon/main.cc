@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/cli.h"
+#include "daemon/daemon.h"
 #include "daemon/render_command.h"
 #include "feedd_version.h"
 
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
         return 0;
       case Command::kRender:
         return RunRender(inv->config);
+      case Command::kServe:
+        return RunDaemon(inv->config);
     }
   } catch (const std::exception& e) {
     spdlog::critical("unexpected error: {}", e.what());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "feed/channel.h"
 
 namespace feedd::daemon {
 
@@ -9,5 +10,8 @@ namespace feedd::daemon {
 // file and a summary. Returns the process exit code: 0, or 1 when a folder is
 // unusable (with an error line saying which and why).
 int RunRender(const config::Config& config);
+
+// The feed-level settings of a configuration.
+feed::Channel ChannelFrom(const config::Config& config);
 
 }  // namespace feedd::daemon

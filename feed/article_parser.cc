@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 #include "feed/html.h"
 #include "feed/markdown.h"
@@ -137,33 +138,48 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
 
 namespace feedd::feed {
 
+std::vector<std::string> UniqueSlugs(const std::vector<const Article*>& sorted_by_source) {
+  std::unordered_set<std::string> taken;  // every slug a file asks for
+  for (const Article* a : sorted_by_source) taken.insert(a->slug);
+  std::unordered_set<std::string> used;
+  std::vector<std::string> slugs;
+  slugs.reserve(sorted_by_source.size());
+  for (const Article* a : sorted_by_source) {
+    std::string slug = a->slug;
+    if (!used.insert(slug).second) {
+      for (int n = 2;; ++n) {
+        slug = a->slug + "-" + std::to_string(n);
+        if (!used.count(slug) && !taken.count(slug)) break;
+      }
+      used.insert(slug);
+    }
+    slugs.push_back(std::move(slug));
+  }
+  return slugs;
+}
+
+Article WithSlug(const Article& article, const std::string& slug, const std::string& base_url) {
+  Article a = article;
+  const bool derived_id = a.id == a.link;
+  a.slug = slug;
+  a.link = base_url + "/articles/" + PercentEncode(slug);
+  if (derived_id) a.id = a.link;
+  return a;
+}
+
 void MakeSlugsUnique(std::vector<Article>* articles, const std::string& base_url,
                      std::vector<std::string>* warnings) {
   std::sort(articles->begin(), articles->end(),
             [](const Article& a, const Article& b) { return a.source < b.source; });
-  std::vector<std::string> taken;
-  for (const Article& a : *articles) taken.push_back(a.slug);
-  std::sort(taken.begin(), taken.end());
-  std::vector<std::string> used;
-  for (Article& a : *articles) {
-    if (std::find(used.begin(), used.end(), a.slug) == used.end()) {
-      used.push_back(a.slug);
-      continue;
-    }
-    std::string candidate;
-    for (int n = 2;; ++n) {
-      candidate = a.slug + "-" + std::to_string(n);
-      if (std::find(used.begin(), used.end(), candidate) == used.end() &&
-          !std::binary_search(taken.begin(), taken.end(), candidate))
-        break;
-    }
+  std::vector<const Article*> sorted;
+  for (const Article& a : *articles) sorted.push_back(&a);
+  const std::vector<std::string> slugs = UniqueSlugs(sorted);
+  for (size_t i = 0; i < articles->size(); ++i) {
+    Article& a = (*articles)[i];
+    if (slugs[i] == a.slug) continue;
     warnings->push_back(a.source + ": slug \"" + a.slug + "\" is taken; published as \"" +
-                        candidate + "\"");
-    const bool derived_id = a.id == a.link;
-    a.slug = candidate;
-    a.link = base_url + "/articles/" + PercentEncode(a.slug);
-    if (derived_id) a.id = a.link;
-    used.push_back(a.slug);
+                        slugs[i] + "\"");
+    a = WithSlug(a, slugs[i], base_url);
   }
 }
 

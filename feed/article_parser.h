@@ -38,8 +38,15 @@ inline constexpr size_t kSummaryChars = 300;
 namespace feedd::feed {
 
 // Two files with the same slug ("a b.txt", "a-b.md") would share a URL and an id.
-// Sorts `articles` by source path, keeps the first slug and gives the others
-// "-2", "-3"... (updating link and derived id); one warning per renamed article.
+// Given articles sorted by source path, returns each one's published slug: the first
+// keeps its slug, the others get "-2", "-3"... (never a slug another file asks for).
+std::vector<std::string> UniqueSlugs(const std::vector<const Article*>& sorted_by_source);
+
+// `article` published under `slug`: link and (derived, not explicit) id follow it.
+Article WithSlug(const Article& article, const std::string& slug, const std::string& base_url);
+
+// Sorts `articles` by source path and applies UniqueSlugs; one warning per renamed
+// article ("a/A_B.txt: slug \"a-b\" is taken; published as \"a-b-2\"").
 void MakeSlugsUnique(std::vector<Article>* articles, const std::string& base_url,
                      std::vector<std::string>* warnings);
 

@@ -35,16 +35,6 @@ void AddText(pugi::xml_node parent, const char* name, const std::string& text) {
   parent.append_child(name).text().set(text.c_str());
 }
 
-// The newest change among the items: what lastBuildDate and Atom's updated mean.
-// With no items, the epoch, so an empty feed is still the same bytes every time.
-Timestamp NewestUpdate(std::span<const Article* const> items) {
-  Timestamp newest{0, 0};
-  for (const Article* a : items) {
-    if (a->updated.seconds > newest.seconds) newest = Timestamp{a->updated.seconds, 0};
-  }
-  return newest;
-}
-
 std::string Generator(const Channel& c) {
   return c.generator_version.empty() ? "feedd" : "feedd " + c.generator_version;
 }
@@ -65,10 +55,23 @@ std::vector<std::string> Categories(const Article& a) {
 
 }  // namespace
 
+// With no items, the epoch, so an empty feed is still the same bytes every time.
+Timestamp NewestUpdate(std::span<const Article* const> items) {
+  Timestamp newest{0, 0};
+  for (const Article* a : items) {
+    if (a->updated.seconds > newest.seconds) newest = Timestamp{a->updated.seconds, 0};
+  }
+  return newest;
+}
+
 std::vector<const Article*> SelectItems(const std::vector<Article>& articles, size_t limit) {
   std::vector<const Article*> items;
   items.reserve(articles.size());
   for (const Article& a : articles) items.push_back(&a);
+  return SelectItems(std::move(items), limit);
+}
+
+std::vector<const Article*> SelectItems(std::vector<const Article*> items, size_t limit) {
   std::sort(items.begin(), items.end(), [](const Article* x, const Article* y) {
     if (x->published.seconds != y->published.seconds)
       return x->published.seconds > y->published.seconds;

@@ -14,6 +14,11 @@ namespace feedd::feed {
 
 // The articles a feed shows: newest published first (ties by id), at most `limit`.
 std::vector<const Article*> SelectItems(const std::vector<Article>& articles, size_t limit);
+std::vector<const Article*> SelectItems(std::vector<const Article*> articles, size_t limit);
+
+// The newest `updated` among the items (UTC), or the epoch for none: what RSS
+// lastBuildDate, Atom updated and HTTP Last-Modified say.
+Timestamp NewestUpdate(std::span<const Article* const> items);
 
 // `items` as returned by SelectItems. The feed's own URLs are BASE_URL/rss.xml and
 // BASE_URL/atom.xml.

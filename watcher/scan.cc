@@ -43,6 +43,17 @@ bool IsIgnoredName(std::string_view name) {
   return false;
 }
 
+bool IsIgnoredPath(std::string_view relative_path) {
+  size_t start = 0;
+  while (start <= relative_path.size()) {
+    size_t end = relative_path.find('/', start);
+    if (end == std::string_view::npos) end = relative_path.size();
+    if (IsIgnoredName(relative_path.substr(start, end - start))) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 std::optional<std::vector<ScanEntry>> ScanDirectory(const std::string& root,
                                                     std::vector<std::string>* problems,
                                                     std::string* err) {
@@ -79,7 +90,12 @@ std::optional<std::vector<ScanEntry>> ScanDirectory(const std::string& root,
       }
       if (fs::is_directory(path, ec)) continue;  // linked folders are not descended into
     }
-    if (it->is_regular_file(ec)) entries.push_back({relative.string()});
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      entries.push_back({relative.string(),
+                         int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+                         static_cast<uint64_t>(st.st_size)});
+    }
   }
   std::sort(entries.begin(), entries.end(),
             [](const ScanEntry& a, const ScanEntry& b) { return a.relative_path < b.relative_path; });
@@ -88,7 +104,9 @@ std::optional<std::vector<ScanEntry>> ScanDirectory(const std::string& root,
 
 std::optional<FileContents> ReadArticleFile(const std::string& root,
                                             const std::string& relative_path,
-                                            uint64_t max_bytes, std::string* err) {
+                                            uint64_t max_bytes, std::string* err,
+                                            bool* gone) {
+  if (gone) *gone = false;
   std::error_code ec;
   const fs::path canonical_root = fs::canonical(root, ec);
   if (ec) {
@@ -98,6 +116,7 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
   const fs::path path = canonical_root / relative_path;
   struct stat link_st {};
   if (::lstat(path.c_str(), &link_st) != 0) {
+    if (gone) *gone = errno == ENOENT || errno == ENOTDIR;
     *err = std::strerror(errno);
     return std::nullopt;
   }
@@ -107,6 +126,7 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
+    if (gone) *gone = errno == ENOENT || errno == ENOTDIR;
     *err = std::strerror(errno);
     return std::nullopt;
   }
@@ -130,6 +150,7 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
   }
   FileContents out;
   out.mtime_seconds = st.st_mtim.tv_sec;
+  out.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
   out.bytes.resize(static_cast<size_t>(st.st_size));
   size_t got = 0;
   // Read one byte past the size seen, so a file that grew meanwhile is still capped.

@@ -17,6 +17,8 @@ bool IsIgnoredName(std::string_view file_name);
 
 struct ScanEntry {
   std::string relative_path;  // "a.txt", "2026/b.md"
+  int64_t mtime_ns = 0;       // of the file (a link's target)
+  uint64_t size = 0;
 };
 
 // Lists the regular files under `root`, recursively, in sorted order, skipping
@@ -31,14 +33,20 @@ std::optional<std::vector<ScanEntry>> ScanDirectory(const std::string& root,
 struct FileContents {
   std::string bytes;
   int64_t mtime_seconds = 0;
+  int64_t mtime_ns = 0;
 };
+
+// True when some component of the relative path is an ignored name (".git/x.txt").
+bool IsIgnoredPath(std::string_view relative_path);
 
 // Reads root/relative_path if it is a regular file (or a link to one inside root)
 // of at most `max_bytes`. Never blocks on FIFOs or devices. On failure returns
 // std::nullopt with *err: "too large (N bytes, limit M)", "not a regular file",
-// "symbolic link to a file outside the input folder", or the system's reason.
+// "symbolic link to a file outside the input folder", or the system's reason;
+// *gone (when given) is set when the file no longer exists.
 std::optional<FileContents> ReadArticleFile(const std::string& root,
                                             const std::string& relative_path,
-                                            uint64_t max_bytes, std::string* err);
+                                            uint64_t max_bytes, std::string* err,
+                                            bool* gone = nullptr);
 
 }  // namespace feedd::watcher

@@ -44,6 +44,29 @@ TEST(CliTest, Defaults) {
   EXPECT_EQ("feedd", o.inv->config.title);
 }
 
+TEST(CliTest, Daemon) {
+  Outcome none = Parse({});
+  ASSERT_TRUE(none.inv) << none.err;
+  EXPECT_EQ(Command::kServe, none.inv->command);
+  EXPECT_EQ("articles", none.inv->config.input_dir);
+  EXPECT_EQ("127.0.0.1", none.inv->config.listen_host);
+  EXPECT_EQ(8080, none.inv->config.listen_port);
+  EXPECT_FALSE(none.inv->config.base_url_set);
+  Outcome o = Parse({"--listen", "[::1]:0", "--port-file", "p", "--threads", "4",
+                     "--cache-max-age", "60", "--header-timeout", "500ms", "--idle-timeout", "2m",
+                     "--max-connections", "10", "--input", "in"});
+  ASSERT_TRUE(o.inv) << o.err;
+  const config::Config& c = o.inv->config;
+  EXPECT_EQ("::1", c.listen_host);
+  EXPECT_EQ(0, c.listen_port);
+  EXPECT_EQ("p", c.port_file);
+  EXPECT_EQ(4u, c.threads);
+  EXPECT_EQ(60, c.cache_max_age);
+  EXPECT_EQ(500, c.header_timeout_ms);
+  EXPECT_EQ(120000, c.idle_timeout_ms);
+  EXPECT_EQ(10u, c.max_connections);
+}
+
 TEST(CliTest, HelpAndVersion) {
   EXPECT_EQ(Command::kHelp, Parse({"--help"}).inv->command);
   EXPECT_EQ(Command::kHelp, Parse({"render", "-h"}).inv->command);
@@ -56,11 +79,20 @@ TEST(CliTest, Mistakes) {
     std::string error;
     int code;
   } cases[] = {
-      {{}, "no command given (try --help)", kExitUsage},
       {{"serve"}, "unknown command \"serve\" (try --help)", kExitUsage},
       {{"render", "--bogus", "1"}, "unknown option \"--bogus\" (try --help)", kExitUsage},
       {{"render", "--input"}, "--input: missing value", kExitUsage},
       {{"render", "--input", "i", "--output", "o"}, "render needs --base-url", kExitUsage},
+      {{"render", "--listen", "1.2.3.4:5"}, "--listen is not an option of render (try --help)",
+       kExitUsage},
+      {{"--output", "o"}, "--output is not an option of the daemon (try --help)", kExitUsage},
+      {{"--listen", "localhost"}, "--listen: \"localhost\" is not ADDRESS:PORT", kExitConfig},
+      {{"--listen", "1.2.3.4:70000"},
+       "--listen: \"1.2.3.4:70000\" is not ADDRESS:PORT (port 0 to 65535)", kExitConfig},
+      {{"--idle-timeout", "soon"},
+       "--idle-timeout: \"soon\" is not a duration (like 10s, 500ms, 2m; at most a day)",
+       kExitConfig},
+      {{"--threads", "0"}, "--threads: \"0\" is not a whole number from 1 to 256", kExitConfig},
       {{"render", "--output", "o", "--base-url", "http://h"}, "render needs --input", kExitUsage},
       {{"render", "--base-url", "example.org"},
        "--base-url: \"example.org\" is not an http:// or https:// URL", kExitConfig},

@@ -1,0 +1,60 @@
+// Answers one HTTP request from a snapshot: routing, conditional requests (RFC 9110
+// section 13), content coding, errors. Pure: no sockets, no clock, no Beast types,
+// so it is tested without a network. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "feed/snapshot.h"
+
+namespace feedd::daemon {
+
+struct HttpRequest {
+  std::string_view method;  // as sent: "GET", "HEAD", ...
+  std::string_view target;  // as sent: "/rss.xml?x=1"
+  std::optional<std::string_view> if_none_match;
+  std::optional<std::string_view> if_modified_since;
+  std::optional<std::string_view> accept_encoding;
+};
+
+// What /healthz reports besides the snapshot.
+struct HealthInfo {
+  int64_t now = 0;
+  bool watching = true;
+};
+
+struct HttpReply {
+  int status = 200;
+  std::string_view fields;   // prebuilt header lines from the snapshot, or static
+  std::string own_fields;    // header lines made for this reply (Allow, ...)
+  std::string_view body;     // a view into the snapshot or static text
+  std::string own_body;      // a body made for this reply (healthz)
+  bool send_body = true;     // false for HEAD and 304: Content-Length still describes it
+  std::string_view route;    // "feed", "page", "index", "health", "other": for counters
+
+  std::string_view Body() const { return own_body.empty() ? body : std::string_view(own_body); }
+};
+
+// The reply to `req`. The reply's views point into `snapshot` (or static storage):
+// the caller keeps the snapshot alive until the reply is written.
+HttpReply HandleRequest(const feed::Snapshot& snapshot, const HttpRequest& req,
+                        const HealthInfo& health);
+
+// Replies for requests the parser rejected: 400, 413, 431 (always closing).
+HttpReply ErrorReply(int status);
+
+// Status line and header block, ending in an empty line. `date` is an IMF-fixdate.
+void SerializeHead(const HttpReply& reply, std::string_view date, bool keep_alive, bool http10,
+                   std::string* out);
+
+std::string_view ReasonPhrase(int status);
+
+// Pieces exposed for tests.
+std::optional<std::string> DecodeTargetPath(std::string_view target, int* error_status);
+bool EtagListMatches(std::string_view header, std::string_view etag);
+bool AcceptsGzip(std::string_view accept_encoding);
+
+}  // namespace feedd::daemon

@@ -1,0 +1,60 @@
+// The HTTP/1.1 server (Boost.Beast): accepts connections, reads requests with
+// limits and timeouts, answers them with HandleRequest from the current snapshot.
+// Keep-alive, pipelining and HTTP/1.0 are supported. All methods are safe to call
+// from any thread of the io_context it runs on.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "feed/snapshot.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace feedd::daemon {
+
+struct ServerOptions {
+  int header_timeout_ms = 10'000;  // a request's header must arrive within this
+  int idle_timeout_ms = 60'000;    // a keep-alive connection may wait this long for the next
+  int write_timeout_ms = 60'000;   // a response must be taken within this
+  size_t max_connections = 1024;   // beyond it new connections are closed at once
+  size_t max_header_bytes = 8192;  // larger request headers get 431
+};
+
+// Counters, updated by the serving threads, read by the minute log.
+struct ServerStats {
+  std::atomic<uint64_t> requests{0}, bytes_sent{0}, not_modified{0}, ok{0}, client_errors{0},
+      server_errors{0}, rejected_connections{0}, open_connections{0};
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& ioc, const feed::SnapshotHolder& snapshots,
+             const std::atomic<bool>& watching, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and listens on ADDRESS:PORT (port 0 picks one). Sets *bound to the
+  // address actually bound ("127.0.0.1:41234", "[::1]:8080"). On failure returns
+  // false with *err set.
+  bool Listen(const std::string& address, uint16_t port, std::string* bound, std::string* err);
+
+  // Starts accepting on every listener.
+  void Start();
+
+  // Stops accepting and closes idle connections; responses in flight are finished
+  // and their connections closed. The io_context runs out of work afterwards.
+  void Shutdown();
+
+  void set_options(const ServerOptions& options);
+  const ServerStats& stats() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace feedd::daemon

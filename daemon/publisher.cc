@@ -1,0 +1,154 @@
+#include "daemon/publisher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_set>
+
+#include "daemon/resource.h"
+#include "feed/article_parser.h"
+#include "feed/feed_writer.h"
+#include "feed/pages.h"
+#include "watcher/scan.h"
+
+namespace feedd::daemon {
+
+Publisher::Publisher(PublisherOptions options) : options_(std::move(options)) {}
+
+bool Publisher::Load(const std::string& path) {
+  LoadResult r = LoadArticle(options_.ingest, path);
+  switch (r.status) {
+    case LoadStatus::kLoaded: {
+      Record& rec = records_[path];
+      rec.article = *std::move(r.article);
+      rec.mtime_ns = r.mtime_ns;
+      rec.size = r.size;
+      rec.published.reset();
+      rec.page.reset();
+      return true;
+    }
+    case LoadStatus::kGone:
+    case LoadStatus::kNotArticle:
+      return Forget(path);
+    case LoadStatus::kFailed:
+      return false;  // the last good version, if any, stays published
+  }
+  return false;
+}
+
+bool Publisher::Forget(const std::string& path) { return records_.erase(path) > 0; }
+
+bool Publisher::ForgetUnder(const std::string& folder) {
+  const std::string prefix = folder + "/";
+  auto it = records_.lower_bound(prefix);
+  bool changed = false;
+  while (it != records_.end() && it->first.compare(0, prefix.size(), prefix) == 0) {
+    it = records_.erase(it);
+    changed = true;
+  }
+  return changed;
+}
+
+bool Publisher::Apply(const std::vector<watcher::Event>& events) {
+  bool changed = false;
+  for (const watcher::Event& e : events) {
+    switch (e.kind) {
+      case watcher::EventKind::kChanged:
+        changed |= Load(e.path);
+        break;
+      case watcher::EventKind::kRemoved:
+        changed |= Forget(e.path);
+        break;
+      case watcher::EventKind::kRemovedDir:
+        changed |= ForgetUnder(e.path);
+        break;
+      case watcher::EventKind::kRescan:
+        changed |= Rescan();
+        break;
+    }
+  }
+  return changed;
+}
+
+bool Publisher::Rescan() {
+  std::vector<std::string> problems;
+  std::string err;
+  std::optional<std::vector<watcher::ScanEntry>> entries =
+      watcher::ScanDirectory(options_.ingest.input_dir, &problems, &err);
+  if (!entries) {
+    spdlog::warn("cannot scan the input folder {}; serving the articles already read", err);
+    return false;
+  }
+  for (const std::string& p : problems) spdlog::warn("skipping {}", p);
+  bool changed = false;
+  std::unordered_set<std::string> present;
+  for (const watcher::ScanEntry& e : *entries) {
+    present.insert(e.relative_path);
+    auto it = records_.find(e.relative_path);
+    if (it != records_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
+      continue;
+    changed |= Load(e.relative_path);
+  }
+  for (auto it = records_.begin(); it != records_.end();) {
+    if (present.count(it->first)) {
+      ++it;
+    } else {
+      it = records_.erase(it);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
+  const feed::Channel& channel = options_.channel;
+  std::vector<const feed::Article*> parsed;
+  parsed.reserve(records_.size());
+  for (const auto& [path, rec] : records_) parsed.push_back(&rec.article);
+  const std::vector<std::string> slugs = feed::UniqueSlugs(parsed);
+
+  auto snap = std::make_shared<feed::Snapshot>();
+  snap->resources.reserve(records_.size() + 3);
+  std::vector<const feed::Article*> published;
+  published.reserve(records_.size());
+  size_t i = 0;
+  for (auto& [path, rec] : records_) {
+    const std::string& slug = slugs[i++];
+    if (!rec.published || rec.published->slug != slug) {
+      if (slug != rec.article.slug) {
+        spdlog::warn("{}: slug \"{}\" is taken; published as \"{}\"", path, rec.article.slug, slug);
+      }
+      rec.published = std::make_shared<const feed::Article>(
+          feed::WithSlug(rec.article, slug, channel.base_url));
+      rec.page = MakeResource(feed::RenderArticlePage(channel, *rec.published), kHtmlType,
+                              rec.published->updated.seconds, options_.cache_max_age);
+    }
+    published.push_back(rec.published.get());
+    snap->resources.emplace("/articles/" + slug, rec.page);
+  }
+
+  const std::vector<const feed::Article*> newest = feed::SelectItems(published, published.size());
+  const std::span<const feed::Article* const> all(newest);
+  const auto items = all.first(std::min(channel.limit, all.size()));
+  const auto listed = all.first(std::min(options_.index_limit, all.size()));
+  const int64_t feed_time = feed::NewestUpdate(items).seconds;
+  // Rebuild a shared resource only when its bytes change, keeping hashing and gzip
+  // off the common path of an edit that does not touch it.
+  auto refresh = [&](std::shared_ptr<const feed::Resource>* res, std::string body,
+                     std::string_view type, int64_t modified) {
+    if (!*res || (*res)->identity.body != body || (*res)->last_modified != modified)
+      *res = MakeResource(std::move(body), type, modified, options_.cache_max_age);
+  };
+  refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time);
+  refresh(&atom_, feed::RenderAtom(channel, items), kAtomType, feed_time);
+  refresh(&index_, feed::RenderIndexPage(channel, listed), kHtmlType,
+          feed::NewestUpdate(listed).seconds);
+  snap->resources.emplace("/rss.xml", rss_);
+  snap->resources.emplace("/atom.xml", atom_);
+  snap->resources.emplace("/", index_);
+  snap->article_count = records_.size();
+  snap->generation = ++generation_;
+  snap->built_at = now;
+  return snap;
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,67 @@
+// The ingest side: owns the articles read from the input folder and builds the
+// snapshots the server reads. Not thread-safe: one owner (the ingest thread) calls
+// everything. Parsing and rendering happen here, never on a serving thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/ingest.h"
+#include "feed/article.h"
+#include "feed/channel.h"
+#include "feed/snapshot.h"
+#include "watcher/event.h"
+
+namespace feedd::daemon {
+
+struct PublisherOptions {
+  IngestOptions ingest;
+  feed::Channel channel;
+  int cache_max_age = 300;
+  size_t index_limit = 1000;  // articles listed on the HTML index
+};
+
+class Publisher {
+ public:
+  explicit Publisher(PublisherOptions options);
+
+  // Applies watcher events: one read and parse per changed file. Returns true when
+  // the published set may have changed.
+  bool Apply(const std::vector<watcher::Event>& events);
+
+  // Reconciles with the folder: reads files that are new or whose size or time
+  // changed, forgets files that are gone. Returns false (and logs once) when the
+  // folder cannot be listed; the articles already read stay published.
+  bool Rescan();
+
+  // A new snapshot of everything: feeds, index, article pages. Article pages are
+  // rendered once per change and shared between snapshots.
+  std::shared_ptr<const feed::Snapshot> Build(int64_t now);
+
+  size_t article_count() const { return records_.size(); }
+  const PublisherOptions& options() const { return options_; }
+
+ private:
+  struct Record {
+    feed::Article article;  // as parsed
+    int64_t mtime_ns = 0;
+    uint64_t size = 0;
+    // Published form (slug made unique) and its page, rebuilt when either changes.
+    std::shared_ptr<const feed::Article> published;
+    std::shared_ptr<const feed::Resource> page;
+  };
+
+  bool Load(const std::string& relative_path);
+  bool Forget(const std::string& relative_path);
+  bool ForgetUnder(const std::string& folder);
+
+  PublisherOptions options_;
+  std::map<std::string, Record> records_;  // by source path, sorted
+  uint64_t generation_ = 0;
+  std::shared_ptr<const feed::Resource> rss_, atom_, index_;
+};
+
+}  // namespace feedd::daemon

@@ -1,0 +1,68 @@
+#include "daemon/resource.h"
+
+#include <xxhash.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "feed/dates.h"
+
+namespace feedd::daemon {
+
+std::string Gzip(std::string_view data) {
+  z_stream z{};
+  // 15 + 16: a gzip wrapper; zlib writes a header with no name and mtime 0.
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+  std::string out(deflateBound(&z, data.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(z.total_out);
+  return out;
+}
+
+namespace {
+
+std::string HashTag(std::string_view body) {
+  const XXH128_hash_t h = XXH3_128bits(body.data(), body.size());
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return buf;
+}
+
+void Fill(feed::Representation* r, std::string_view content_type, std::string_view encoding,
+          const std::string& validators) {
+  r->fields_304 = "ETag: " + r->etag + "\r\n" + validators;
+  r->fields_200 = "Content-Type: " + std::string(content_type) + "\r\n";
+  if (!encoding.empty()) r->fields_200 += "Content-Encoding: " + std::string(encoding) + "\r\n";
+  r->fields_200 += r->fields_304;
+}
+
+}  // namespace
+
+std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
+                                                   int64_t last_modified, int cache_max_age) {
+  auto res = std::make_shared<feed::Resource>();
+  res->last_modified = last_modified;
+  std::string validators;
+  if (last_modified > 0) validators += "Last-Modified: " + feed::FormatHttpDate(last_modified) + "\r\n";
+  validators += "Cache-Control: max-age=" + std::to_string(cache_max_age) + "\r\n";
+  validators += "Vary: Accept-Encoding\r\n";
+  const std::string tag = HashTag(body);
+  res->gzip.body = Gzip(body);
+  res->gzip.etag = "\"" + tag + "-gz\"";
+  res->identity.body = std::move(body);
+  res->identity.etag = "\"" + tag + "\"";
+  Fill(&res->identity, content_type, "", validators);
+  Fill(&res->gzip, content_type, "gzip", validators);
+  return res;
+}
+
+}  // namespace feedd::daemon

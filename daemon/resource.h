@@ -1,0 +1,26 @@
+// Turning a rendered body into a servable resource: gzip twin, strong ETags from
+// the content hash, prebuilt header fields. Pure and deterministic. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "feed/snapshot.h"
+
+namespace feedd::daemon {
+
+inline constexpr std::string_view kRssType = "application/rss+xml; charset=utf-8";
+inline constexpr std::string_view kAtomType = "application/atom+xml; charset=utf-8";
+inline constexpr std::string_view kHtmlType = "text/html; charset=utf-8";
+
+// gzip (RFC 1952) of `data` at level 6, with no name and a zero time in the header,
+// so the same input always gives the same bytes.
+std::string Gzip(std::string_view data);
+
+// `last_modified` 0 means none is sent.
+std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
+                                                   int64_t last_modified, int cache_max_age);
+
+}  // namespace feedd::daemon

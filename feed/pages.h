@@ -1,0 +1,21 @@
+// HTML pages people read in a browser: the index of articles and one page per
+// article (the link every feed item points at). Pure and deterministic. Thread-safe.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "feed/article.h"
+#include "feed/channel.h"
+
+namespace feedd::feed {
+
+// The index: every article, newest first (as SelectItems orders them), with
+// autodiscovery <link rel="alternate"> tags for the RSS and Atom feeds.
+std::string RenderIndexPage(const Channel& channel, std::span<const Article* const> articles);
+
+// One article: title, byline, date, category and tags, content, the author's bio.
+// `lang` and `dir` follow the article (right-to-left scripts render right to left).
+std::string RenderArticlePage(const Channel& channel, const Article& article);
+
+}  // namespace feedd::feed

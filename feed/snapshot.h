@@ -1,0 +1,47 @@
+// What the server serves: an immutable set of resources, built whole by the ingest
+// side and swapped atomically. A request takes Current() once and holds it until its
+// response is written, so it never sees a mix of two builds and never waits for one.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace feedd::feed {
+
+// One encoding of a resource, with its HTTP header fields prebuilt: each line ends
+// in CRLF; Date, Connection and Content-Length are added per response.
+struct Representation {
+  std::string body;
+  std::string etag;        // strong, quoted: "\"1f2e...\""
+  std::string fields_200;  // Content-Type, [Content-Encoding], ETag, Last-Modified, Cache-Control, Vary
+  std::string fields_304;  // the same without Content-Type and Content-Encoding
+};
+
+struct Resource {
+  Representation identity;
+  Representation gzip;     // body empty when the resource is not compressed
+  int64_t last_modified = 0;  // seconds since the epoch
+};
+
+struct Snapshot {
+  // Keyed by the decoded path: "/", "/rss.xml", "/atom.xml", "/articles/SLUG".
+  std::unordered_map<std::string, std::shared_ptr<const Resource>> resources;
+  size_t article_count = 0;
+  uint64_t generation = 0;    // 0 before the first build
+  int64_t built_at = 0;       // wall clock of the build, for /healthz
+};
+
+// Safe for concurrent use: any thread may call Current(); one writer calls Publish().
+class SnapshotHolder {
+ public:
+  std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
+  void Publish(std::shared_ptr<const Snapshot> next) { current_.store(std::move(next)); }
+
+ private:
+  std::atomic<std::shared_ptr<const Snapshot>> current_{std::make_shared<const Snapshot>()};
+};
+
+}  // namespace feedd::feed
