@@ -207,7 +207,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                       reply.status, reply.send_body ? reply.Body().size() : 0, us);
       }
       conn->busy = false;
-      if (ec || !keep_alive) break;
+      if (ec || !keep_alive || stopping) break;  // a stop during the write ends it here
     }
     if (ec && ec != beast::error::timeout && ec != http::error::end_of_stream &&
         ec != net::error::operation_aborted && ec != net::error::eof) {

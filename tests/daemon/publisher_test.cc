@@ -1,0 +1,94 @@
+#include "daemon/publisher.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace feedd::daemon {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+using watcher::Event;
+using watcher::EventKind;
+namespace fs = std::filesystem;
+
+class PublisherTest : public ::testing::Test {
+ protected:
+  PublisherTest() : publisher_(Options()) {}
+  PublisherOptions Options() {
+    PublisherOptions o;
+    o.ingest = {dir_.path().string(), "https://ex.org", 1 << 20};
+    o.channel.base_url = "https://ex.org";
+    o.channel.title = "Ex";
+    o.channel.limit = 2;
+    return o;
+  }
+  std::string Rss() { return publisher_.Build(0)->resources.at("/rss.xml")->identity.body; }
+  TempDir dir_;
+  Publisher publisher_;
+};
+
+TEST_F(PublisherTest, AppliesEventsIncrementally) {
+  WriteFile(dir_.path() / "a.txt", "Title: A\nDate: 2026-01-01\n\nBody.\n");
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "a.txt"}}));
+  EXPECT_EQ(1u, publisher_.article_count());
+  std::shared_ptr<const feed::Snapshot> s1 = publisher_.Build(0);
+  EXPECT_EQ(1u, s1->resources.count("/articles/a"));
+  EXPECT_EQ(1u, s1->resources.count("/"));
+
+  WriteFile(dir_.path() / "b.txt", "Title: B\nDate: 2026-01-02\n\nBody.\n");
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "b.txt"}}));
+  std::shared_ptr<const feed::Snapshot> s2 = publisher_.Build(0);
+  // Unchanged article pages are shared, not rebuilt.
+  EXPECT_EQ(s1->resources.at("/articles/a"), s2->resources.at("/articles/a"));
+  EXPECT_NE(s1->resources.at("/rss.xml"), s2->resources.at("/rss.xml"));
+  EXPECT_GT(s2->generation, s1->generation);
+
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kRemoved, "a.txt"}}));
+  EXPECT_FALSE(publisher_.Apply({{EventKind::kRemoved, "a.txt"}}));
+  EXPECT_EQ(0u, publisher_.Build(0)->resources.count("/articles/a"));
+}
+
+TEST_F(PublisherTest, FailedParseKeepsTheLastGoodVersion) {
+  WriteFile(dir_.path() / "a.txt", "Good Title\n\nBody.\n");
+  publisher_.Apply({{EventKind::kChanged, "a.txt"}});
+  WriteFile(dir_.path() / "a.txt", std::string(100, '\0'));
+  EXPECT_FALSE(publisher_.Apply({{EventKind::kChanged, "a.txt"}}));
+  EXPECT_NE(std::string::npos, Rss().find("Good Title"));
+  fs::remove(dir_.path() / "a.txt");  // gone for real: a change event finds nothing
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "a.txt"}}));
+  EXPECT_EQ(0u, publisher_.article_count());
+}
+
+TEST_F(PublisherTest, RemovedFolderAndRescan) {
+  fs::create_directories(dir_.path() / "sub");
+  WriteFile(dir_.path() / "sub" / "x.txt", "X\n\nBody.\n");
+  WriteFile(dir_.path() / "subway.txt", "Subway\n\nBody.\n");
+  EXPECT_TRUE(publisher_.Rescan());
+  EXPECT_EQ(2u, publisher_.article_count());
+  EXPECT_FALSE(publisher_.Rescan());  // nothing changed: nothing re-read
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kRemovedDir, "sub"}}));
+  EXPECT_EQ(1u, publisher_.article_count());  // "subway.txt" is not under "sub/"
+  fs::remove(dir_.path() / "subway.txt");
+  WriteFile(dir_.path() / "new.txt", "New\n\nBody.\n");
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kRescan, ""}}));
+  EXPECT_EQ(2u, publisher_.article_count());  // sub/x.txt is on disk again, new.txt is new
+}
+
+TEST_F(PublisherTest, LimitAndSlugCollisions) {
+  WriteFile(dir_.path() / "a b.txt", "Title: One\nDate: 2026-01-01\n\nBody.\n");
+  WriteFile(dir_.path() / "a-b.md", "---\ntitle: Two\ndate: 2026-01-02\n---\nBody.\n");
+  WriteFile(dir_.path() / "c.txt", "Title: Three\nDate: 2026-01-03\n\nBody.\n");
+  publisher_.Rescan();
+  std::shared_ptr<const feed::Snapshot> s = publisher_.Build(0);
+  EXPECT_EQ(1u, s->resources.count("/articles/a-b"));
+  EXPECT_EQ(1u, s->resources.count("/articles/a-b-2"));
+  const std::string rss = s->resources.at("/rss.xml")->identity.body;
+  EXPECT_NE(std::string::npos, rss.find("Three"));
+  EXPECT_NE(std::string::npos, rss.find("Two"));
+  EXPECT_EQ(std::string::npos, rss.find("One"));  // limit 2
+}
+
+}  // namespace
+}  // namespace feedd::daemon

@@ -1,0 +1,391 @@
+// The daemon through the real binary: files dropped into a temporary folder, read
+// back over HTTP on 127.0.0.1.
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <gtest/gtest.h>
+#include <pugixml.hpp>
+
+#include <fstream>
+
+#include "tests/e2e/daemon_harness.h"
+
+namespace feedd {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Connection;
+using testing::Count;
+using testing::Daemon;
+using testing::Drop;
+using testing::DropByRename;
+using testing::HttpResponse;
+using testing::TempDir;
+using testing::WaitUntil;
+namespace fs = std::filesystem;
+
+std::string Article(const std::string& title, const std::string& body = "A paragraph of text.") {
+  return "Title: " + title + "\n\n" + body + "\n";
+}
+
+size_t Items(const std::string& rss) { return Count(rss, "<item>"); }
+
+std::string Gunzip(const std::string& data) {
+  z_stream z{};
+  inflateInit2(&z, 15 + 16);
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "<gunzip failed>";
+}
+
+// Waits until /rss.xml satisfies `pred`.
+bool WaitForFeed(const Daemon& d, const std::function<bool(const std::string&)>& pred) {
+  return WaitUntil([&] { return pred(d.Body("/rss.xml")); });
+}
+
+size_t HealthArticles(const Daemon& d) {
+  const std::string body = d.Body("/healthz");
+  const size_t at = body.find("\"articles\":");
+  return at == std::string::npos ? 0 : std::stoul(body.substr(at + 11));
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  fs::path in() const { return dir_.path(); }
+};
+
+TEST_F(DaemonTest, ServesTheFolderPresentAtStart) {
+  Drop(in() / "a.txt", Article("First"));
+  Daemon d(in());
+  ASSERT_GT(d.port(), 0) << d.Log();
+  EXPECT_NE(std::string::npos, d.Log().find("listening on 127.0.0.1:" + std::to_string(d.port())));
+  // The first snapshot is complete before the port file is written.
+  const std::string rss = d.Body("/rss.xml");
+  EXPECT_EQ(1u, Items(rss));
+  EXPECT_NE(std::string::npos, rss.find("<title>First</title>"));
+  EXPECT_NE(std::string::npos, rss.find("http://127.0.0.1:" + std::to_string(d.port()) + "/articles/a"));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, DropsEditsRenamesAndDeletes) {
+  Daemon d(in(), {"--base-url", "https://news.example.org"});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  EXPECT_EQ(0u, Items(d.Body("/rss.xml")));
+
+  Drop(in() / "in-place.txt", Article("Written In Place"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Written In Place") != std::string::npos; }));
+  DropByRename(in() / "renamed-in.txt", Article("Renamed Into Place"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Renamed Into Place") != std::string::npos; }));
+  EXPECT_EQ(2u, Items(d.Body("/rss.xml")));
+
+  // Edit: same id, new title, no duplicate.
+  Drop(in() / "in-place.txt", Article("Edited Title"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Edited Title") != std::string::npos; }));
+  std::string rss = d.Body("/rss.xml");
+  EXPECT_EQ(2u, Items(rss));
+  EXPECT_EQ(std::string::npos, rss.find("Written In Place"));
+  EXPECT_EQ(1u, Count(rss, "https://news.example.org/articles/in-place</guid>"));
+
+  // Rename within the folder: one item, not two.
+  fs::rename(in() / "renamed-in.txt", in() / "moved.txt");
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) {
+    return r.find("/articles/moved<") != std::string::npos && r.find("/articles/renamed-in<") == std::string::npos;
+  }));
+  EXPECT_EQ(2u, Items(d.Body("/rss.xml")));
+
+  // Delete: the item leaves the feeds and its page is gone.
+  fs::remove(in() / "moved.txt");
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return Items(r) == 1; }));
+  EXPECT_EQ(404, d.Get("/articles/moved")->status);
+  EXPECT_EQ(200, d.Get("/articles/in-place")->status);
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, SubfoldersIncludingNewOnes) {
+  fs::create_directories(in() / "old");
+  Drop(in() / "old" / "a.txt", Article("In Old Folder"));
+  Daemon d(in());
+  EXPECT_EQ(1u, Items(d.Body("/rss.xml")));
+  fs::create_directories(in() / "new" / "deeper");
+  Drop(in() / "new" / "deeper" / "b.txt", Article("In New Folder"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("In New Folder") != std::string::npos; }));
+  // A folder moved in with files already inside.
+  TempDir outside;
+  fs::create_directories(outside.path() / "pack");
+  Drop(outside.path() / "pack" / "c.txt", Article("Moved In With Its Folder"));
+  fs::rename(outside.path() / "pack", in() / "pack");
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Moved In With Its Folder") != std::string::npos; }));
+  // A folder moved out takes its articles with it.
+  fs::rename(in() / "old", outside.path() / "old");
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("In Old Folder") == std::string::npos; }));
+  EXPECT_EQ(2u, Items(d.Body("/rss.xml")));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, IgnoresEditorFilesAndOutsideLinksAndSurvivesBadFiles) {
+  Daemon d(in());
+  Drop(in() / ".hidden.txt", Article("Hidden"));
+  Drop(in() / "draft.txt~", Article("Backup"));
+  Drop(in() / ".draft.txt.swp", Article("Swap"));
+  Drop(in() / "x.tmp", Article("Temp"));
+  Drop(in() / "#auto#", Article("Autosave"));
+  Drop(in() / "download.part", Article("Partial"));
+  fs::create_symlink("/etc/passwd", in() / "passwd.txt");
+  std::string binary(4096, '\0');
+  for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 37);
+  Drop(in() / "binary.txt", binary);
+  Drop(in() / "last.txt", Article("Last One"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Last One") != std::string::npos; }));
+  const std::string rss = d.Body("/rss.xml");
+  EXPECT_EQ(1u, Items(rss)) << rss;
+  EXPECT_EQ(std::string::npos, rss.find("root:"));
+  EXPECT_TRUE(WaitUntil([&] { return d.Log().find("skipping binary.txt: binary data, not text") != std::string::npos; }));
+  EXPECT_TRUE(WaitUntil([&] {
+    return d.Log().find("skipping passwd.txt: symbolic link to a file outside the input folder") != std::string::npos;
+  }));
+  // A file that turns bad keeps its last good version published.
+  Drop(in() / "last.txt", "");
+  EXPECT_TRUE(WaitUntil([&] { return d.Log().find("skipping last.txt: empty: no text") != std::string::npos; }));
+  EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("Last One"));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, ThousandFilesAtOnceFewRegenerations) {
+  Daemon d(in());
+  const size_t before = d.CountInLog("] published ");
+  for (int i = 0; i < 1000; ++i) Drop(in() / ("burst-" + std::to_string(i) + ".txt"), Article("Burst " + std::to_string(i)));
+  EXPECT_TRUE(WaitUntil([&] { return HealthArticles(d) == 1000; }, 30s)) << HealthArticles(d);
+  const size_t regenerations = d.CountInLog("] published ") - before;
+  EXPECT_LE(regenerations, 40u) << "1,000 drops caused " << regenerations << " regenerations";
+  EXPECT_GE(regenerations, 1u);
+  for (int i : {0, 499, 999}) EXPECT_EQ(200, d.Get("/articles/burst-" + std::to_string(i))->status);
+  EXPECT_EQ(50u, Items(d.Body("/rss.xml")));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, QueueOverflowTriggersRescanAndNothingIsMissed) {
+  const size_t max_queued = std::stoul(testing::ReadFile("/proc/sys/fs/inotify/max_queued_events"));
+  Daemon d(in());
+  ASSERT_EQ(0, ::kill(d.pid(), SIGSTOP));
+  const size_t n = max_queued + 500;
+  for (size_t i = 0; i < n; ++i) Drop(in() / ("o" + std::to_string(i) + ".txt"), "T" + std::to_string(i) + "\n\nBody.\n");
+  ASSERT_EQ(0, ::kill(d.pid(), SIGCONT));
+  EXPECT_TRUE(WaitUntil([&] { return HealthArticles(d) == n; }, 120s)) << HealthArticles(d) << " of " << n;
+  EXPECT_TRUE(WaitUntil([&] { return d.Log().find("inotify queue overflowed") != std::string::npos; }));
+  EXPECT_EQ(200, d.Get("/articles/o" + std::to_string(n - 1))->status);
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, InputFolderMissingDeletedAndBack) {
+  const fs::path folder = in() / "articles";
+  Daemon d(folder);
+  ASSERT_GT(d.port(), 0) << d.Log();
+  EXPECT_NE(std::string::npos, d.Log().find("is missing; serving the current feeds"));
+  EXPECT_EQ(200, d.Get("/rss.xml")->status);
+  fs::create_directories(folder);
+  Drop(folder / "a.txt", Article("Arrived Later"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Arrived Later") != std::string::npos; }));
+  // Deleted while running: the feeds stay; watching resumes when it is back.
+  fs::remove_all(folder);
+  EXPECT_TRUE(WaitUntil([&] { return d.Log().find("was removed or moved away") != std::string::npos; }));
+  EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("Arrived Later"));
+  fs::create_directories(folder);
+  Drop(folder / "b.txt", Article("After The Folder Came Back"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) {
+    return r.find("After The Folder Came Back") != std::string::npos && r.find("Arrived Later") == std::string::npos;
+  }));
+  EXPECT_EQ(0, d.Stop());
+}
+
+class HttpTest : public DaemonTest {
+ protected:
+  void SetUp() override {
+    Drop(in() / "a.txt", "Title: Alpha\nDate: 2026-01-02T03:04:05Z\n\n" + std::string(3000, 'x') + " end.\n");
+    daemon_ = std::make_unique<Daemon>(in(), std::vector<std::string>{"--cache-max-age", "120"});
+    ASSERT_GT(daemon_->port(), 0) << daemon_->Log();
+  }
+  void TearDown() override { EXPECT_EQ(0, daemon_->Stop()); }
+  std::unique_ptr<Daemon> daemon_;
+};
+
+TEST_F(HttpTest, FeedHeaders) {
+  for (const auto& [path, type] : std::vector<std::pair<std::string, std::string>>{
+           {"/rss.xml", "application/rss+xml; charset=utf-8"},
+           {"/atom.xml", "application/atom+xml; charset=utf-8"},
+           {"/", "text/html; charset=utf-8"},
+           {"/articles/a", "text/html; charset=utf-8"}}) {
+    std::optional<HttpResponse> r = daemon_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(200, r->status) << path;
+    EXPECT_EQ(type, r->Header("content-type")) << path;
+    EXPECT_EQ("max-age=120", r->Header("cache-control")) << path;
+    EXPECT_EQ("Accept-Encoding", r->Header("vary")) << path;
+    EXPECT_EQ("Fri, 02 Jan 2026 03:04:05 GMT", r->Header("last-modified")) << path;
+    EXPECT_EQ('"', r->Header("etag").front()) << path;
+    EXPECT_EQ(std::to_string(r->body.size()), r->Header("content-length"));
+    EXPECT_TRUE(r->Has("date"));
+  }
+  const std::string index = daemon_->Body("/");
+  EXPECT_NE(std::string::npos, index.find("<link rel=\"alternate\" type=\"application/rss+xml\""));
+  EXPECT_NE(std::string::npos, index.find("<link rel=\"alternate\" type=\"application/atom+xml\""));
+  EXPECT_NE(std::string::npos, index.find(">Alpha</a>"));
+  EXPECT_EQ(200, daemon_->Get("/healthz")->status);
+}
+
+TEST_F(HttpTest, ConditionalRequests) {
+  const HttpResponse full = *daemon_->Get("/rss.xml");
+  const std::string etag = full.Header("etag");
+  const std::string weak = "W/" + etag;
+  for (const std::string& inm : {etag, weak, "\"nope\", " + etag, std::string("*")}) {
+    std::optional<HttpResponse> r = daemon_->Get("/rss.xml", {"If-None-Match: " + inm});
+    EXPECT_EQ(304, r->status) << inm;
+    EXPECT_EQ("", r->body);
+    EXPECT_EQ(etag, r->Header("etag"));
+    EXPECT_EQ(full.Header("last-modified"), r->Header("last-modified"));
+    EXPECT_EQ("max-age=120", r->Header("cache-control"));
+    EXPECT_EQ("Accept-Encoding", r->Header("vary"));
+  }
+  EXPECT_EQ(200, daemon_->Get("/rss.xml", {"If-None-Match: \"other\""})->status);
+  for (const char* ims : {"Fri, 02 Jan 2026 03:04:05 GMT", "Friday, 02-Jan-26 03:04:05 GMT",
+                          "Fri Jan  2 03:04:05 2026", "Sat, 03 Jan 2026 00:00:00 GMT"}) {
+    EXPECT_EQ(304, daemon_->Get("/rss.xml", {std::string("If-Modified-Since: ") + ims})->status) << ims;
+  }
+  EXPECT_EQ(200, daemon_->Get("/rss.xml", {"If-Modified-Since: Thu, 01 Jan 2026 00:00:00 GMT"})->status);
+  EXPECT_EQ(200, daemon_->Get("/rss.xml", {"If-Modified-Since: garbage"})->status);
+  // If-None-Match takes precedence over If-Modified-Since.
+  EXPECT_EQ(200, daemon_->Get("/rss.xml", {"If-None-Match: \"other\"",
+                                           "If-Modified-Since: Sat, 03 Jan 2026 00:00:00 GMT"})->status);
+}
+
+TEST_F(HttpTest, GzipAndHead) {
+  const HttpResponse plain = *daemon_->Get("/rss.xml");
+  std::optional<HttpResponse> gz = daemon_->Get("/rss.xml", {"Accept-Encoding: br;q=1.0, gzip;q=0.8"});
+  EXPECT_EQ("gzip", gz->Header("content-encoding"));
+  EXPECT_LT(gz->body.size(), plain.body.size());
+  EXPECT_EQ(plain.body, Gunzip(gz->body));
+  EXPECT_NE(plain.Header("etag"), gz->Header("etag"));
+  EXPECT_EQ(304, daemon_->Get("/rss.xml", {"Accept-Encoding: gzip", "If-None-Match: " + gz->Header("etag")})->status);
+  EXPECT_EQ(304, daemon_->Get("/rss.xml", {"Accept-Encoding: gzip", "If-None-Match: " + plain.Header("etag")})->status);
+  EXPECT_FALSE(daemon_->Get("/rss.xml", {"Accept-Encoding: gzip;q=0"})->Has("content-encoding"));
+  EXPECT_FALSE(daemon_->Get("/rss.xml", {"Accept-Encoding: identity"})->Has("content-encoding"));
+  std::optional<HttpResponse> head = daemon_->Get("/rss.xml", {}, "HEAD");
+  EXPECT_EQ(200, head->status);
+  EXPECT_EQ(std::to_string(plain.body.size()), head->Header("content-length"));
+  EXPECT_EQ(plain.Header("etag"), head->Header("etag"));
+  EXPECT_EQ("", head->body);
+}
+
+TEST_F(HttpTest, ErrorsAndHostileRequests) {
+  std::optional<HttpResponse> post = daemon_->Get("/rss.xml", {"Content-Length: 0"}, "POST");
+  EXPECT_EQ(405, post->status);
+  EXPECT_EQ("GET, HEAD", post->Header("allow"));
+  EXPECT_EQ(405, daemon_->Get("/rss.xml", {}, "DELETE")->status);
+  EXPECT_EQ(404, daemon_->Get("/nope")->status);
+  EXPECT_EQ(404, daemon_->Get("/articles/")->status);
+  for (const char* target : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/articles/..%2f..%2fetc%2fpasswd",
+                             "/articles/%2e%2e/rss.xml", "/rss.xml%00", "/articles/a%5c..", "/./rss.xml",
+                             "/articles/../rss.xml"}) {
+    std::optional<HttpResponse> r = daemon_->Get(target);
+    ASSERT_TRUE(r) << target;
+    EXPECT_TRUE(r->status == 404 || r->status == 400) << target << " -> " << r->status;
+    EXPECT_EQ(std::string::npos, r->body.find("root:")) << target;
+  }
+  EXPECT_EQ(400, daemon_->Get("/bad%zzescape")->status);
+  EXPECT_EQ(200, daemon_->Get("/rss.xml?utm_source=x")->status);
+  EXPECT_EQ(200, daemon_->Get("http://example.org/rss.xml")->status);  // absolute form
+
+  Connection big(daemon_->port());
+  big.Send("GET /rss.xml HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'a') + "\r\n\r\n");
+  EXPECT_EQ(431, big.ReadResponse()->status);
+
+  const std::vector<std::string> garbage = {
+      "GARBAGE\r\n\r\n", "GET /rss.xml FTP/1.1\r\n\r\n", std::string("GET\0/ HTTP/1.1\r\n\r\n", 19),
+      "GET /rss.xml HTTP/1.1\r\nHost x\r\n\r\n", "GET /rss.xml HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"};
+  for (const std::string& g : garbage) {
+    Connection c(daemon_->port());
+    c.Send(g);
+    std::optional<HttpResponse> r = c.ReadResponse();
+    ASSERT_TRUE(r) << g;
+    EXPECT_EQ(400, r->status) << g;
+  }
+  // Still serving after all of that.
+  EXPECT_EQ(200, daemon_->Get("/rss.xml")->status);
+}
+
+TEST_F(HttpTest, KeepAlivePipeliningAndHttp10) {
+  Connection c(daemon_->port());
+  c.Send("GET /rss.xml HTTP/1.1\r\nHost: x\r\n\r\nHEAD /atom.xml HTTP/1.1\r\nHost: x\r\n\r\n"
+         "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::optional<HttpResponse> a = c.ReadResponse();
+  std::optional<HttpResponse> b = c.ReadResponse(true);
+  std::optional<HttpResponse> h = c.ReadResponse();
+  ASSERT_TRUE(a && b && h);
+  EXPECT_EQ(200, a->status);
+  EXPECT_NE(std::string::npos, a->body.find("<rss"));
+  EXPECT_EQ("application/atom+xml; charset=utf-8", b->Header("content-type"));
+  EXPECT_NE(std::string::npos, h->body.find("\"status\":\"ok\""));
+  EXPECT_FALSE(c.ClosedWithin(200ms));  // still open for more
+
+  Connection old(daemon_->port());
+  old.Send("GET /rss.xml HTTP/1.0\r\n\r\n");
+  std::optional<HttpResponse> r = old.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ("HTTP/1.0", r->version);
+  EXPECT_EQ(200, r->status);
+  EXPECT_TRUE(old.ClosedWithin(2s));
+}
+
+TEST_F(DaemonTest, SlowClientsAndConnectionLimit) {
+  Drop(in() / "a.txt", Article("A"));
+  Daemon d(in(), {"--header-timeout", "500ms", "--idle-timeout", "1s", "--max-connections", "3"});
+  Connection slow(d.port());
+  slow.Send("GET /rss.xml HTTP/1.1\r\nHo");
+  const auto start = testing::Clock::now();
+  EXPECT_TRUE(slow.ClosedWithin(5s));
+  EXPECT_LT(testing::Clock::now() - start, 3s);
+
+  Connection idle1(d.port()), idle2(d.port()), idle3(d.port());
+  idle1.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle1.ReadResponse());
+  idle2.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle2.ReadResponse());
+  idle3.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle3.ReadResponse());
+  Connection refused(d.port());
+  EXPECT_TRUE(refused.ClosedWithin(2s));
+  EXPECT_TRUE(idle1.ClosedWithin(5s));  // the idle timeout frees the slots
+  EXPECT_TRUE(WaitUntil([&] { return d.Get("/healthz") && d.Get("/healthz")->status == 200; }));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, SigtermFinishesTheResponseInFlight) {
+  std::string big;
+  for (int i = 0; i < 60000; ++i) big += "Paragraph " + std::to_string(i) + " of a very long article.\n\n";
+  Drop(in() / "big.txt", "Title: Big\n\n" + big);
+  Daemon d(in(), {"--max-article-size", "50M"});
+  Connection c(d.port(), 4096);  // a small receive window: the response cannot be sent at once
+  c.Send("GET /articles/big HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(c.ReadSome(2s, 1024));
+  ASSERT_EQ(0, ::kill(d.pid(), SIGTERM));
+  std::optional<HttpResponse> r = c.ReadResponse(false, 20s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status);
+  EXPECT_EQ(std::stoul(r->Header("content-length")), r->body.size());
+  EXPECT_NE(std::string::npos, r->body.find("</html>"));
+  EXPECT_EQ(0, d.Wait(15s));
+  EXPECT_NE(std::string::npos, d.Log().find("received SIGTERM; stopping"));
+}
+
+}  // namespace
+}  // namespace feedd
