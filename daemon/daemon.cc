@@ -117,8 +117,10 @@ void LogStats(const ServerStats& s) {
 
 int RunDaemon(const config::Config& config) {
   ::signal(SIGPIPE, SIG_IGN);
-  net::io_context serving(static_cast<int>(config.threads));
+  net::io_context control(1);  // signals and timers, on the main thread
   net::io_context ingest_ioc(1);
+  // Registered first: a SIGTERM from now on is queued for the handler below, never fatal.
+  net::signal_set signals(control, SIGINT, SIGTERM);
   feed::SnapshotHolder snapshots;
   std::atomic<bool> watching{false};
 
@@ -126,7 +128,7 @@ int RunDaemon(const config::Config& config) {
   server_options.header_timeout_ms = config.header_timeout_ms;
   server_options.idle_timeout_ms = config.idle_timeout_ms;
   server_options.max_connections = config.max_connections;
-  HttpServer server(serving, snapshots, watching, server_options);
+  HttpServer server(config.threads, snapshots, watching, server_options);
   std::string bound, err;
   if (!server.Listen(config.listen_host, config.listen_port, &bound, &err)) {
     spdlog::error("{}", err);
@@ -168,7 +170,7 @@ int RunDaemon(const config::Config& config) {
     if (!WriteFileAtomically(config.port_file, port, &err)) spdlog::error("cannot write {}", err);
   }
 
-  net::steady_timer stats_timer(serving);
+  net::steady_timer stats_timer(control);
   std::function<void()> arm_stats = [&] {
     stats_timer.expires_after(std::chrono::minutes(1));
     stats_timer.async_wait([&](const boost::system::error_code& ec) {
@@ -181,8 +183,7 @@ int RunDaemon(const config::Config& config) {
 
   // SIGINT/SIGTERM: stop accepting, let responses in flight finish (bounded), exit 0.
   constexpr auto kGrace = std::chrono::seconds(10);
-  net::signal_set signals(serving, SIGINT, SIGTERM);
-  net::steady_timer drain(serving);
+  net::steady_timer drain(control);
   Clock::time_point stop_deadline;
   std::function<void()> wait_drained = [&] {
     drain.expires_after(std::chrono::milliseconds(20));
@@ -192,7 +193,7 @@ int RunDaemon(const config::Config& config) {
         if (server.stats().open_connections.load() > 0)
           spdlog::warn("closing {} connections still open after {} s",
                        server.stats().open_connections.load(), kGrace.count());
-        serving.stop();
+        control.stop();
         return;
       }
       wait_drained();
@@ -209,28 +210,8 @@ int RunDaemon(const config::Config& config) {
     wait_drained();
   });
 
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < config.threads; ++i) {
-    pool.emplace_back([&] {
-      for (;;) {
-        try {
-          serving.run();
-          break;
-        } catch (const std::exception& e) {
-          spdlog::error("serving: unexpected error, continuing: {}", e.what());
-        }
-      }
-    });
-  }
-  for (;;) {
-    try {
-      serving.run();
-      break;
-    } catch (const std::exception& e) {
-      spdlog::error("serving: unexpected error, continuing: {}", e.what());
-    }
-  }
-  for (std::thread& t : pool) t.join();
+  control.run();
+  server.Stop();
   ingest_ioc.stop();
   ingest_thread.join();
   ingest.reset();

@@ -228,6 +228,7 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
   r.status = 200;
   r.fields = rep.fields_200;
   r.body = rep.body;
+  r.file = rep.file.get();
   r.send_body = !head;
   return r;
 }

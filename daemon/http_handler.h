@@ -31,6 +31,7 @@ struct HttpReply {
   std::string_view fields;   // prebuilt header lines from the snapshot, or static
   std::string own_fields;    // header lines made for this reply (Allow, ...)
   std::string_view body;     // a view into the snapshot or static text
+  const feed::BodyFile* file = nullptr;  // the same bytes as a file, when there is one
   std::string own_body;      // a body made for this reply (healthz)
   bool send_body = true;     // false for HEAD and 304: Content-Length still describes it
   std::string_view route;    // "feed", "page", "index", "health", "other": for counters

@@ -9,17 +9,22 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -59,43 +64,127 @@ bool IsHttpParseError(const boost::system::error_code& ec) {
   return ec.category() == make_error_code(http::error::bad_target).category();
 }
 
+using Clock = std::chrono::steady_clock;
+
+// A connection and its deadline. One timer per connection, re-armed lazily: each
+// operation only moves `deadline`; when the timer fires early it sleeps again until
+// the deadline, and when the deadline has passed it cancels the socket. This keeps
+// timer-queue work off the per-request path (a timer per read and per write costs
+// more than the request itself for small responses). Worker thread only.
 struct Connection {
-  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
-  beast::tcp_stream stream;
-  bool busy = false;  // touched only on the connection's strand
+  explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  tcp::socket socket;
+  net::steady_timer timer;
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;
+  bool busy = false;
   std::string peer;
+
+  void ExpiresAfter(int ms) {
+    deadline = Clock::now() + std::chrono::milliseconds(ms);
+    // Later deadlines wait for the timer to come round; an earlier one re-arms it.
+    if (deadline < timer.expiry()) Arm();
+  }
+
+  void StartWatchdog(const std::shared_ptr<Connection>& self) {
+    self_ = self;
+    Arm();
+  }
+
+  void StopWatchdog() {
+    self_.reset();
+    timer.cancel();
+  }
+
+ private:
+  void Arm() {
+    std::shared_ptr<Connection> self = self_.lock();
+    if (!self) return;
+    timer.expires_at(deadline);  // cancels a pending wait, whose handler then does nothing
+    timer.async_wait([self](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (Clock::now() >= self->deadline) {
+        self->timed_out = true;
+        boost::system::error_code ignored;
+        self->socket.cancel(ignored);
+      } else {
+        self->Arm();
+      }
+    });
+  }
+  std::weak_ptr<Connection> self_;
+
+ public:
+  // An error from an operation the watchdog cancelled reads as a timeout.
+  void Translate(boost::system::error_code& ec) const {
+    if (timed_out && ec) ec = beast::error::timeout;
+  }
+};
+
+// One event loop, its thread, its listening sockets and its connections.
+struct Worker {
+  // One thread per loop, and only Shutdown() posts to it from outside: the
+  // reactor's per-socket locking is not needed.
+  net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // worker thread only
+  std::thread thread;
+  // This worker's reference to the current snapshot (see SnapshotHolder::version).
+  std::shared_ptr<const feed::Snapshot> snapshot;
+  uint64_t snapshot_version = ~uint64_t{0};
+
+  const std::shared_ptr<const feed::Snapshot>& Snapshot(const feed::SnapshotHolder& holder) {
+    const uint64_t version = holder.version();
+    if (version != snapshot_version) {
+      snapshot = holder.Current();
+      snapshot_version = version;
+    }
+    return snapshot;
+  }
 };
 
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(net::io_context& ioc, const feed::SnapshotHolder& snapshots,
+  Impl(unsigned worker_count, const feed::SnapshotHolder& snapshots,
        const std::atomic<bool>& watching, ServerOptions options)
-      : ioc(ioc), snapshots(snapshots), watching(watching), options(options) {}
-
-  net::io_context& ioc;
-  const feed::SnapshotHolder& snapshots;
-  const std::atomic<bool>& watching;
-  ServerOptions options;  // guarded by options_mutex
-  std::mutex options_mutex;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  ServerStats stats;
-  std::atomic<bool> stopping{false};
-  std::mutex connections_mutex;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
-
-  ServerOptions Options() {
-    std::lock_guard lock(options_mutex);
-    return options;
+      : snapshots(snapshots), watching(watching) {
+    SetOptions(options);
+    for (unsigned i = 0; i < worker_count; ++i) workers.push_back(std::make_unique<Worker>());
   }
 
-  net::awaitable<void> Accept(tcp::acceptor& acceptor) {
+  std::vector<std::unique_ptr<Worker>> workers;
+  const feed::SnapshotHolder& snapshots;
+  const std::atomic<bool>& watching;
+  // Read on every request, replaced on reload: each field on its own.
+  std::atomic<int> header_timeout_ms, idle_timeout_ms, write_timeout_ms;
+  std::atomic<size_t> max_connections, max_header_bytes;
+
+  void SetOptions(const ServerOptions& o) {
+    header_timeout_ms = o.header_timeout_ms;
+    idle_timeout_ms = o.idle_timeout_ms;
+    write_timeout_ms = o.write_timeout_ms;
+    max_connections = o.max_connections;
+    max_header_bytes = o.max_header_bytes;
+  }
+  ServerStats stats;
+  std::atomic<bool> stopping{false};
+
+  ServerOptions Options() const {
+    return ServerOptions{header_timeout_ms.load(std::memory_order_relaxed),
+                         idle_timeout_ms.load(std::memory_order_relaxed),
+                         write_timeout_ms.load(std::memory_order_relaxed),
+                         max_connections.load(std::memory_order_relaxed),
+                         max_header_bytes.load(std::memory_order_relaxed)};
+  }
+
+  net::awaitable<void> Accept(Worker& worker, tcp::acceptor& acceptor) {
     auto self = shared_from_this();
-    net::steady_timer backoff(ioc);
+    net::steady_timer backoff(worker.ioc);
     while (!stopping) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(
-          net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         if (stopping || ec == net::error::operation_aborted) break;
         // Out of file descriptors and the like: wait a little instead of spinning.
@@ -112,12 +201,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       }
       ++stats.open_connections;
       auto conn = std::make_shared<Connection>(std::move(socket));
-      {
-        std::lock_guard lock(connections_mutex);
-        connections.emplace(conn.get(), conn);
-      }
-      net::co_spawn(conn->stream.get_executor(), Serve(conn),
-                    [self, conn](std::exception_ptr e) {
+      worker.connections.emplace(conn.get(), conn);
+      net::co_spawn(worker.ioc, Serve(worker, conn),
+                    [self, conn, &worker](std::exception_ptr e) {
                       if (e) {
                         try {
                           std::rethrow_exception(e);
@@ -126,25 +212,79 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                         }
                       }
                       boost::system::error_code ignored;
-                      conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                      conn->stream.socket().close(ignored);
+                      conn->StopWatchdog();
+                      conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
+                      conn->socket.close(ignored);
                       --self->stats.open_connections;
-                      std::lock_guard lock(self->connections_mutex);
-                      self->connections.erase(conn.get());
+                      worker.connections.erase(conn.get());
                     });
     }
   }
 
-  net::awaitable<void> Write(Connection& conn, const HttpReply& reply, bool keep_alive,
-                             bool http10, std::string* head, const ServerOptions& opts,
-                             boost::system::error_code& ec) {
+  // Waits until the socket can take more data, bounded by the connection's deadline.
+  net::awaitable<void> WaitWritable(Connection& conn, boost::system::error_code& ec) {
+    co_await conn.socket.async_wait(tcp::socket::wait_write,
+                                    net::redirect_error(net::use_awaitable, ec));
+    conn.Translate(ec);
+  }
+
+  // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
+  // sends the pages without copying them, as nginx does with static files.
+  net::awaitable<size_t> SendFile(Connection& conn, std::string_view head,
+                                  const feed::BodyFile& file, size_t size,
+                                  boost::system::error_code& ec) {
+    tcp::socket& socket = conn.socket;
+    socket.native_non_blocking(true, ec);
+    if (ec) co_return 0;
+    const int fd = socket.native_handle();
+    size_t sent = 0;
+    while (sent < head.size()) {  // MSG_MORE: the header leaves with the body's first bytes
+      const ssize_t n = ::send(fd, head.data() + sent, head.size() - sent, MSG_MORE | MSG_NOSIGNAL);
+      if (n >= 0) {
+        sent += static_cast<size_t>(n);
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        co_await WaitWritable(conn, ec);
+        if (ec) co_return sent;
+      } else if (errno != EINTR) {
+        ec.assign(errno, boost::system::system_category());
+        co_return sent;
+      }
+    }
+    off_t offset = 0;
+    while (static_cast<size_t>(offset) < size) {
+      const ssize_t n = ::sendfile(fd, file.fd(), &offset, size - static_cast<size_t>(offset));
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+      } else if (n == 0) {
+        ec = net::error::eof;  // the file is shorter than it said: cannot happen when sealed
+        co_return sent;
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        co_await WaitWritable(conn, ec);
+        if (ec) co_return sent;
+      } else if (errno != EINTR) {
+        ec.assign(errno, boost::system::system_category());
+        co_return sent;
+      }
+    }
+    co_return sent;
+  }
+
+  net::awaitable<void> Write(Connection& conn, const HttpReply& reply,
+                             bool keep_alive, bool http10, std::string* head,
+                             const ServerOptions& opts, boost::system::error_code& ec) {
     SerializeHead(reply, DateNow(), keep_alive, http10, head);
     const std::string_view body = reply.send_body ? reply.Body() : std::string_view();
-    const std::array<net::const_buffer, 2> buffers = {net::buffer(*head),
-                                                      net::buffer(body.data(), body.size())};
-    conn.stream.expires_after(std::chrono::milliseconds(opts.write_timeout_ms));
-    const size_t sent =
-        co_await net::async_write(conn.stream, buffers, net::redirect_error(net::use_awaitable, ec));
+    size_t sent = 0;
+    conn.ExpiresAfter(opts.write_timeout_ms);
+    if (reply.file && !body.empty()) {
+      sent = co_await SendFile(conn, *head, *reply.file, body.size(), ec);
+    } else {
+      const std::array<net::const_buffer, 2> buffers = {net::buffer(*head),
+                                                        net::buffer(body.data(), body.size())};
+      sent = co_await net::async_write(conn.socket, buffers,
+                                       net::redirect_error(net::use_awaitable, ec));
+      conn.Translate(ec);
+    }
     stats.bytes_sent += sent;
     ++stats.requests;
     if (reply.status == 304) ++stats.not_modified;
@@ -153,37 +293,53 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     else ++stats.server_errors;
   }
 
-  net::awaitable<void> Serve(std::shared_ptr<Connection> conn) {
+  net::awaitable<void> Serve(Worker& worker, std::shared_ptr<Connection> conn) {
     boost::system::error_code ec;
-    conn->peer = conn->stream.socket().remote_endpoint(ec).address().to_string();
+    conn->peer = conn->socket.remote_endpoint(ec).address().to_string();
+    conn->socket.set_option(tcp::no_delay(true), ec);
+    conn->ExpiresAfter(Options().header_timeout_ms);
+    conn->StartWatchdog(conn);
     beast::flat_buffer buffer;
     std::string head;
     for (bool first = true;; first = false) {
       const ServerOptions opts = Options();
-      if (buffer.size() == 0) {
-        // Waiting for a request to start: the idle limit (the header limit for the first).
-        conn->stream.expires_after(
-            std::chrono::milliseconds(first ? opts.header_timeout_ms : opts.idle_timeout_ms));
-        const size_t n = co_await conn->stream.async_read_some(
+      http::request_parser<http::empty_body> parser;
+      parser.header_limit(static_cast<uint32_t>(opts.max_header_bytes));
+      parser.eager(true);
+      // Parse what is buffered (pipelined requests), read only when more is needed.
+      // Waiting for a request to start is bounded by the idle limit (the header limit
+      // for a connection's first request); once it started, by the header limit.
+      ec = {};
+      bool started = false;
+      for (;;) {
+        if (buffer.size() > 0) {
+          if (!started) {
+            started = true;
+            conn->ExpiresAfter(opts.header_timeout_ms);
+          }
+          buffer.consume(parser.put(buffer.data(), ec));
+          if (ec == http::error::need_more) {
+            ec = {};
+          } else if (ec || parser.is_done()) {
+            break;
+          }
+        }
+        if (!started) {
+          conn->ExpiresAfter(first ? opts.header_timeout_ms : opts.idle_timeout_ms);
+        }
+        const size_t n = co_await conn->socket.async_read_some(
             buffer.prepare(4096), net::redirect_error(net::use_awaitable, ec));
+        conn->Translate(ec);
         if (ec) break;
         buffer.commit(n);
       }
+      if (ec && !IsHttpParseError(ec)) break;  // closed, reset, timed out: nothing to answer
       conn->busy = true;
-      http::request_parser<http::empty_body> parser;
-      parser.header_limit(static_cast<uint32_t>(opts.max_header_bytes));
-      conn->stream.expires_after(std::chrono::milliseconds(opts.header_timeout_ms));
-      const auto started = std::chrono::steady_clock::now();
-      co_await http::async_read(conn->stream, buffer, parser,
-                                net::redirect_error(net::use_awaitable, ec));
+      const auto started_at = std::chrono::steady_clock::now();
       if (ec) {
-        int status = 0;
-        if (ec == http::error::header_limit) status = 431;
-        else if (ec == http::error::body_limit) status = 413;
-        else if (IsHttpParseError(ec) && ec != http::error::end_of_stream &&
-                 ec != http::error::partial_message)
-          status = 400;
-        if (status == 0) break;  // closed, reset, timed out: nothing to answer
+        const int status = ec == http::error::header_limit  ? 431
+                           : ec == http::error::body_limit ? 413
+                                                           : 400;
         spdlog::debug("{} bad request: {}", conn->peer, ec.message());
         HttpReply reply = ErrorReply(status);
         co_await Write(*conn, reply, false, false, &head, opts, ec);
@@ -195,14 +351,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                           Field(req, http::field::if_modified_since),
                           Field(req, http::field::accept_encoding)};
       // Held until the reply is written: the reply's views point into it.
-      const std::shared_ptr<const feed::Snapshot> snap = snapshots.Current();
+      const std::shared_ptr<const feed::Snapshot> snap = worker.Snapshot(snapshots);
       HttpReply reply = HandleRequest(*snap, request,
                                       HealthInfo{std::time(nullptr), watching.load()});
       const bool keep_alive = req.keep_alive() && !stopping;
       co_await Write(*conn, reply, keep_alive, req.version() == 10, &head, opts, ec);
       if (spdlog::should_log(spdlog::level::debug)) {
         const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started).count();
+                            std::chrono::steady_clock::now() - started_at).count();
         spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, request.method, request.target,
                       reply.status, reply.send_body ? reply.Body().size() : 0, us);
       }
@@ -217,33 +373,29 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
     // Tell the client we are done before closing (lingering close, as nginx does).
     boost::system::error_code ignored;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
   }
 
   void Shutdown() {
     stopping = true;
-    for (auto& acceptor : acceptors) {
-      net::post(acceptor->get_executor(), [a = acceptor.get()] {
+    for (auto& worker : workers) {
+      net::post(worker->ioc, [w = worker.get()] {
         boost::system::error_code ignored;
-        a->close(ignored);
+        for (auto& acceptor : w->acceptors) acceptor->close(ignored);
+        for (auto& [raw, weak] : w->connections) {
+          std::shared_ptr<Connection> conn = weak.lock();
+          if (conn && !conn->busy) conn->socket.cancel(ignored);  // idle: end the wait
+        }
       });
-    }
-    std::lock_guard lock(connections_mutex);
-    for (auto& [raw, weak] : connections) {
-      if (std::shared_ptr<Connection> conn = weak.lock()) {
-        net::post(conn->stream.get_executor(), [conn] {
-          if (!conn->busy) conn->stream.socket().cancel();  // an idle wait ends now
-        });
-      }
     }
   }
 };
 
-HttpServer::HttpServer(net::io_context& ioc, const feed::SnapshotHolder& snapshots,
+HttpServer::HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
                        const std::atomic<bool>& watching, ServerOptions options)
-    : impl_(std::make_shared<Impl>(ioc, snapshots, watching, options)) {}
+    : impl_(std::make_shared<Impl>(std::max(1u, workers), snapshots, watching, options)) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::Listen(const std::string& address, uint16_t port, std::string* bound,
                         std::string* err) {
@@ -253,36 +405,61 @@ bool HttpServer::Listen(const std::string& address, uint16_t port, std::string* 
     *err = "\"" + address + "\" is not an IP address";
     return false;
   }
-  // A strand of its own, so Shutdown() may close it from any thread.
-  auto acceptor = std::make_unique<tcp::acceptor>(net::make_strand(impl_->ioc));
-  const tcp::endpoint endpoint(addr, port);
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message();
-    return false;
+  // Every worker binds its own socket to the same address (SO_REUSEPORT); the first
+  // picks the port when asked for port 0.
+  tcp::endpoint endpoint(addr, port);
+  std::vector<std::unique_ptr<tcp::acceptor>> made;
+  for (auto& worker : impl_->workers) {
+    auto acceptor = std::make_unique<tcp::acceptor>(worker->ioc);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      const int one = 1;
+      if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        ec.assign(errno, boost::system::system_category());
+    }
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message();
+      return false;
+    }
+    endpoint = acceptor->local_endpoint(ec);
+    made.push_back(std::move(acceptor));
   }
-  const tcp::endpoint local = acceptor->local_endpoint(ec);
-  *bound = addr.is_v6() ? "[" + local.address().to_string() + "]:" + std::to_string(local.port())
-                        : local.address().to_string() + ":" + std::to_string(local.port());
-  impl_->acceptors.push_back(std::move(acceptor));
+  *bound = addr.is_v6() ? "[" + endpoint.address().to_string() + "]:" + std::to_string(endpoint.port())
+                        : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  for (size_t i = 0; i < made.size(); ++i) impl_->workers[i]->acceptors.push_back(std::move(made[i]));
   return true;
 }
 
 void HttpServer::Start() {
-  for (auto& acceptor : impl_->acceptors) {
-    net::co_spawn(acceptor->get_executor(), impl_->Accept(*acceptor), net::detached);
+  for (auto& worker : impl_->workers) {
+    for (auto& acceptor : worker->acceptors)
+      net::co_spawn(worker->ioc, impl_->Accept(*worker, *acceptor), net::detached);
+    worker->thread = std::thread([w = worker.get()] {
+      for (;;) {
+        try {
+          w->ioc.run();
+          break;
+        } catch (const std::exception& e) {
+          spdlog::error("serving: unexpected error, continuing: {}", e.what());
+        }
+      }
+    });
   }
 }
 
 void HttpServer::Shutdown() { impl_->Shutdown(); }
 
-void HttpServer::set_options(const ServerOptions& options) {
-  std::lock_guard lock(impl_->options_mutex);
-  impl_->options = options;
+void HttpServer::Stop() {
+  for (auto& worker : impl_->workers) worker->ioc.stop();
+  for (auto& worker : impl_->workers) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
 }
+
+void HttpServer::set_options(const ServerOptions& options) { impl_->SetOptions(options); }
 
 const ServerStats& HttpServer::stats() const { return impl_->stats; }
 

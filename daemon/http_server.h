@@ -1,7 +1,12 @@
 // The HTTP/1.1 server (Boost.Beast): accepts connections, reads requests with
 // limits and timeouts, answers them with HandleRequest from the current snapshot.
-// Keep-alive, pipelining and HTTP/1.0 are supported. All methods are safe to call
-// from any thread of the io_context it runs on.
+// Keep-alive, pipelining and HTTP/1.0 are supported.
+//
+// Threads: one io_context and one thread per worker, as nginx runs one process per
+// core. Every worker accepts on its own SO_REUSEPORT socket bound to the same
+// address, and a connection stays on the worker that accepted it, so serving takes
+// no locks. Listen() and Start() are called once by the owner; Shutdown(), Stop()
+// and stats() are safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -33,7 +38,7 @@ struct ServerStats {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& ioc, const feed::SnapshotHolder& snapshots,
+  HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
              const std::atomic<bool>& watching, ServerOptions options);
   ~HttpServer();
 
@@ -42,12 +47,15 @@ class HttpServer {
   // false with *err set.
   bool Listen(const std::string& address, uint16_t port, std::string* bound, std::string* err);
 
-  // Starts accepting on every listener.
+  // Starts the worker threads, accepting on every listener.
   void Start();
 
   // Stops accepting and closes idle connections; responses in flight are finished
-  // and their connections closed. The io_context runs out of work afterwards.
+  // and their connections closed. Workers end once their connections are done.
   void Shutdown();
+
+  // Ends the workers now (after Shutdown and a grace period) and joins them.
+  void Stop();
 
   void set_options(const ServerOptions& options);
   const ServerStats& stats() const;

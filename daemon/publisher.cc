@@ -136,7 +136,7 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   auto refresh = [&](std::shared_ptr<const feed::Resource>* res, std::string body,
                      std::string_view type, int64_t modified) {
     if (!*res || (*res)->identity.body != body || (*res)->last_modified != modified)
-      *res = MakeResource(std::move(body), type, modified, options_.cache_max_age);
+      *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, true);
   };
   refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time);
   refresh(&atom_, feed::RenderAtom(channel, items), kAtomType, feed_time);

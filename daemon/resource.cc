@@ -1,7 +1,15 @@
 #include "daemon/resource.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <xxhash.h>
 #include <zlib.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <stdexcept>
@@ -29,6 +37,35 @@ std::string Gzip(std::string_view data) {
 
 namespace {
 
+class MemFile : public feed::BodyFile {
+ public:
+  explicit MemFile(int fd) : fd_(fd) {}
+  ~MemFile() override { ::close(fd_); }
+  int fd() const override { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// A sealed memfd holding `data`, or null (the server then writes from memory).
+std::shared_ptr<const feed::BodyFile> MakeMemFile(std::string_view data) {
+  const int fd = ::memfd_create("feedd-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) {
+    spdlog::debug("memfd_create: {}; serving from memory", std::strerror(errno));
+    return nullptr;
+  }
+  auto file = std::make_shared<MemFile>(fd);
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+    done += static_cast<size_t>(n);
+  }
+  ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  return file;
+}
+
 std::string HashTag(std::string_view body) {
   const XXH128_hash_t h = XXH3_128bits(body.data(), body.size());
   char buf[40];
@@ -48,7 +85,8 @@ void Fill(feed::Representation* r, std::string_view content_type, std::string_vi
 }  // namespace
 
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
-                                                   int64_t last_modified, int cache_max_age) {
+                                                   int64_t last_modified, int cache_max_age,
+                                                   bool zero_copy) {
   auto res = std::make_shared<feed::Resource>();
   res->last_modified = last_modified;
   std::string validators;
@@ -62,6 +100,11 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
   res->identity.etag = "\"" + tag + "\"";
   Fill(&res->identity, content_type, "", validators);
   Fill(&res->gzip, content_type, "gzip", validators);
+  if (zero_copy) {
+    for (feed::Representation* r : {&res->identity, &res->gzip}) {
+      if (r->body.size() >= kZeroCopyMin) r->file = MakeMemFile(r->body);
+    }
+  }
   return res;
 }
 

@@ -19,8 +19,14 @@ inline constexpr std::string_view kHtmlType = "text/html; charset=utf-8";
 // so the same input always gives the same bytes.
 std::string Gzip(std::string_view data);
 
-// `last_modified` 0 means none is sent.
+// `last_modified` 0 means none is sent. With `zero_copy`, bodies of at least
+// kZeroCopyMin bytes are also put in a sealed memfd so the server can sendfile(2)
+// them (used for the few hot resources: the feeds and the index; not for every
+// article page, which would cost two descriptors each).
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
-                                                   int64_t last_modified, int cache_max_age);
+                                                   int64_t last_modified, int cache_max_age,
+                                                   bool zero_copy = false);
+
+inline constexpr size_t kZeroCopyMin = 16 * 1024;
 
 }  // namespace feedd::daemon

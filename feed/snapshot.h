@@ -11,10 +11,19 @@
 
 namespace feedd::feed {
 
+// The body again as an open file, for zero-copy sendfile(2). Made by the daemon
+// (a sealed memfd); the feed library only carries it.
+class BodyFile {
+ public:
+  virtual ~BodyFile() = default;
+  virtual int fd() const = 0;
+};
+
 // One encoding of a resource, with its HTTP header fields prebuilt: each line ends
 // in CRLF; Date, Connection and Content-Length are added per response.
 struct Representation {
   std::string body;
+  std::shared_ptr<const BodyFile> file;  // may be null: then `body` is written
   std::string etag;        // strong, quoted: "\"1f2e...\""
   std::string fields_200;  // Content-Type, [Content-Encoding], ETag, Last-Modified, Cache-Control, Vary
   std::string fields_304;  // the same without Content-Type and Content-Encoding
@@ -38,10 +47,17 @@ struct Snapshot {
 class SnapshotHolder {
  public:
   std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
-  void Publish(std::shared_ptr<const Snapshot> next) { current_.store(std::move(next)); }
+  void Publish(std::shared_ptr<const Snapshot> next) {
+    current_.store(std::move(next));
+    version_.fetch_add(1, std::memory_order_release);
+  }
+  // Changes after every Publish. A reader may keep its own copy of Current() and
+  // reload only when this moves, so threads do not contend on one reference count.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
  private:
   std::atomic<std::shared_ptr<const Snapshot>> current_{std::make_shared<const Snapshot>()};
+  std::atomic<uint64_t> version_{0};
 };
 
 }  // namespace feedd::feed

@@ -10,6 +10,7 @@ FEEDD_BUILD="${FEEDD_BUILD:-$FEEDD_ROOT/build}"
 FEEDD_BUILD_PACKAGES=(
   g++ make cmake pkg-config
   libpugixml-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libmd4c-dev libmd4c-html0-dev
+  libboost-dev zlib1g-dev libxxhash-dev
 )
 # What the test suite needs on top: GoogleTest, a JSON reader for the fixtures'
 # expectations, and the real feed readers and validators the tests run.
@@ -41,8 +42,12 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# build_feedd [TARGET] [CMAKE_ARGS...]: configures build/ (Release) and builds TARGET
+# (default: everything configured).
 build_feedd() {
+  local target=${1:-all}
+  shift || true
   log "building feedd in $FEEDD_BUILD"
   cmake -S "$FEEDD_ROOT" -B "$FEEDD_BUILD" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-  cmake --build "$FEEDD_BUILD" -j "$(nproc)"
+  cmake --build "$FEEDD_BUILD" --target "$target" -j "$(nproc)"
 }
