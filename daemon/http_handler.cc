@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "feed/dates.h"
+#include "feed/utf8.h"
 
 namespace feedd::daemon {
 namespace {
@@ -15,16 +16,6 @@ std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 int HexValue(char c) {
@@ -70,7 +61,7 @@ std::optional<std::string> DecodeTargetPath(std::string_view target, int* error_
   *error_status = 400;
   // Absolute form ("http://host/path"), as proxies send it.
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (target.size() >= scheme.size() && IEquals(target.substr(0, scheme.size()), scheme)) {
+    if (target.size() >= scheme.size() && feed::EqualsIgnoreCase(target.substr(0, scheme.size()), scheme)) {
       const size_t slash = target.find('/', scheme.size());
       target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
       break;
@@ -160,7 +151,7 @@ bool AcceptsGzip(std::string_view header) {
         params.remove_prefix(next + 1);
       }
     }
-    if (IEquals(coding, "gzip") || IEquals(coding, "x-gzip")) gzip = q > 0;
+    if (feed::EqualsIgnoreCase(coding, "gzip") || feed::EqualsIgnoreCase(coding, "x-gzip")) gzip = q > 0;
     if (coding == "*") star = q > 0;
   }
   if (gzip) return *gzip;

@@ -1,4 +1,5 @@
 #include "feed/dates.h"
+#include "feed/utf8.h"
 
 #include <array>
 #include <cctype>
@@ -53,20 +54,10 @@ class Cursor {
   size_t i_ = 0;
 };
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 int MonthFromName(std::string_view w) {
   if (w.size() < 3) return 0;
   for (size_t m = 0; m < kMonths.size(); ++m) {
-    if (EqualsNoCase(w.substr(0, 3), kMonths[m])) return static_cast<int>(m) + 1;
+    if (EqualsIgnoreCase(w.substr(0, 3), kMonths[m])) return static_cast<int>(m) + 1;
   }
   return 0;
 }
@@ -111,7 +102,7 @@ bool Zone(Cursor* c, int* offset) {
       {"EST", -5 * 60},  {"EDT", -4 * 60},  {"CST", -6 * 60},  {"CDT", -5 * 60},
       {"MST", -7 * 60},  {"MDT", -6 * 60},  {"PST", -8 * 60},  {"PDT", -7 * 60}};
   for (const auto& z : kNames) {
-    if (EqualsNoCase(w, z.name)) {
+    if (EqualsIgnoreCase(w, z.name)) {
       *offset = z.offset;
       return c->Done();
     }

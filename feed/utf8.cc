@@ -132,6 +132,17 @@ char32_t LastCodePoint(std::string_view text) {
   return DecodeUtf8(text, &pos);
 }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 std::string_view Trim(std::string_view text) {
   size_t begin = 0;
   while (begin < text.size()) {

@@ -40,6 +40,9 @@ bool IsSpace(char32_t cp);
 // Last code point of valid UTF-8 text, or 0 when empty.
 char32_t LastCodePoint(std::string_view text);
 
+// ASCII case-insensitive equality (for protocol tokens: month names, HTTP schemes).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 // Removes leading and trailing white space (ASCII and Unicode spaces).
 std::string_view Trim(std::string_view text);
 

@@ -248,6 +248,8 @@ TEST_F(HttpTest, FeedHeaders) {
   EXPECT_NE(std::string::npos, index.find("<link rel=\"alternate\" type=\"application/atom+xml\""));
   EXPECT_NE(std::string::npos, index.find(">Alpha</a>"));
   EXPECT_EQ(200, daemon_->Get("/healthz")->status);
+  // One access-log line per request at debug level.
+  EXPECT_TRUE(WaitUntil([&] { return daemon_->Log().find("127.0.0.1 \"GET /atom.xml\" 200 ") != std::string::npos; }));
 }
 
 TEST_F(HttpTest, ConditionalRequests) {
