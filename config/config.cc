@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <cctype>
+#include <type_traits>
 
 namespace feedd::config {
 
@@ -124,6 +125,82 @@ std::optional<int> ParseDurationMs(std::string_view text, std::string* err) {
     return std::nullopt;
   }
   return static_cast<int>(value * scale);
+}
+
+bool IsLogLevel(std::string_view level) {
+  for (std::string_view l : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    if (level == l) return true;
+  }
+  return false;
+}
+
+bool SetOption(std::string_view key, std::string_view value, Config* c, std::string* err) {
+  const std::string v(value);
+  auto fail = [&](std::string why) {
+    *err = std::move(why);
+    return false;
+  };
+  auto count = [&](uint64_t max, auto* out) {
+    std::optional<uint64_t> n = ParseCount(value, max, err);
+    if (!n) return false;
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(*n);
+    return true;
+  };
+  if (key == "input") {
+    if (v.empty()) return fail("empty folder name");
+    c->input_dir = v;
+  } else if (key == "output_dir") {
+    if (v.empty()) return fail("empty folder name");
+    c->output_dir = v;
+  } else if (key == "port_file") {
+    if (v.empty()) return fail("empty file name");
+    c->port_file = v;
+  } else if (key == "base_url") {
+    std::optional<std::string> url = NormalizeBaseUrl(value, err);
+    if (!url) return false;
+    c->base_url = *url;
+    c->base_url_set = true;
+  } else if (key == "title") {
+    c->title = v;
+  } else if (key == "description") {
+    c->description = v;
+  } else if (key == "author") {
+    c->author = v;
+  } else if (key == "language") {
+    if (!IsLanguageTag(value)) return fail("\"" + v + "\" is not a language tag");
+    c->language = v;
+  } else if (key == "log_level") {
+    if (!IsLogLevel(value))
+      return fail("\"" + v + "\" is not one of trace, debug, info, warn, error, critical, off");
+    c->log_level = v;
+  } else if (key == "limit") {
+    return count(100000, &c->limit);
+  } else if (key == "threads") {
+    return count(256, &c->threads);
+  } else if (key == "cache_max_age") {
+    if (value == "0") {
+      c->cache_max_age = 0;
+      return true;
+    }
+    return count(31536000, &c->cache_max_age);
+  } else if (key == "listen") {
+    ListenAddress a;
+    if (!ParseListen(value, &a.host, &a.port, err)) return false;
+    c->listen.push_back(a);
+  } else if (key == "limits.max_article_size") {
+    std::optional<uint64_t> n = ParseByteSize(value, err);
+    if (!n) return false;
+    c->max_article_bytes = *n;
+  } else if (key == "limits.max_connections") {
+    return count(1000000, &c->max_connections);
+  } else if (key == "limits.header_timeout" || key == "limits.idle_timeout") {
+    std::optional<int> ms = ParseDurationMs(value, err);
+    if (!ms) return false;
+    (key == "limits.header_timeout" ? c->header_timeout_ms : c->idle_timeout_ms) = *ms;
+  } else {
+    return fail("unknown key");
+  }
+  return true;
 }
 
 bool IsLanguageTag(std::string_view text) {

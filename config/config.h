@@ -6,12 +6,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace feedd::config {
 
+struct ListenAddress {
+  std::string host;  // an IP address: "127.0.0.1", "::1", "0.0.0.0"
+  uint16_t port = 0;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
 struct Config {
   std::string input_dir = "articles";
-  std::string output_dir;                          // `feedd render` writes here
+  std::string output_dir;                          // render: required; daemon: optional copy
   std::string base_url = "http://127.0.0.1:8080";  // normalized: no trailing slash
   std::string title = "feedd";
   std::string description;
@@ -20,9 +27,10 @@ struct Config {
   size_t limit = 50;                               // items per feed
   uint64_t max_article_bytes = 10 * 1024 * 1024;   // larger files are skipped
 
+  std::string log_level = "info";
+
   // The daemon.
-  std::string listen_host = "127.0.0.1";
-  uint16_t listen_port = 8080;
+  std::vector<ListenAddress> listen = {{"127.0.0.1", 8080}};
   bool base_url_set = false;                       // else http://LISTEN/
   std::string port_file;                           // written with the bound port
   unsigned threads = 2;                            // serving threads
@@ -31,6 +39,16 @@ struct Config {
   int idle_timeout_ms = 60'000;
   size_t max_connections = 1024;
 };
+
+// Sets one setting from its text form, by the key it has in feedd.toml ("title",
+// "limits.max_connections", ...). The command line and the file share it, so a
+// value means the same wherever it is written. "listen" appends. Returns false
+// with *err set to what is wrong with the value ("\"x\" is not a language tag"),
+// or to "unknown key" for a key that does not exist.
+bool SetOption(std::string_view key, std::string_view value, Config* config, std::string* err);
+
+// The log levels, as spdlog names them.
+bool IsLogLevel(std::string_view level);
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0". Returns false with *err set.
 bool ParseListen(std::string_view text, std::string* host, uint16_t* port, std::string* err);

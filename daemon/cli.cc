@@ -1,27 +1,27 @@
 #include "daemon/cli.h"
 
+#include "config/config_file.h"
+
 #include <algorithm>
 #include <array>
 
 namespace feedd::daemon {
-namespace {
-
-constexpr std::array<const char*, 7> kLogLevels = {"trace", "debug", "info", "warn",
-                                                   "error", "critical", "off"};
-
-}  // namespace
-
 std::string UsageText() {
   return R"(Usage:
-  feedd [options]                                       serve the feeds (the daemon)
+  feedd [--config FILE] [options]                       serve the feeds (the daemon)
+  feedd --check-config [--config FILE] [options]        check the settings and exit
   feedd render --input DIR --output DIR --base-url URL [options]
   feedd --help | --version
+
+Settings come from the defaults, then the TOML file given with --config (see
+feedd.example.toml), then the options below, which win.
 
 The daemon watches the input folder and serves, over HTTP:
   /rss.xml  /atom.xml  /  /articles/SLUG  /healthz
 `render` writes rss.xml and atom.xml into a folder once, then exits.
 
 Options for both:
+  --config FILE             read settings from FILE (TOML)
   --input DIR               folder of articles (.txt, .md, .markdown); default ./articles
   --base-url URL            public URL of the site, e.g. https://example.org/news
                             (default for the daemon: http://ADDRESS:PORT it listens on)
@@ -34,7 +34,9 @@ Options for both:
   --log-level LEVEL         trace, debug, info, warn, error, critical, off (default info)
 
 Options for the daemon:
-  --listen ADDRESS:PORT     where to listen (default 127.0.0.1:8080; port 0 picks one)
+  --listen ADDRESS:PORT     where to listen (default 127.0.0.1:8080; port 0 picks one);
+                            repeat it to listen on several addresses
+  --output DIR              also write rss.xml, atom.xml and their .gz twins here
   --port-file FILE          write the port actually bound to FILE
   --threads N               serving threads (default 2)
   --cache-max-age SECONDS   Cache-Control: max-age of responses (default 300)
@@ -45,11 +47,44 @@ Options for the daemon:
 Options for render:
   --output DIR              folder for rss.xml and atom.xml (created if missing)
 
+Without socket activation the daemon binds its --listen addresses itself; when
+systemd passes sockets (LISTEN_FDS), it serves on those and binds nothing.
+
 Exit status: 0 on success (and after SIGTERM or SIGINT), 1 when a folder or the
 listening address cannot be used, 64 for a command-line mistake, 78 for a value
 that cannot be used.
 )";
 }
+
+namespace {
+
+struct FlagSpec {
+  const char* flag;
+  const char* key;
+  bool serve, render;  // which commands take it
+};
+
+constexpr FlagSpec kFlags[] = {
+    {"--input", "input", true, true},
+    {"--base-url", "base_url", true, true},
+    {"--title", "title", true, true},
+    {"--description", "description", true, true},
+    {"--language", "language", true, true},
+    {"--author", "author", true, true},
+    {"--limit", "limit", true, true},
+    {"--max-article-size", "limits.max_article_size", true, true},
+    {"--log-level", "log_level", true, true},
+    {"--output", "output_dir", true, true},
+    {"--listen", "listen", true, false},
+    {"--port-file", "port_file", true, false},
+    {"--threads", "threads", true, false},
+    {"--cache-max-age", "cache_max_age", true, false},
+    {"--header-timeout", "limits.header_timeout", true, false},
+    {"--idle-timeout", "limits.idle_timeout", true, false},
+    {"--max-connections", "limits.max_connections", true, false},
+};
+
+}  // namespace
 
 std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
                                            std::string* err, int* exit_code) {
@@ -60,15 +95,8 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
     inv.command = Command::kRender;
     i = 1;
   }
-  bool has_input = false, has_output = false, has_base = false;
-  static const std::vector<std::string> kCommon = {
-      "--input",  "--base-url", "--title", "--description",      "--language",
-      "--author", "--limit",    "--max-article-size", "--log-level"};
-  static const std::vector<std::string> kServe = {
-      "--listen",         "--port-file",    "--threads",        "--cache-max-age",
-      "--header-timeout", "--idle-timeout", "--max-connections"};
-  static const std::vector<std::string> kRender = {"--output"};
-  const std::vector<std::string>& mode_flags = inv.command == Command::kRender ? kRender : kServe;
+  const bool render = inv.command == Command::kRender;
+  config::Config scratch;  // values are checked as they are read
   for (; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> inline_value;
@@ -84,15 +112,19 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       inv.command = Command::kVersion;
       return inv;
     }
-    auto listed = [&](const std::vector<std::string>& v) {
-      return std::find(v.begin(), v.end(), flag) != v.end();
-    };
-    if (!listed(kCommon) && !listed(mode_flags)) {
+    if (flag == "--check-config" && !render) {
+      inv.command = Command::kCheckConfig;
+      continue;
+    }
+    const FlagSpec* spec = nullptr;
+    for (const FlagSpec& f : kFlags) {
+      if (flag == f.flag) spec = &f;
+    }
+    if (flag != "--config" && (!spec || !(render ? spec->render : spec->serve))) {
       if (flag.rfind("-", 0) != 0) {
         *err = "unknown command \"" + flag + "\" (try --help)";
-      } else if (listed(kServe) || listed(kRender)) {
-        *err = flag + " is not an option of " +
-               (inv.command == Command::kRender ? "render" : "the daemon") + " (try --help)";
+      } else if (spec || flag == "--check-config") {
+        *err = flag + " is not an option of " + (render ? "render" : "the daemon") + " (try --help)";
       } else {
         *err = "unknown option \"" + flag + "\" (try --help)";
       }
@@ -103,78 +135,50 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       return std::nullopt;
     }
     const std::string value = inline_value ? *inline_value : args[++i];
-    config::Config& c = inv.config;
+    if (flag == "--config") {
+      if (value.empty()) {
+        *err = "--config: empty file name";
+        return std::nullopt;
+      }
+      inv.config_path = value;
+      continue;
+    }
     std::string why;
-    auto bad = [&](const std::string& reason) {
-      *err = flag + ": " + reason;
+    if (!config::SetOption(spec->key, value, &scratch, &why)) {
+      *err = flag + ": " + why;
       *exit_code = kExitConfig;
       return std::nullopt;
-    };
-    if (flag == "--input") {
-      if (value.empty()) return bad("empty folder name");
-      c.input_dir = value, has_input = true;
-    } else if (flag == "--output") {
-      if (value.empty()) return bad("empty folder name");
-      c.output_dir = value, has_output = true;
-    } else if (flag == "--base-url") {
-      std::optional<std::string> url = config::NormalizeBaseUrl(value, &why);
-      if (!url) return bad(why);
-      c.base_url = *url, has_base = true, c.base_url_set = true;
-    } else if (flag == "--title") {
-      c.title = value;
-    } else if (flag == "--description") {
-      c.description = value;
-    } else if (flag == "--language") {
-      if (!config::IsLanguageTag(value)) return bad("\"" + value + "\" is not a language tag");
-      c.language = value;
-    } else if (flag == "--author") {
-      c.author = value;
-    } else if (flag == "--limit") {
-      std::optional<uint64_t> n = config::ParseCount(value, 100000, &why);
-      if (!n) return bad(why);
-      c.limit = static_cast<size_t>(*n);
-    } else if (flag == "--max-article-size") {
-      std::optional<uint64_t> n = config::ParseByteSize(value, &why);
-      if (!n) return bad(why);
-      c.max_article_bytes = *n;
-    } else if (flag == "--log-level") {
-      bool ok = false;
-      for (const char* l : kLogLevels) ok = ok || value == l;
-      if (!ok) return bad("\"" + value + "\" is not one of trace, debug, info, warn, error, critical, off");
-      inv.log_level = value;
-    } else if (flag == "--listen") {
-      if (!config::ParseListen(value, &c.listen_host, &c.listen_port, &why)) return bad(why);
-    } else if (flag == "--port-file") {
-      if (value.empty()) return bad("empty file name");
-      c.port_file = value;
-    } else if (flag == "--threads") {
-      std::optional<uint64_t> n = config::ParseCount(value, 256, &why);
-      if (!n) return bad(why);
-      c.threads = static_cast<unsigned>(*n);
-    } else if (flag == "--cache-max-age") {
-      if (value == "0") {
-        c.cache_max_age = 0;
-      } else {
-        std::optional<uint64_t> n = config::ParseCount(value, 31536000, &why);
-        if (!n) return bad(why);
-        c.cache_max_age = static_cast<int>(*n);
-      }
-    } else if (flag == "--header-timeout" || flag == "--idle-timeout") {
-      std::optional<int> ms = config::ParseDurationMs(value, &why);
-      if (!ms) return bad(why);
-      (flag == "--header-timeout" ? c.header_timeout_ms : c.idle_timeout_ms) = *ms;
-    } else if (flag == "--max-connections") {
-      std::optional<uint64_t> n = config::ParseCount(value, 1000000, &why);
-      if (!n) return bad(why);
-      c.max_connections = static_cast<size_t>(*n);
     }
-  }
-  if (inv.command == Command::kRender && (!has_input || !has_output || !has_base)) {
-    *err = std::string("render needs ") +
-           (!has_input ? "--input" : !has_output ? "--output" : "--base-url");
-    return std::nullopt;
+    inv.overrides.push_back({flag, spec->key, value});
   }
   return inv;
+}
+
+std::optional<config::Config> BuildConfig(const Invocation& inv, std::string* err,
+                                          int* exit_code) {
+  *exit_code = kExitConfig;
+  config::Config c;
+  if (!inv.config_path.empty() && !config::LoadConfigFile(inv.config_path, &c, err))
+    return std::nullopt;
+  bool listen_from_flags = false;
+  for (const Override& o : inv.overrides) {
+    if (o.key == "listen" && !listen_from_flags) {
+      c.listen.clear();  // flags replace the file's addresses, they do not add to them
+      listen_from_flags = true;
+    }
+    std::string why;
+    if (!config::SetOption(o.key, o.value, &c, &why)) {  // checked while parsing already
+      *err = o.flag + ": " + why;
+      return std::nullopt;
+    }
+  }
+  if (inv.command == Command::kRender && (c.output_dir.empty() || !c.base_url_set)) {
+    *err = std::string("render needs ") + (c.output_dir.empty() ? "--output" : "--base-url") +
+           (inv.config_path.empty() ? "" : " (or output_dir and base_url in the file)");
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return c;
 }
 
 }  // namespace feedd::daemon

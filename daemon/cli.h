@@ -1,4 +1,5 @@
-// Command-line parsing. Pure: returns values and messages; main() prints them.
+// Command-line parsing and the final configuration: defaults, then the file named
+// by --config, then the flags. Pure but for reading that file.
 #pragma once
 
 #include <optional>
@@ -9,12 +10,18 @@
 
 namespace feedd::daemon {
 
-enum class Command { kHelp, kVersion, kServe, kRender };
+enum class Command { kHelp, kVersion, kServe, kRender, kCheckConfig };
+
+struct Override {
+  std::string flag;   // "--title", for messages
+  std::string key;    // "title": the setting's key in feedd.toml
+  std::string value;
+};
 
 struct Invocation {
   Command command = Command::kServe;
-  config::Config config;
-  std::string log_level = "info";
+  std::string config_path;         // --config FILE; empty: defaults and flags only
+  std::vector<Override> overrides;  // in command-line order
 };
 
 // Exit codes, as sysexits.h names them.
@@ -22,9 +29,16 @@ inline constexpr int kExitUsage = 64;   // EX_USAGE: unknown flag, missing value
 inline constexpr int kExitConfig = 78;  // EX_CONFIG: a value that cannot be used
 
 // Parses argv[1..]. On failure returns std::nullopt with *err set ("--limit: ...")
-// and *exit_code set to kExitUsage or kExitConfig.
+// and *exit_code set to kExitUsage or kExitConfig. Values are checked here too, so
+// a bad flag is reported before any file is read.
 std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
                                            std::string* err, int* exit_code);
+
+// Defaults, then the --config file, then the flags (which win). On failure returns
+// std::nullopt with *err set and *exit_code = kExitConfig (or kExitUsage for a
+// render without its required settings).
+std::optional<config::Config> BuildConfig(const Invocation& inv, std::string* err,
+                                          int* exit_code);
 
 // The text `feedd --help` prints.
 std::string UsageText();

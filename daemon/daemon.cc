@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "daemon/http_server.h"
 #include "daemon/publisher.h"
 #include "daemon/render_command.h"
+#include "daemon/systemd.h"
 #include "watcher/inotify_watcher.h"
 
 namespace feedd::daemon {
@@ -34,36 +36,74 @@ namespace {
 constexpr auto kQuiet = std::chrono::milliseconds(3);
 constexpr auto kMaxDelay = std::chrono::milliseconds(15);
 
-// Everything on the ingest thread: the watcher, the publisher, the debounce timer.
+PublisherOptions PublisherOptionsFrom(const config::Config& c) {
+  PublisherOptions o;
+  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes};
+  o.channel = ChannelFrom(c);
+  o.cache_max_age = c.cache_max_age;
+  return o;
+}
+
+ServerOptions ServerOptionsFrom(const config::Config& c) {
+  ServerOptions o;
+  o.header_timeout_ms = c.header_timeout_ms;
+  o.idle_timeout_ms = c.idle_timeout_ms;
+  o.max_connections = c.max_connections;
+  return o;
+}
+
+// Everything on the ingest thread: the watcher, the publisher, the debounce timer,
+// the optional copy of the feeds in an output folder.
 class Ingest {
  public:
-  Ingest(net::io_context& ioc, PublisherOptions options, feed::SnapshotHolder& snapshots,
-         std::atomic<bool>& watching)
-      : ioc_(ioc), publisher_(std::move(options)), snapshots_(snapshots), watching_(watching),
-        timer_(ioc),
-        watcher_(ioc, publisher_.options().ingest.input_dir,
-                 [this](std::vector<watcher::Event> events) { OnEvents(std::move(events)); }) {}
+  Ingest(net::io_context& ioc, PublisherOptions options, std::string output_dir,
+         feed::SnapshotHolder& snapshots, std::atomic<bool>& watching)
+      : ioc_(ioc), publisher_(std::move(options)), output_dir_(std::move(output_dir)),
+        snapshots_(snapshots), watching_(watching), timer_(ioc) {}
 
   // The first full scan and snapshot; then watching starts reporting.
   void Start() {
-    watcher_.Start();
-    watching_ = watcher_.watching();
+    StartWatcher();
     publisher_.Rescan();
     Publish(0);
   }
 
   void Stop() {
-    watcher_.Stop();
+    if (watcher_) watcher_->Stop();
     timer_.cancel();
     watching_ = false;
   }
 
+  // New settings from a reload: a new folder is watched and read, and everything is
+  // rendered again with the new feed settings.
+  void Reconfigure(PublisherOptions options, std::string output_dir) {
+    const bool new_folder = options.ingest.input_dir != publisher_.options().ingest.input_dir;
+    publisher_.Reconfigure(std::move(options));
+    output_dir_ = std::move(output_dir);
+    written_rss_.reset();
+    if (new_folder) {
+      spdlog::info("now watching {}", publisher_.options().ingest.input_dir);
+      if (watcher_) watcher_->Stop();
+      StartWatcher();
+    }
+    publisher_.Rescan();
+    Publish(0);
+  }
+
  private:
+  void StartWatcher() {
+    watcher_ = std::make_unique<watcher::InotifyWatcher>(
+        ioc_, publisher_.options().ingest.input_dir,
+        [this](std::vector<watcher::Event> events) { OnEvents(std::move(events)); });
+    watcher_->Start();
+    watching_ = watcher_->watching();
+  }
+
   void OnEvents(std::vector<watcher::Event> events) {
     const Clock::time_point now = Clock::now();
     if (pending_.empty()) first_event_ = now;
     for (watcher::Event& e : events) pending_.push_back(std::move(e));
-    watching_ = watcher_.watching();
+    watching_ = watcher_->watching();
     timer_.expires_at(std::min(now + kQuiet, first_event_ + kMaxDelay));
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) Flush();
@@ -73,11 +113,7 @@ class Ingest {
   void Flush() {
     std::vector<watcher::Event> events;
     events.swap(pending_);
-    const Clock::time_point started = Clock::now();
     if (publisher_.Apply(events)) Publish(events.size());
-    spdlog::debug("applied {} events in {} us", events.size(),
-                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
-                      .count());
   }
 
   void Publish(size_t event_count) {
@@ -89,20 +125,50 @@ class Ingest {
                           .count() / 1000.0;
       spdlog::info("published {} articles (generation {}, {} events, built in {:.1f} ms)",
                    snap->article_count, snap->generation, event_count, ms);
+      char when[32];
+      const std::time_t now = std::time(nullptr);
+      std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+      NotifySystemd("STATUS=serving " + std::to_string(snap->article_count) +
+                    " articles; last regeneration " + when);
+      WriteOutput(*snap);
     } catch (const std::exception& e) {
       // The previous snapshot stays served.
       spdlog::error("regeneration failed, keeping the previous feeds: {}", e.what());
     }
   }
 
+  // The same bytes the server sends, for nginx or a CDN to serve from disk.
+  void WriteOutput(const feed::Snapshot& snap) {
+    if (output_dir_.empty()) return;
+    const auto rss = snap.resources.find("/rss.xml");
+    const auto atom = snap.resources.find("/atom.xml");
+    if (rss == snap.resources.end() || atom == snap.resources.end()) return;
+    if (rss->second == written_rss_ && atom->second == written_atom_) return;
+    const std::filesystem::path dir(output_dir_);
+    std::string err;
+    bool ok = true;
+    for (const auto& [name, res] : {std::pair{"rss.xml", rss->second}, std::pair{"atom.xml", atom->second}}) {
+      ok = ok && WriteFileAtomically((dir / name).string(), res->identity.body, &err) &&
+           WriteFileAtomically((dir / (std::string(name) + ".gz")).string(), res->gzip.body, &err);
+    }
+    if (!ok) {
+      spdlog::warn("cannot write the feeds to the output folder: {}", err);
+      return;
+    }
+    written_rss_ = rss->second;
+    written_atom_ = atom->second;
+  }
+
   net::io_context& ioc_;
   Publisher publisher_;
+  std::string output_dir_;
   feed::SnapshotHolder& snapshots_;
   std::atomic<bool>& watching_;
   net::steady_timer timer_;
-  watcher::InotifyWatcher watcher_;
+  std::unique_ptr<watcher::InotifyWatcher> watcher_;
   std::vector<watcher::Event> pending_;
   Clock::time_point first_event_;
+  std::shared_ptr<const feed::Resource> written_rss_, written_atom_;
 };
 
 void LogStats(const ServerStats& s) {
@@ -113,38 +179,57 @@ void LogStats(const ServerStats& s) {
                s.rejected_connections.load());
 }
 
+std::string MonotonicUsec() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::to_string(int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000);
+}
+
 }  // namespace
 
-int RunDaemon(const config::Config& config) {
+int RunDaemon(const config::Config& initial, const Invocation& inv) {
   ::signal(SIGPIPE, SIG_IGN);
   net::io_context control(1);  // signals and timers, on the main thread
   net::io_context ingest_ioc(1);
-  // Registered first: a SIGTERM from now on is queued for the handler below, never fatal.
-  net::signal_set signals(control, SIGINT, SIGTERM);
+  // Registered first: from now on these signals are queued for the handlers below.
+  net::signal_set stop_signals(control, SIGINT, SIGTERM);
+  net::signal_set reload_signal(control, SIGHUP);
   feed::SnapshotHolder snapshots;
   std::atomic<bool> watching{false};
+  config::Config current = initial;
 
-  ServerOptions server_options;
-  server_options.header_timeout_ms = config.header_timeout_ms;
-  server_options.idle_timeout_ms = config.idle_timeout_ms;
-  server_options.max_connections = config.max_connections;
-  HttpServer server(config.threads, snapshots, watching, server_options);
+  HttpServer server(current.threads, snapshots, watching, ServerOptionsFrom(current));
   std::string bound, err;
-  if (!server.Listen(config.listen_host, config.listen_port, &bound, &err)) {
-    spdlog::error("{}", err);
-    return 1;
+  std::vector<std::string> addresses;
+  const std::vector<ListenFd> passed = TakeListenFds();
+  if (!passed.empty()) {
+    for (const ListenFd& l : passed) {
+      if (!server.Adopt(l.fd, &bound, &err)) {
+        spdlog::error("{}", err);
+        return 1;
+      }
+      addresses.push_back(bound);
+      spdlog::info("listening on {} (socket {} from systemd)", bound, l.name);
+    }
+  } else {
+    for (const config::ListenAddress& a : current.listen) {
+      if (!server.Listen(a.host, a.port, &bound, &err)) {
+        spdlog::error("{}", err);
+        return 1;
+      }
+      addresses.push_back(bound);
+      spdlog::info("listening on {}", bound);
+    }
   }
-  spdlog::info("listening on {}", bound);
+  // Without a base URL, links use the first address actually bound.
+  auto with_base = [&](config::Config c) {
+    if (!c.base_url_set) c.base_url = "http://" + addresses.front();
+    return c;
+  };
+  current = with_base(current);
 
-  config::Config effective = config;
-  if (!effective.base_url_set) effective.base_url = "http://" + bound;
-  PublisherOptions options;
-  options.ingest = {effective.input_dir, effective.base_url, effective.max_article_bytes};
-  options.channel = ChannelFrom(effective);
-  options.cache_max_age = effective.cache_max_age;
-
-  // The ingest thread: first scan and snapshot, then watching.
-  auto ingest = std::make_unique<Ingest>(ingest_ioc, options, snapshots, watching);
+  auto ingest = std::make_unique<Ingest>(ingest_ioc, PublisherOptionsFrom(current),
+                                         current.output_dir, snapshots, watching);
   std::promise<void> first_snapshot;
   net::post(ingest_ioc, [&] {
     ingest->Start();
@@ -163,12 +248,13 @@ int RunDaemon(const config::Config& config) {
   });
   first_snapshot.get_future().wait();
 
-  // Readers who connect now get the complete feed.
+  // Readers who connect from now on get the complete feed.
   server.Start();
-  if (!config.port_file.empty()) {
-    const std::string port = bound.substr(bound.rfind(':') + 1) + "\n";
-    if (!WriteFileAtomically(config.port_file, port, &err)) spdlog::error("cannot write {}", err);
+  if (!current.port_file.empty()) {
+    const std::string port = addresses.front().substr(addresses.front().rfind(':') + 1) + "\n";
+    if (!WriteFileAtomically(current.port_file, port, &err)) spdlog::error("cannot write {}", err);
   }
+  NotifySystemd("READY=1");
 
   net::steady_timer stats_timer(control);
   std::function<void()> arm_stats = [&] {
@@ -180,6 +266,56 @@ int RunDaemon(const config::Config& config) {
     });
   };
   arm_stats();
+
+  // Watchdog: every half interval, ping every serving loop; systemd hears WATCHDOG=1
+  // only if all of them answered the previous round, so a stuck loop gets restarted.
+  const uint64_t watchdog_usec = WatchdogUsec();
+  net::steady_timer watchdog(control);
+  std::function<void()> arm_watchdog = [&] {
+    watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
+    watchdog.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (server.CollectHeartbeats()) NotifySystemd("WATCHDOG=1");
+      arm_watchdog();
+    });
+  };
+  if (watchdog_usec > 0) {
+    server.CollectHeartbeats();
+    NotifySystemd("WATCHDOG=1");
+    arm_watchdog();
+  }
+
+  // SIGHUP: read the configuration again; keep the old one if the new one is wrong.
+  std::function<void()> wait_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      NotifySystemd("RELOADING=1\nMONOTONIC_USEC=" + MonotonicUsec());
+      std::string why;
+      int code = 0;
+      std::optional<config::Config> next = BuildConfig(inv, &why, &code);
+      if (!next) {
+        spdlog::error("reload: {}; keeping the current configuration", why);
+        NotifySystemd("READY=1");
+        wait_reload();
+        return;
+      }
+      config::Config c = with_base(*next);
+      if (c.listen != current.listen && passed.empty())
+        spdlog::warn("reload: listen addresses changed; restart feedd to apply them");
+      if (c.threads != current.threads)
+        spdlog::warn("reload: threads changed; restart feedd to apply it");
+      spdlog::set_level(spdlog::level::from_str(c.log_level));
+      server.set_options(ServerOptionsFrom(c));
+      current = c;
+      net::post(ingest_ioc, [&, options = PublisherOptionsFrom(c), out = c.output_dir] {
+        ingest->Reconfigure(options, out);
+        spdlog::info("reloaded the configuration");
+        NotifySystemd("READY=1");
+      });
+      wait_reload();
+    });
+  };
+  wait_reload();
 
   // SIGINT/SIGTERM: stop accepting, let responses in flight finish (bounded), exit 0.
   constexpr auto kGrace = std::chrono::seconds(10);
@@ -199,11 +335,14 @@ int RunDaemon(const config::Config& config) {
       wait_drained();
     });
   };
-  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("received {}; stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    NotifySystemd("STOPPING=1");
     server.Shutdown();
     stats_timer.cancel();
+    watchdog.cancel();
+    reload_signal.cancel();
     net::post(ingest_ioc, [&] { ingest->Stop(); });
     ingest_work.reset();
     stop_deadline = Clock::now() + kGrace;

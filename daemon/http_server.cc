@@ -15,12 +15,14 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -169,6 +171,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
   ServerStats stats;
   std::atomic<bool> stopping{false};
+  std::atomic<size_t> heartbeats{0};
 
   ServerOptions Options() const {
     return ServerOptions{header_timeout_ms.load(std::memory_order_relaxed),
@@ -433,6 +436,45 @@ bool HttpServer::Listen(const std::string& address, uint16_t port, std::string* 
   return true;
 }
 
+bool HttpServer::Adopt(int fd, std::string* bound, std::string* err) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  int type = 0, listening = 0;
+  socklen_t opt_len = sizeof type;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) ||
+      ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &opt_len) != 0 || type != SOCK_STREAM ||
+      ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &opt_len) != 0 || !listening) {
+    *err = "passed socket " + std::to_string(fd) + " is not a listening TCP socket";
+    ::close(fd);
+    return false;
+  }
+  const tcp protocol = addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4();
+  std::vector<std::unique_ptr<tcp::acceptor>> made;
+  for (auto& worker : impl_->workers) {
+    const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    boost::system::error_code ec;
+    auto acceptor = std::make_unique<tcp::acceptor>(worker->ioc);
+    if (copy >= 0) acceptor->assign(protocol, copy, ec);
+    if (copy < 0 || ec) {
+      *err = "cannot use passed socket " + std::to_string(fd) + ": " +
+             (copy < 0 ? std::string(std::strerror(errno)) : ec.message());
+      if (copy >= 0) ::close(copy);
+      ::close(fd);
+      return false;
+    }
+    made.push_back(std::move(acceptor));
+  }
+  boost::system::error_code ec;
+  const tcp::endpoint endpoint = made.front()->local_endpoint(ec);
+  *bound = endpoint.address().is_v6()
+               ? "[" + endpoint.address().to_string() + "]:" + std::to_string(endpoint.port())
+               : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  for (size_t i = 0; i < made.size(); ++i) impl_->workers[i]->acceptors.push_back(std::move(made[i]));
+  ::close(fd);
+  return true;
+}
+
 void HttpServer::Start() {
   for (auto& worker : impl_->workers) {
     for (auto& acceptor : worker->acceptors)
@@ -451,6 +493,14 @@ void HttpServer::Start() {
 }
 
 void HttpServer::Shutdown() { impl_->Shutdown(); }
+
+bool HttpServer::CollectHeartbeats() {
+  const bool all = impl_->heartbeats.exchange(0) == impl_->workers.size();
+  for (auto& worker : impl_->workers) {
+    net::post(worker->ioc, [impl = impl_] { ++impl->heartbeats; });
+  }
+  return all;
+}
 
 void HttpServer::Stop() {
   for (auto& worker : impl_->workers) worker->ioc.stop();

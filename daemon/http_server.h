@@ -47,6 +47,10 @@ class HttpServer {
   // false with *err set.
   bool Listen(const std::string& address, uint16_t port, std::string* bound, std::string* err);
 
+  // Serves on a listening socket handed over by systemd (socket activation). Every
+  // worker accepts on its own duplicate of it. Takes ownership of `fd`.
+  bool Adopt(int fd, std::string* bound, std::string* err);
+
   // Starts the worker threads, accepting on every listener.
   void Start();
 
@@ -56,6 +60,10 @@ class HttpServer {
 
   // Ends the workers now (after Shutdown and a grace period) and joins them.
   void Stop();
+
+  // True when every worker answered the previous call's ping; then pings them all
+  // again. Called from the watchdog timer: a stuck loop stops answering.
+  bool CollectHeartbeats();
 
   void set_options(const ServerOptions& options);
   const ServerStats& stats() const;

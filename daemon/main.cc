@@ -26,19 +26,31 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "feedd: %s\n", err.c_str());
     return exit_code;
   }
-  spdlog::set_level(spdlog::level::from_str(inv->log_level));
+  if (inv->command == Command::kHelp) {
+    std::fputs(UsageText().c_str(), stdout);
+    return 0;
+  }
+  if (inv->command == Command::kVersion) {
+    std::printf("feedd %s\n", feedd::kFeeddVersion);
+    return 0;
+  }
+  std::optional<feedd::config::Config> config = BuildConfig(*inv, &err, &exit_code);
+  if (!config) {
+    std::fprintf(stderr, "feedd: %s\n", err.c_str());
+    return exit_code;
+  }
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
   try {
     switch (inv->command) {
-      case Command::kHelp:
-        std::fputs(UsageText().c_str(), stdout);
-        return 0;
-      case Command::kVersion:
-        std::printf("feedd %s\n", feedd::kFeeddVersion);
+      case Command::kCheckConfig:
+        std::printf("%s: ok\n", inv->config_path.empty() ? "settings" : inv->config_path.c_str());
         return 0;
       case Command::kRender:
-        return RunRender(inv->config);
+        return RunRender(*config);
       case Command::kServe:
-        return RunDaemon(inv->config);
+        return RunDaemon(*config, *inv);
+      default:
+        return 0;
     }
   } catch (const std::exception& e) {
     spdlog::critical("unexpected error: {}", e.what());

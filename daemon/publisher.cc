@@ -14,6 +14,21 @@ namespace feedd::daemon {
 
 Publisher::Publisher(PublisherOptions options) : options_(std::move(options)) {}
 
+void Publisher::Reconfigure(PublisherOptions options) {
+  const bool reread = options.ingest.input_dir != options_.ingest.input_dir ||
+                      options.ingest.base_url != options_.ingest.base_url ||
+                      options.ingest.max_article_bytes != options_.ingest.max_article_bytes;
+  options_ = std::move(options);
+  if (reread) records_.clear();
+  for (auto& [path, rec] : records_) {
+    rec.published.reset();
+    rec.page.reset();
+  }
+  rss_.reset();
+  atom_.reset();
+  index_.reset();
+}
+
 bool Publisher::Load(const std::string& path) {
   LoadResult r = LoadArticle(options_.ingest, path);
   switch (r.status) {

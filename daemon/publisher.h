@@ -41,6 +41,11 @@ class Publisher {
   // rendered once per change and shared between snapshots.
   std::shared_ptr<const feed::Snapshot> Build(int64_t now);
 
+  // New settings (after a reload). Everything is rendered again at the next Build;
+  // when the folder, the base URL or the size limit changed, the articles are
+  // forgotten so the next Rescan reads them all again.
+  void Reconfigure(PublisherOptions options);
+
   size_t article_count() const { return records_.size(); }
   const PublisherOptions& options() const { return options_; }
 

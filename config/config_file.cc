@@ -1,0 +1,187 @@
+#include "config/config_file.h"
+
+#include <toml++/toml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace feedd::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Kind { kString, kInteger, kSize, kDuration, kStringList, kFolder, kOptionalFolder };
+
+struct KeySpec {
+  const char* key;
+  Kind kind;
+};
+
+// Every key the file may hold; the table of the README and feedd.example.toml.
+constexpr KeySpec kKeys[] = {
+    {"input", Kind::kFolder},
+    {"listen", Kind::kStringList},
+    {"base_url", Kind::kString},
+    {"title", Kind::kString},
+    {"description", Kind::kString},
+    {"language", Kind::kString},
+    {"author", Kind::kString},
+    {"limit", Kind::kInteger},
+    {"output_dir", Kind::kOptionalFolder},
+    {"cache_max_age", Kind::kInteger},
+    {"threads", Kind::kInteger},
+    {"log_level", Kind::kString},
+    {"limits.max_article_size", Kind::kSize},
+    {"limits.max_connections", Kind::kInteger},
+    {"limits.header_timeout", Kind::kDuration},
+    {"limits.idle_timeout", Kind::kDuration},
+};
+
+const KeySpec* Find(const std::string& key) {
+  for (const KeySpec& k : kKeys) {
+    if (key == k.key) return &k;
+  }
+  return nullptr;
+}
+
+std::string TypeName(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number with a fraction";
+    case toml::node_type::boolean: return "true or false";
+    case toml::node_type::array: return "a list";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+class Loader {
+ public:
+  Loader(std::string path, Config* config) : path_(std::move(path)), config_(config) {
+    base_ = fs::path(path_).parent_path();
+  }
+
+  bool Table(const toml::table& table, const std::string& prefix, std::string* err) {
+    for (auto&& [k, node] : table) {
+      const std::string key = prefix + std::string(k.str());
+      if (node.is_table() && prefix.empty() && key == "limits") {
+        if (!Table(*node.as_table(), key + ".", err)) return false;
+        continue;
+      }
+      const KeySpec* spec = Find(key);
+      if (!spec) {
+        *err = Where(k.source()) + "unknown key \"" + key + "\"";
+        return false;
+      }
+      if (!Value(*spec, key, node, err)) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string Where(const toml::source_region& r) const {
+    return path_ + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column) + ": ";
+  }
+
+  bool Expect(const std::string& key, const toml::node& node, const std::string& what,
+              std::string* err) const {
+    *err = Where(node.source()) + key + ": expected " + what + ", got " + TypeName(node);
+    return false;
+  }
+
+  bool Set(const std::string& key, const toml::node& node, const std::string& value,
+           std::string* err) {
+    std::string why;
+    if (!SetOption(key, value, config_, &why)) {
+      *err = Where(node.source()) + key + ": " + why;
+      return false;
+    }
+    return true;
+  }
+
+  bool Value(const KeySpec& spec, const std::string& key, const toml::node& node,
+             std::string* err) {
+    switch (spec.kind) {
+      case Kind::kString:
+        if (!node.is_string()) return Expect(key, node, "a string", err);
+        return Set(key, node, node.as_string()->get(), err);
+      case Kind::kInteger:
+        if (!node.is_integer()) return Expect(key, node, "an integer", err);
+        return Set(key, node, IntegerText(*node.as_integer()), err);
+      case Kind::kSize:
+        if (node.is_integer()) return Set(key, node, IntegerText(*node.as_integer()), err);
+        if (!node.is_string()) return Expect(key, node, "a size like \"10M\" or a number of bytes", err);
+        return Set(key, node, node.as_string()->get(), err);
+      case Kind::kDuration:
+        if (node.is_integer()) return Set(key, node, IntegerText(*node.as_integer()), err);
+        if (!node.is_string()) return Expect(key, node, "a duration like \"10s\" or a number of seconds", err);
+        return Set(key, node, node.as_string()->get(), err);
+      case Kind::kStringList: {
+        config_->listen.clear();  // the file's list replaces the default
+        if (node.is_string()) return Set(key, node, node.as_string()->get(), err);
+        if (!node.is_array()) return Expect(key, node, "a string or a list of strings", err);
+        const toml::array& list = *node.as_array();
+        if (list.empty()) {
+          *err = Where(node.source()) + key + ": needs at least one address";
+          return false;
+        }
+        for (const toml::node& item : list) {
+          if (!item.is_string()) return Expect(key, item, "a string", err);
+          if (!Set(key, item, item.as_string()->get(), err)) return false;
+        }
+        return true;
+      }
+      case Kind::kFolder:
+      case Kind::kOptionalFolder: {
+        if (!node.is_string()) return Expect(key, node, "a folder name", err);
+        std::string folder = node.as_string()->get();
+        if (!folder.empty() && fs::path(folder).is_relative()) folder = (base_ / folder).string();
+        if (spec.kind == Kind::kOptionalFolder && !folder.empty()) {
+          std::error_code ec;
+          if (!fs::is_directory(folder, ec)) {
+            *err = Where(node.source()) + key + ": " + folder +
+                   (fs::exists(folder, ec) ? " is not a folder" : " does not exist");
+            return false;
+          }
+        }
+        return Set(key, node, folder, err);
+      }
+    }
+    return true;
+  }
+
+  static std::string IntegerText(const toml::value<int64_t>& v) {
+    return std::to_string(v.get());
+  }
+
+  std::string path_;
+  fs::path base_;
+  Config* config_;
+};
+
+}  // namespace
+
+bool LoadConfigFile(const std::string& path, Config* config, std::string* err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *err = path + ": cannot read: " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  toml::table table;
+  try {
+    table = toml::parse(text.str(), path);
+  } catch (const toml::parse_error& e) {
+    *err = path + ":" + std::to_string(e.source().begin.line) + ":" +
+           std::to_string(e.source().begin.column) + ": " + std::string(e.description());
+    return false;
+  }
+  return Loader(path, config).Table(table, "", err);
+}
+
+}  // namespace feedd::config

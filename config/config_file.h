@@ -1,0 +1,18 @@
+// feedd.toml: reading the configuration file. Pure apart from reading the file and
+// checking that the folders it names exist. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+
+namespace feedd::config {
+
+// Reads the TOML file at `path` on top of *config (keys it does not set keep their
+// values). Relative folder names are taken relative to the file's own folder.
+// On a mistake returns false with *err set to "FILE:LINE:COLUMN: key: what is wrong"
+// (or "FILE:LINE:COLUMN: what is wrong" for TOML syntax, "FILE: what is wrong" when
+// the file cannot be read), leaving *config partly updated.
+bool LoadConfigFile(const std::string& path, Config* config, std::string* err);
+
+}  // namespace feedd::config

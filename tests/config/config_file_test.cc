@@ -1,0 +1,122 @@
+#include "config/config_file.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace feedd::config {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+
+TEST(ConfigFileTest, TheExampleFileSetsEveryKey) {
+  Config c;
+  std::string err;
+  const std::string path = (testing::SourceDir() / "config" / "feedd.example.toml").string();
+  ASSERT_TRUE(LoadConfigFile(path, &c, &err)) << err;
+  EXPECT_EQ("/srv/feedd/articles", c.input_dir);
+  EXPECT_EQ((std::vector<ListenAddress>{{"127.0.0.1", 8080}}), c.listen);
+  EXPECT_EQ("http://127.0.0.1:8080", c.base_url);
+  EXPECT_TRUE(c.base_url_set);
+  EXPECT_EQ("feedd", c.title);
+  EXPECT_EQ("Articles published with feedd", c.description);
+  EXPECT_EQ("en", c.language);
+  EXPECT_EQ("", c.author);
+  EXPECT_EQ(50u, c.limit);
+  EXPECT_EQ("", c.output_dir);
+  EXPECT_EQ(300, c.cache_max_age);
+  EXPECT_EQ(2u, c.threads);
+  EXPECT_EQ("info", c.log_level);
+  EXPECT_EQ(10u * 1024 * 1024, c.max_article_bytes);
+  EXPECT_EQ(1024u, c.max_connections);
+  EXPECT_EQ(10000, c.header_timeout_ms);
+  EXPECT_EQ(60000, c.idle_timeout_ms);
+  // The example's values are the defaults, apart from the paths and the description.
+  Config defaults;
+  defaults.input_dir = c.input_dir;
+  defaults.description = c.description;
+  defaults.base_url_set = true;
+  EXPECT_EQ(defaults.listen, c.listen);
+  EXPECT_EQ(defaults.base_url, c.base_url);
+}
+
+TEST(ConfigFileTest, EveryKeyWithOtherValues) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "out");
+  WriteFile(dir.path() / "f.toml",
+            "input = \"articles\"\nlisten = \"[::1]:9000\"\nbase_url = \"https://ex.org/n/\"\n"
+            "title = \"T\"\ndescription = \"D\"\nlanguage = \"fa\"\nauthor = \"A\"\nlimit = 7\n"
+            "output_dir = \"out\"\ncache_max_age = 0\nthreads = 3\nlog_level = \"debug\"\n"
+            "[limits]\nmax_article_size = 2048\nmax_connections = 5\nheader_timeout = \"500ms\"\n"
+            "idle_timeout = 2\n");
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfigFile((dir.path() / "f.toml").string(), &c, &err)) << err;
+  EXPECT_EQ((dir.path() / "articles").string(), c.input_dir);  // relative to the file
+  EXPECT_EQ((std::vector<ListenAddress>{{"::1", 9000}}), c.listen);
+  EXPECT_EQ("https://ex.org/n", c.base_url);
+  EXPECT_EQ("T", c.title);
+  EXPECT_EQ("D", c.description);
+  EXPECT_EQ("fa", c.language);
+  EXPECT_EQ("A", c.author);
+  EXPECT_EQ(7u, c.limit);
+  EXPECT_EQ((dir.path() / "out").string(), c.output_dir);
+  EXPECT_EQ(0, c.cache_max_age);
+  EXPECT_EQ(3u, c.threads);
+  EXPECT_EQ("debug", c.log_level);
+  EXPECT_EQ(2048u, c.max_article_bytes);
+  EXPECT_EQ(5u, c.max_connections);
+  EXPECT_EQ(500, c.header_timeout_ms);
+  EXPECT_EQ(2000, c.idle_timeout_ms);
+}
+
+TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
+  TempDir dir;
+  const std::string f = (dir.path() / "f.toml").string();
+  struct Case {
+    const char* text;
+    std::string error;  // after "FILE:"
+  } cases[] = {
+      {"titel = \"x\"\n", "1:1: unknown key \"titel\""},
+      {"[limits]\nmax_conections = 3\n", "2:1: unknown key \"limits.max_conections\""},
+      {"[other]\nx = 1\n", "1:2: unknown key \"other\""},
+      {"limit = \"50\"\n", "1:9: limit: expected an integer, got a string"},
+      {"title = 5\n", "1:9: title: expected a string, got an integer"},
+      {"threads = 1.5\n", "1:11: threads: expected an integer, got a number with a fraction"},
+      {"limit = 0\n", "1:9: limit: \"0\" is not a whole number from 1 to 100000"},
+      {"limit = -3\n", "1:9: limit: \"-3\" is not a whole number from 1 to 100000"},
+      {"base_url = \"example.org\"\n",
+       "1:12: base_url: \"example.org\" is not an http:// or https:// URL"},
+      {"listen = [\"127.0.0.1:80\", \"nowhere\"]\n",
+       "1:27: listen: \"nowhere\" is not ADDRESS:PORT"},
+      {"listen = []\n", "1:10: listen: needs at least one address"},
+      {"listen = 8080\n", "1:10: listen: expected a string or a list of strings, got an integer"},
+      {"language = \"en us\"\n", "1:12: language: \"en us\" is not a language tag"},
+      {"log_level = \"loud\"\n",
+       "1:13: log_level: \"loud\" is not one of trace, debug, info, warn, error, critical, off"},
+      {"[limits]\nmax_article_size = \"10X\"\n",
+       "2:20: limits.max_article_size: \"10X\" is not a size (a positive number of bytes, or "
+       "with K, M or G)"},
+      {"[limits]\nheader_timeout = true\n",
+       "2:18: limits.header_timeout: expected a duration like \"10s\" or a number of seconds, "
+       "got true or false"},
+      {"output_dir = \"missing\"\n", "1:14: output_dir: " + (dir.path() / "missing").string() +
+                                         " does not exist"},
+      {"title = \"unterminated\n",
+       "1:22: Error while parsing string: unescaped control characters other than TAB (U+0009) "
+       "are explicitly prohibited"},
+      {"title = \"a\"\ntitle = \"b\"\n",
+       "2:9: Error while parsing key-value pair: cannot redefine existing string 'title'"},
+  };
+  for (const Case& c : cases) {
+    WriteFile(f, c.text);
+    Config config;
+    std::string err;
+    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << c.text;
+    EXPECT_EQ(f + ":" + c.error, err) << c.text;
+  }
+}
+
+}  // namespace
+}  // namespace feedd::config
