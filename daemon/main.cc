@@ -1,5 +1,4 @@
 // feedd: turns a folder of articles into RSS 2.0 and Atom 1.0 feeds.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -9,14 +8,14 @@
 
 #include "daemon/cli.h"
 #include "daemon/daemon.h"
+#include "daemon/logging.h"
+#include "daemon/systemd.h"
 #include "daemon/render_command.h"
 #include "feedd_version.h"
 
 int main(int argc, char** argv) {
   using namespace feedd::daemon;
-  auto logger = spdlog::stderr_color_mt("feedd");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
-  spdlog::set_default_logger(logger);
+  SetUpLogging(StderrIsJournal());
 
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string err;

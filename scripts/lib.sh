@@ -15,7 +15,7 @@ FEEDD_BUILD_PACKAGES=(
 # What the test suite needs on top: GoogleTest, a JSON reader for the fixtures'
 # expectations, and the real feed readers and validators the tests run.
 FEEDD_TEST_PACKAGES=(
-  libgtest-dev nlohmann-json3-dev python3 python3-feedparser libxml2-utils
+  libgtest-dev nlohmann-json3-dev python3 python3-feedparser libxml2-utils systemd
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

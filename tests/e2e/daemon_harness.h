@@ -144,27 +144,41 @@ class Connection {
   std::string buffer_;
 };
 
+struct DaemonOptions {
+  std::vector<std::string> env;      // "NAME=value" for the child
+  std::vector<std::string> wrapper;  // a command that runs feedd (systemd-socket-activate ...)
+  bool listen = true;                // pass --listen 127.0.0.1:0
+  bool wait_for_port = true;
+  bool debug_log = true;             // pass --log-level debug
+};
+
 // The daemon as a child process, logging to a file; stopped with SIGTERM.
 class Daemon {
  public:
-  Daemon(const std::filesystem::path& input, std::vector<std::string> extra = {})
+  Daemon(const std::filesystem::path& input, std::vector<std::string> extra = {},
+         DaemonOptions options = {})
       : log_(dir_.path() / "feedd.log") {
     const std::string port_file = (dir_.path() / "port").string();
-    std::vector<std::string> args = {FEEDD_BINARY, "--input", input.string(), "--listen",
-                                     "127.0.0.1:0", "--port-file", port_file,
-                                     "--log-level", "debug"};
+    std::vector<std::string> args = options.wrapper;
+    args.push_back(FEEDD_BINARY);
+    if (!input.empty()) args.insert(args.end(), {"--input", input.string()});
+    if (options.listen) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    args.insert(args.end(), {"--port-file", port_file});
+    if (options.debug_log) args.insert(args.end(), {"--log-level", "debug"});
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
+      for (const std::string& e : options.env) ::putenv(const_cast<char*>(e.c_str()));
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
+      ::execvp(argv[0], argv.data());
       ::_exit(127);
     }
+    if (!options.wait_for_port) return;
     WaitUntil([&] {
       const std::string p = ReadFile(port_file);
       if (p.empty() || p.back() != '\n') return false;
@@ -180,6 +194,7 @@ class Daemon {
   }
 
   int port() const { return port_; }
+  std::filesystem::path log_path() const { return log_; }
   pid_t pid() const { return pid_; }
   std::string Log() const { return ReadFile(log_); }
   size_t CountInLog(const std::string& needle) const {
