@@ -152,6 +152,9 @@ bool SetOption(std::string_view key, std::string_view value, Config* c, std::str
   } else if (key == "output_dir") {
     if (v.empty()) return fail("empty folder name");
     c->output_dir = v;
+  } else if (key == "state_dir") {
+    if (v.empty()) return fail("empty folder name");
+    c->state_dir = v;
   } else if (key == "port_file") {
     if (v.empty()) return fail("empty file name");
     c->port_file = v;

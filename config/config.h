@@ -19,6 +19,7 @@ struct ListenAddress {
 struct Config {
   std::string input_dir = "articles";
   std::string output_dir;                          // render: required; daemon: optional copy
+  std::string state_dir;                           // the daemon's state.db; empty: in memory
   std::string base_url = "http://127.0.0.1:8080";  // normalized: no trailing slash
   std::string title = "feedd";
   std::string description;

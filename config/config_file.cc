@@ -31,6 +31,7 @@ constexpr KeySpec kKeys[] = {
     {"author", Kind::kString},
     {"limit", Kind::kInteger},
     {"output_dir", Kind::kOptionalFolder},
+    {"state_dir", Kind::kOptionalFolder},
     {"cache_max_age", Kind::kInteger},
     {"threads", Kind::kInteger},
     {"log_level", Kind::kString},

@@ -3,6 +3,7 @@
 #include "config/config_file.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <array>
 
 namespace feedd::daemon {
@@ -37,6 +38,8 @@ Options for the daemon:
   --listen ADDRESS:PORT     where to listen (default 127.0.0.1:8080; port 0 picks one);
                             repeat it to listen on several addresses
   --output DIR              also write rss.xml, atom.xml and their .gz twins here
+  --state-dir DIR           keep state.db here: ids and dates that survive restarts
+                            (default: none, kept in memory)
   --port-file FILE          write the port actually bound to FILE
   --threads N               serving threads (default 2)
   --cache-max-age SECONDS   Cache-Control: max-age of responses (default 300)
@@ -76,6 +79,7 @@ constexpr FlagSpec kFlags[] = {
     {"--log-level", "log_level", true, true},
     {"--output", "output_dir", true, true},
     {"--listen", "listen", true, false},
+    {"--state-dir", "state_dir", true, false},
     {"--port-file", "port_file", true, false},
     {"--threads", "threads", true, false},
     {"--cache-max-age", "cache_max_age", true, false},
@@ -170,6 +174,15 @@ std::optional<config::Config> BuildConfig(const Invocation& inv, std::string* er
     if (!config::SetOption(o.key, o.value, &c, &why)) {  // checked while parsing already
       *err = o.flag + ": " + why;
       return std::nullopt;
+    }
+  }
+  if (inv.command != Command::kRender) {
+    for (const auto& [flag, folder] : {std::pair{"--output", c.output_dir}, std::pair{"--state-dir", c.state_dir}}) {
+      std::error_code ec;
+      if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
+        *err = std::string(flag) + ": " + folder + " is not an existing folder";
+        return std::nullopt;
+      }
     }
   }
   if (inv.command == Command::kRender && (c.output_dir.empty() || !c.base_url_set)) {

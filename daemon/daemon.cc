@@ -57,12 +57,22 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
 class Ingest {
  public:
   Ingest(net::io_context& ioc, PublisherOptions options, std::string output_dir,
-         feed::SnapshotHolder& snapshots, std::atomic<bool>& watching)
-      : ioc_(ioc), publisher_(std::move(options)), output_dir_(std::move(output_dir)),
-        snapshots_(snapshots), watching_(watching), timer_(ioc) {}
+         std::string state_dir, feed::SnapshotHolder& snapshots, std::atomic<bool>& watching,
+         std::atomic<bool>& state_ok)
+      : ioc_(ioc), publisher_(std::move(options), &state_), output_dir_(std::move(output_dir)),
+        state_dir_(std::move(state_dir)), snapshots_(snapshots), watching_(watching),
+        state_ok_(state_ok), timer_(ioc), state_retry_(ioc) {}
 
-  // The first full scan and snapshot; then watching starts reporting.
+  // The remembered state, the first full scan and snapshot; then watching starts.
   void Start() {
+    std::string err;
+    if (!state_.Open(state_dir_, &err)) {
+      spdlog::error("cannot open the state store {}; ids and dates are kept in memory until "
+                    "it can be written", err);
+      state_ok_ = false;
+    } else if (!state_dir_.empty()) {
+      spdlog::info("state: {} articles remembered in {}/state.db", state_.size(), state_dir_);
+    }
     StartWatcher();
     publisher_.Rescan();
     Publish(0);
@@ -71,6 +81,7 @@ class Ingest {
   void Stop() {
     if (watcher_) watcher_->Stop();
     timer_.cancel();
+    state_retry_.cancel();
     watching_ = false;
   }
 
@@ -116,8 +127,27 @@ class Ingest {
     if (publisher_.Apply(events)) Publish(events.size());
   }
 
+  // The state is written before the snapshot that uses it is served, so what a
+  // reader saw survives a crash. A failure is logged once, reported by /healthz,
+  // retried every few seconds, and does not stop publishing.
+  void SaveState() {
+    std::string err;
+    if (state_.Flush(&err)) {
+      if (!state_ok_) spdlog::info("state store writable again; every change is saved");
+      state_ok_ = true;
+      return;
+    }
+    if (state_ok_) spdlog::error("cannot write the state store: {}; serving on, retrying", err);
+    state_ok_ = false;
+    state_retry_.expires_after(std::chrono::seconds(2));
+    state_retry_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) SaveState();
+    });
+  }
+
   void Publish(size_t event_count) {
     const Clock::time_point started = Clock::now();
+    SaveState();
     try {
       std::shared_ptr<const feed::Snapshot> snap = publisher_.Build(std::time(nullptr));
       snapshots_.Publish(snap);
@@ -160,11 +190,15 @@ class Ingest {
   }
 
   net::io_context& ioc_;
+  StateStore state_;  // before the publisher, which points at it
   Publisher publisher_;
   std::string output_dir_;
+  std::string state_dir_;
   feed::SnapshotHolder& snapshots_;
   std::atomic<bool>& watching_;
+  std::atomic<bool>& state_ok_;
   net::steady_timer timer_;
+  net::steady_timer state_retry_;
   std::unique_ptr<watcher::InotifyWatcher> watcher_;
   std::vector<watcher::Event> pending_;
   Clock::time_point first_event_;
@@ -196,9 +230,10 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   net::signal_set reload_signal(control, SIGHUP);
   feed::SnapshotHolder snapshots;
   std::atomic<bool> watching{false};
+  std::atomic<bool> state_ok{true};
   config::Config current = initial;
 
-  HttpServer server(current.threads, snapshots, watching, ServerOptionsFrom(current));
+  HttpServer server(current.threads, snapshots, watching, state_ok, ServerOptionsFrom(current));
   std::string bound, err;
   std::vector<std::string> addresses;
   const std::vector<ListenFd> passed = TakeListenFds();
@@ -229,7 +264,8 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   current = with_base(current);
 
   auto ingest = std::make_unique<Ingest>(ingest_ioc, PublisherOptionsFrom(current),
-                                         current.output_dir, snapshots, watching);
+                                         current.output_dir, current.state_dir, snapshots,
+                                         watching, state_ok);
   std::promise<void> first_snapshot;
   net::post(ingest_ioc, [&] {
     ingest->Start();

@@ -178,15 +178,17 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
   if (*path == "/healthz") {
     const bool ready = snap.generation > 0;
     HttpReply r;
-    r.status = ready ? 200 : 503;
+    r.status = ready && health.state_ok ? 200 : 503;
     r.route = "health";
     r.fields = "Content-Type: application/json\r\nCache-Control: no-store\r\n";
-    r.own_body = std::string("{\"status\":\"") + (ready ? "ok" : "starting") +
+    r.own_body = std::string("{\"status\":\"") +
+                 (!ready ? "starting" : health.state_ok ? "ok" : "degraded") +
                  "\",\"articles\":" + std::to_string(snap.article_count) +
                  ",\"generation\":" + std::to_string(snap.generation) +
                  ",\"snapshot_age_seconds\":" +
                  std::to_string(ready ? health.now - snap.built_at : 0) +
-                 ",\"watching\":" + (health.watching ? "true" : "false") + "}\n";
+                 ",\"watching\":" + (health.watching ? "true" : "false") +
+                 ",\"state\":\"" + (health.state_ok ? "ok" : "not writable") + "\"}\n";
     r.send_body = !head;
     return r;
   }

@@ -24,6 +24,7 @@ struct HttpRequest {
 struct HealthInfo {
   int64_t now = 0;
   bool watching = true;
+  bool state_ok = true;  // the state store is being written
 };
 
 struct HttpReply {

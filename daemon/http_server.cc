@@ -149,8 +149,9 @@ struct Worker {
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(unsigned worker_count, const feed::SnapshotHolder& snapshots,
-       const std::atomic<bool>& watching, ServerOptions options)
-      : snapshots(snapshots), watching(watching) {
+       const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
+       ServerOptions options)
+      : snapshots(snapshots), watching(watching), state_ok(state_ok) {
     SetOptions(options);
     for (unsigned i = 0; i < worker_count; ++i) workers.push_back(std::make_unique<Worker>());
   }
@@ -158,6 +159,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::vector<std::unique_ptr<Worker>> workers;
   const feed::SnapshotHolder& snapshots;
   const std::atomic<bool>& watching;
+  const std::atomic<bool>& state_ok;
   // Read on every request, replaced on reload: each field on its own.
   std::atomic<int> header_timeout_ms, idle_timeout_ms, write_timeout_ms;
   std::atomic<size_t> max_connections, max_header_bytes;
@@ -356,7 +358,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       // Held until the reply is written: the reply's views point into it.
       const std::shared_ptr<const feed::Snapshot> snap = worker.Snapshot(snapshots);
       HttpReply reply = HandleRequest(*snap, request,
-                                      HealthInfo{std::time(nullptr), watching.load()});
+                                      HealthInfo{std::time(nullptr), watching.load(), state_ok.load()});
       const bool keep_alive = req.keep_alive() && !stopping;
       co_await Write(*conn, reply, keep_alive, req.version() == 10, &head, opts, ec);
       if (spdlog::should_log(spdlog::level::debug)) {
@@ -395,8 +397,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 };
 
 HttpServer::HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
-                       const std::atomic<bool>& watching, ServerOptions options)
-    : impl_(std::make_shared<Impl>(std::max(1u, workers), snapshots, watching, options)) {}
+                       const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
+                       ServerOptions options)
+    : impl_(std::make_shared<Impl>(std::max(1u, workers), snapshots, watching, state_ok,
+                                   options)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -38,8 +38,10 @@ struct ServerStats {
 
 class HttpServer {
  public:
+  // `watching` and `state_ok` are reported by /healthz.
   HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
-             const std::atomic<bool>& watching, ServerOptions options);
+             const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
+             ServerOptions options);
   ~HttpServer();
 
   // Binds and listens on ADDRESS:PORT (port 0 picks one). Sets *bound to the

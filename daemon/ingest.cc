@@ -1,5 +1,7 @@
 #include "daemon/ingest.h"
 
+#include "daemon/resource.h"
+
 #include <spdlog/spdlog.h>
 
 #include "feed/article_parser.h"
@@ -28,7 +30,9 @@ LoadResult LoadArticle(const IngestOptions& options, const std::string& relative
     return result;
   }
   result.mtime_ns = file->mtime_ns;
+  result.mtime_seconds = file->mtime_seconds;
   result.size = file->bytes.size();
+  result.content_hash = ContentHash(file->bytes);
   feed::ParseContext context{options.base_url, feed::Timestamp{file->mtime_seconds, 0}};
   std::vector<std::string> warnings;
   result.article = feed::ParseArticle(relative_path, file->bytes, context, &warnings, &err);

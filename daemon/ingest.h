@@ -29,7 +29,9 @@ struct LoadResult {
   LoadStatus status = LoadStatus::kFailed;
   std::optional<feed::Article> article;
   int64_t mtime_ns = 0;  // of the file read, for later rescans
+  int64_t mtime_seconds = 0;
   uint64_t size = 0;
+  std::string content_hash;  // of the file's bytes
 };
 
 // Reads and parses one file, given relative to the input folder. Logs a debug line

@@ -2,17 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include <unordered_set>
+#include <set>
 
 #include "daemon/resource.h"
 #include "feed/article_parser.h"
 #include "feed/feed_writer.h"
 #include "feed/pages.h"
+#include "feed/slug.h"
 #include "watcher/scan.h"
 
 namespace feedd::daemon {
 
-Publisher::Publisher(PublisherOptions options) : options_(std::move(options)) {}
+Publisher::Publisher(PublisherOptions options, StateStore* state)
+    : options_(std::move(options)), state_(state) {}
 
 void Publisher::Reconfigure(PublisherOptions options) {
   const bool reread = options.ingest.input_dir != options_.ingest.input_dir ||
@@ -33,6 +35,17 @@ bool Publisher::Load(const std::string& path) {
   LoadResult r = LoadArticle(options_.ingest, path);
   switch (r.status) {
     case LoadStatus::kLoaded: {
+      feed::Article& a = *r.article;
+      ArticleState fresh;
+      fresh.source = path;
+      fresh.id = a.id;
+      fresh.content_hash = r.content_hash;
+      fresh.published = a.published;
+      fresh.updated = feed::Timestamp{r.mtime_seconds, 0};
+      const ArticleState s = state_->Resolve(fresh, a.explicit_id, a.explicit_date);
+      a.id = s.id;
+      a.published = s.published;
+      a.updated = s.updated;
       Record& rec = records_[path];
       rec.article = *std::move(r.article);
       rec.mtime_ns = r.mtime_ns;
@@ -50,13 +63,17 @@ bool Publisher::Load(const std::string& path) {
   return false;
 }
 
-bool Publisher::Forget(const std::string& path) { return records_.erase(path) > 0; }
+bool Publisher::Forget(const std::string& path) {
+  state_->MarkAbsent(path);
+  return records_.erase(path) > 0;
+}
 
 bool Publisher::ForgetUnder(const std::string& folder) {
   const std::string prefix = folder + "/";
   auto it = records_.lower_bound(prefix);
   bool changed = false;
   while (it != records_.end() && it->first.compare(0, prefix.size(), prefix) == 0) {
+    state_->MarkAbsent(it->first);
     it = records_.erase(it);
     changed = true;
   }
@@ -95,14 +112,10 @@ bool Publisher::Rescan() {
   }
   for (const std::string& p : problems) spdlog::warn("skipping {}", p);
   bool changed = false;
-  std::unordered_set<std::string> present;
-  for (const watcher::ScanEntry& e : *entries) {
-    present.insert(e.relative_path);
-    auto it = records_.find(e.relative_path);
-    if (it != records_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
-      continue;
-    changed |= Load(e.relative_path);
-  }
+  std::set<std::string> present;
+  // Files that are gone first: a file renamed while feedd was not running is then
+  // found again by its content and keeps its id and date.
+  for (const watcher::ScanEntry& e : *entries) present.insert(e.relative_path);
   for (auto it = records_.begin(); it != records_.end();) {
     if (present.count(it->first)) {
       ++it;
@@ -110,6 +123,13 @@ bool Publisher::Rescan() {
       it = records_.erase(it);
       changed = true;
     }
+  }
+  state_->MarkAbsentExcept(present);
+  for (const watcher::ScanEntry& e : *entries) {
+    auto it = records_.find(e.relative_path);
+    if (it != records_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
+      continue;
+    changed |= Load(e.relative_path);
   }
   return changed;
 }
@@ -132,8 +152,11 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
       if (slug != rec.article.slug) {
         spdlog::warn("{}: slug \"{}\" is taken; published as \"{}\"", path, rec.article.slug, slug);
       }
-      rec.published = std::make_shared<const feed::Article>(
-          feed::WithSlug(rec.article, slug, channel.base_url));
+      // The link follows the published slug; the id stays the one the state gave.
+      feed::Article a = rec.article;
+      a.slug = slug;
+      a.link = channel.base_url + "/articles/" + feed::PercentEncode(slug);
+      rec.published = std::make_shared<const feed::Article>(std::move(a));
       rec.page = MakeResource(feed::RenderArticlePage(channel, *rec.published), kHtmlType,
                               rec.published->updated.seconds, options_.cache_max_age);
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/ingest.h"
+#include "daemon/state_store.h"
 #include "feed/article.h"
 #include "feed/channel.h"
 #include "feed/snapshot.h"
@@ -26,7 +27,8 @@ struct PublisherOptions {
 
 class Publisher {
  public:
-  explicit Publisher(PublisherOptions options);
+  // `state` gives every article its stable id and dates; it outlives the publisher.
+  Publisher(PublisherOptions options, StateStore* state);
 
   // Applies watcher events: one read and parse per changed file. Returns true when
   // the published set may have changed.
@@ -64,6 +66,7 @@ class Publisher {
   bool ForgetUnder(const std::string& folder);
 
   PublisherOptions options_;
+  StateStore* state_;
   std::map<std::string, Record> records_;  // by source path, sorted
   uint64_t generation_ = 0;
   std::shared_ptr<const feed::Resource> rss_, atom_, index_;

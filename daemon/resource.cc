@@ -66,13 +66,17 @@ std::shared_ptr<const feed::BodyFile> MakeMemFile(std::string_view data) {
   return file;
 }
 
-std::string HashTag(std::string_view body) {
+}  // namespace
+
+std::string ContentHash(std::string_view body) {
   const XXH128_hash_t h = XXH3_128bits(body.data(), body.size());
   char buf[40];
   std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
   return buf;
 }
+
+namespace {
 
 void Fill(feed::Representation* r, std::string_view content_type, std::string_view encoding,
           const std::string& validators) {
@@ -93,7 +97,7 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
   if (last_modified > 0) validators += "Last-Modified: " + feed::FormatHttpDate(last_modified) + "\r\n";
   validators += "Cache-Control: max-age=" + std::to_string(cache_max_age) + "\r\n";
   validators += "Vary: Accept-Encoding\r\n";
-  const std::string tag = HashTag(body);
+  const std::string tag = ContentHash(body);
   res->gzip.body = Gzip(body);
   res->gzip.etag = "\"" + tag + "-gz\"";
   res->identity.body = std::move(body);

@@ -19,6 +19,9 @@ inline constexpr std::string_view kHtmlType = "text/html; charset=utf-8";
 // so the same input always gives the same bytes.
 std::string Gzip(std::string_view data);
 
+// A 128-bit hash of `data` in hex: the ETag of a body, the content hash of a file.
+std::string ContentHash(std::string_view data);
+
 // `last_modified` 0 means none is sent. With `zero_copy`, bodies of at least
 // kZeroCopyMin bytes are also put in a sealed memfd so the server can sendfile(2)
 // them (used for the few hot resources: the feeds and the index; not for every

@@ -113,6 +113,7 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
   }
   a.language = CleanLine(f.language);
   a.id = CleanLine(f.id);
+  a.explicit_id = !a.id.empty();
   if (a.id.empty()) a.id = a.link;
   a.content_html = SanitizeUtf8(AbsolutizeUrls(f.content_html, context.base_url, a.link));
   // An explicit summary is kept whole; otherwise the first paragraph, cut near 300 chars.

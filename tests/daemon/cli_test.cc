@@ -52,10 +52,11 @@ TEST(CliTest, Daemon) {
   EXPECT_FALSE(none.config->base_url_set);
   EXPECT_EQ(50u, none.config->limit);
   EXPECT_EQ(10u * 1024 * 1024, none.config->max_article_bytes);
+  testing::TempDir out;
   Outcome o = Parse({"--listen", "[::1]:0", "--listen", "127.0.0.1:9", "--port-file", "p",
                      "--threads", "4", "--cache-max-age", "60", "--header-timeout", "500ms",
                      "--idle-timeout", "2m", "--max-connections", "10", "--input", "in",
-                     "--output", "out"});
+                     "--output", out.path().string(), "--state-dir", out.path().string()});
   ASSERT_TRUE(o.config) << o.err;
   const config::Config& c = *o.config;
   EXPECT_EQ((std::vector<config::ListenAddress>{{"::1", 0}, {"127.0.0.1", 9}}), c.listen);
@@ -65,7 +66,8 @@ TEST(CliTest, Daemon) {
   EXPECT_EQ(500, c.header_timeout_ms);
   EXPECT_EQ(120000, c.idle_timeout_ms);
   EXPECT_EQ(10u, c.max_connections);
-  EXPECT_EQ("out", c.output_dir);
+  EXPECT_EQ(out.path().string(), c.output_dir);
+  EXPECT_EQ(out.path().string(), c.state_dir);
   EXPECT_EQ(Command::kCheckConfig, Parse({"--check-config"}).command);
 }
 
@@ -126,6 +128,10 @@ TEST(CliTest, Mistakes) {
       {{"render", "--language", "en us"}, "--language: \"en us\" is not a language tag",
        kExitConfig},
       {{"--config", ""}, "--config: empty file name", kExitUsage},
+      {{"--output", "/nonexistent/feedd"}, "--output: /nonexistent/feedd is not an existing folder",
+       kExitConfig},
+      {{"--state-dir", "/nonexistent/feedd"},
+       "--state-dir: /nonexistent/feedd is not an existing folder", kExitConfig},
   };
   for (const Case& c : cases) {
     Outcome o = Parse(c.args);

@@ -135,8 +135,14 @@ TEST(HttpHandlerTest, Health) {
   HttpReply h = Handle(s, "GET", "/healthz");
   EXPECT_EQ(200, h.status);
   EXPECT_EQ("{\"status\":\"ok\",\"articles\":1,\"generation\":3,\"snapshot_age_seconds\":10,"
-            "\"watching\":true}\n",
+            "\"watching\":true,\"state\":\"ok\"}\n",
             h.Body());
+  HttpReply degraded = HandleRequest(s, HttpRequest{"GET", "/healthz", {}, {}, {}},
+                                     HealthInfo{100, false, false});
+  EXPECT_EQ(503, degraded.status);
+  EXPECT_EQ("{\"status\":\"degraded\",\"articles\":1,\"generation\":3,\"snapshot_age_seconds\":10,"
+            "\"watching\":false,\"state\":\"not writable\"}\n",
+            degraded.Body());
   s.generation = 0;
   EXPECT_EQ(503, Handle(s, "GET", "/healthz").status);
 }

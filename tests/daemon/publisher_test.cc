@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 class PublisherTest : public ::testing::Test {
  protected:
-  PublisherTest() : publisher_(Options()) {}
+  PublisherTest() : publisher_(Options(), &state_) {}
   PublisherOptions Options() {
     PublisherOptions o;
     o.ingest = {dir_.path().string(), "https://ex.org", 1 << 20};
@@ -26,6 +26,7 @@ class PublisherTest : public ::testing::Test {
   }
   std::string Rss() { return publisher_.Build(0)->resources.at("/rss.xml")->identity.body; }
   TempDir dir_;
+  StateStore state_;  // in memory
   Publisher publisher_;
 };
 

@@ -97,12 +97,17 @@ TEST_F(DaemonTest, DropsEditsRenamesAndDeletes) {
   EXPECT_EQ(std::string::npos, rss.find("Written In Place"));
   EXPECT_EQ(1u, Count(rss, "https://news.example.org/articles/in-place</guid>"));
 
-  // Rename within the folder: one item, not two.
+  // Rename within the folder: one item, not two; the link follows the new name, the
+  // id stays the one readers already have.
   fs::rename(in() / "renamed-in.txt", in() / "moved.txt");
   EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) {
-    return r.find("/articles/moved<") != std::string::npos && r.find("/articles/renamed-in<") == std::string::npos;
+    return r.find("/articles/moved</link>") != std::string::npos &&
+           r.find("/articles/renamed-in</link>") == std::string::npos;
   }));
-  EXPECT_EQ(2u, Items(d.Body("/rss.xml")));
+  rss = d.Body("/rss.xml");
+  EXPECT_EQ(2u, Items(rss));
+  EXPECT_NE(std::string::npos,
+            rss.find("<guid isPermaLink=\"false\">https://news.example.org/articles/renamed-in</guid>"));
 
   // Delete: the item leaves the feeds and its page is gone.
   fs::remove(in() / "moved.txt");
