@@ -81,22 +81,31 @@ bool Publisher::ForgetUnder(const std::string& folder) {
 }
 
 bool Publisher::Apply(const std::vector<watcher::Event>& events) {
-  bool changed = false;
+  // A lost-event rescan reads the folder as it is now: it covers everything else.
   for (const watcher::Event& e : events) {
-    switch (e.kind) {
-      case watcher::EventKind::kChanged:
-        changed |= Load(e.path);
-        break;
-      case watcher::EventKind::kRemoved:
-        changed |= Forget(e.path);
-        break;
-      case watcher::EventKind::kRemovedDir:
-        changed |= ForgetUnder(e.path);
-        break;
-      case watcher::EventKind::kRescan:
-        changed |= Rescan();
-        break;
+    if (e.kind == watcher::EventKind::kRescan) return Rescan();
+  }
+  // The last word on each path counts; what left the folder is applied before what
+  // arrived, so a file renamed or moved (even into a folder created in the same
+  // instant, whose scan may report the new name before the old one is gone) is
+  // recognized by its content and keeps its id.
+  std::map<std::string, watcher::EventKind> last;
+  std::vector<std::string> order;
+  for (const watcher::Event& e : events) {
+    if (last.emplace(e.path, e.kind).second) {
+      order.push_back(e.path);
+    } else {
+      last[e.path] = e.kind;
     }
+  }
+  bool changed = false;
+  for (const std::string& path : order) {
+    const watcher::EventKind kind = last[path];
+    if (kind == watcher::EventKind::kRemoved) changed |= Forget(path);
+    if (kind == watcher::EventKind::kRemovedDir) changed |= ForgetUnder(path);
+  }
+  for (const std::string& path : order) {
+    if (last[path] == watcher::EventKind::kChanged) changed |= Load(path);
   }
   return changed;
 }
