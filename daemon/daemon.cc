@@ -111,10 +111,11 @@ class Ingest {
   }
 
   void OnEvents(std::vector<watcher::Event> events) {
+    watching_ = watcher_->watching();
+    if (events.empty()) return;
     const Clock::time_point now = Clock::now();
     if (pending_.empty()) first_event_ = now;
     for (watcher::Event& e : events) pending_.push_back(std::move(e));
-    watching_ = watcher_->watching();
     timer_.expires_at(std::min(now + kQuiet, first_event_ + kMaxDelay));
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) Flush();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <set>
 
 #include "daemon/resource.h"
@@ -85,6 +86,11 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
   for (const watcher::Event& e : events) {
     if (e.kind == watcher::EventKind::kRescan) return Rescan();
   }
+  // The folder itself is gone (deleted or moved away, perhaps being replaced): its
+  // files' removals are not the publisher's doing. Keep serving what was published;
+  // the watcher rescans when the folder is back.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options_.ingest.input_dir, ec)) return false;
   // The last word on each path counts; what left the folder is applied before what
   // arrived, so a file renamed or moved (even into a folder created in the same
   // instant, whose scan may report the new name before the old one is gone) is

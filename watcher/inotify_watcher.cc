@@ -208,7 +208,8 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
       spdlog::warn("input folder {} was removed or moved away", root);
       RootGone();
     }
-    if (!events.empty()) handler(std::move(events));
+    // An empty batch still tells the owner that watching() changed.
+    if (!events.empty() || root_gone) handler(std::move(events));
   }
 
   void Stop() {

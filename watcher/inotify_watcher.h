@@ -5,7 +5,8 @@
 // folder coming back after it went missing, is reported as a rescan.
 //
 // Not thread-safe: construct, Start() and Stop() on the thread running the
-// io_context it was given; the handler runs there too.
+// io_context it was given; the handler runs there too. The handler may get an
+// empty batch: the folder went away and watching() is now false.
 #pragma once
 
 #include <cstdint>

@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/daemon_harness.h"
 
@@ -211,6 +212,8 @@ TEST_F(DaemonTest, InputFolderMissingDeletedAndBack) {
   // Deleted while running: the feeds stay; watching resumes when it is back.
   fs::remove_all(folder);
   EXPECT_TRUE(WaitUntil([&] { return d.Log().find("was removed or moved away") != std::string::npos; }));
+  EXPECT_TRUE(WaitUntil([&] { return d.Body("/healthz").find("\"watching\":false") != std::string::npos; }));
+  std::this_thread::sleep_for(100ms);  // past the coalescing window: the removals were seen
   EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("Arrived Later"));
   fs::create_directories(folder);
   Drop(folder / "b.txt", Article("After The Folder Came Back"));
