@@ -16,7 +16,7 @@ FEEDD_BUILD_PACKAGES=(
 # expectations, and the real feed readers and validators the tests run.
 FEEDD_TEST_PACKAGES=(
   libgtest-dev nlohmann-json3-dev python3 python3-feedparser libxml2-utils systemd
-  systemd-container
+  systemd-container newsboat
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -1,13 +1,19 @@
 #!/usr/bin/python3
-"""Real readers read what `feedd render` writes.
+"""Real readers read what feedd writes and serves.
 
-Debian's python3-feedparser must read both feeds with no bozo error and see the
-expected titles, ids, links, dates and authors; xmllint validates the Atom feed
-against ../shared/schemas/atom.rng when that file exists. Exits 77 (skipped)
-when feedparser is not installed.
+Debian's python3-feedparser must read both feeds, as `feedd render` writes them and
+as the daemon serves them, with no bozo error and see the expected titles, ids,
+links, dates, authors and categories; xmllint validates the Atom feed against
+../shared/schemas/atom.rng when that file exists; Debian's newsboat subscribes to
+the running daemon and never sees an item twice across a restart, a touch of every
+file, an edit and a rename. Exits 77 (skipped) when feedparser is not installed.
 """
 import argparse
 import calendar
+import signal
+import sqlite3
+import time
+import urllib.request
 import json
 import os
 import shutil
@@ -49,8 +55,61 @@ def by_title(parsed):
 def check_folder(feedd, src, expectations, shared_schema):
     with tempfile.TemporaryDirectory() as out:
         render(feedd, src, out)
-        rss = read(os.path.join(out, "rss.xml"))
-        atom = read(os.path.join(out, "atom.xml"))
+        check_feeds(os.path.join(out, "rss.xml"), os.path.join(out, "atom.xml"), expectations,
+                    shared_schema, out)
+
+
+class Daemon:
+    """The feedd daemon on 127.0.0.1, stopped with SIGTERM."""
+
+    def __init__(self, feedd, folder, state, port=0):
+        self.dir = tempfile.mkdtemp()
+        port_file = os.path.join(self.dir, "port")
+        self.log = open(os.path.join(self.dir, "log"), "w")
+        self.proc = subprocess.Popen(
+            [feedd, "--input", folder, "--listen", f"127.0.0.1:{port}", "--port-file", port_file,
+             "--state-dir", state, "--base-url", BASE + "/", "--title", "Readers & Tests"],
+            stdout=self.log, stderr=self.log)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if os.path.exists(port_file) and open(port_file).read().endswith("\n"):
+                self.port = int(open(port_file).read())
+                return
+            time.sleep(0.02)
+        raise SystemExit("feedd did not start")
+
+    def get(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as r:
+            return r.read()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        check(self.proc.wait(timeout=20) == 0, "feedd exits 0 after SIGTERM")
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check_served(feedd, src, expectations, shared_schema):
+    with tempfile.TemporaryDirectory() as work:
+        folder = os.path.join(work, "articles")
+        shutil.copytree(src, folder)
+        state = os.path.join(work, "state")
+        os.mkdir(state)
+        d = Daemon(feedd, folder, state)
+        try:
+            for name in ("rss.xml", "atom.xml"):
+                with open(os.path.join(work, name), "wb") as f:
+                    f.write(d.get("/" + name))
+        finally:
+            d.stop()
+        check_feeds(os.path.join(work, "rss.xml"), os.path.join(work, "atom.xml"), expectations,
+                    shared_schema, work)
+
+
+def check_feeds(rss_path, atom_path, expectations, shared_schema, out):
+    if True:
+        rss = read(rss_path)
+        atom = read(atom_path)
         check(rss.version == "rss20", f"rss version {rss.version}")
         check(atom.version == "atom10", f"atom version {atom.version}")
         check(rss.feed.title == "Readers & Tests", f"rss feed title {rss.feed.title!r}")
@@ -88,6 +147,67 @@ def check_folder(feedd, src, expectations, shared_schema):
             print(f"xmllint --relaxng: {r.stderr.strip()}")
 
 
+def newsboat_items(work, port):
+    """Runs `newsboat -x reload`, one cache per feed (newsboat keys items by guid alone,
+    and both feeds carry the same ids); returns {feed: [(guid, content)]}."""
+    items = {}
+    for feed in ("rss.xml", "atom.xml"):
+        urls = os.path.join(work, feed + ".urls")
+        with open(urls, "w") as f:
+            f.write(f"http://127.0.0.1:{port}/{feed}\n")
+        cache = os.path.join(work, feed + ".cache.db")
+        config = os.path.join(work, "config")
+        open(config, "a").close()
+        subprocess.run(["newsboat", "-u", urls, "-c", cache, "-C", config, "-x", "reload"],
+                       check=True, capture_output=True, env=dict(os.environ, HOME=work),
+                       timeout=60)
+        db = sqlite3.connect(cache)
+        items[feed] = list(db.execute("SELECT guid, content FROM rss_item"))
+        db.close()
+    return items
+
+
+def check_newsboat(feedd, src):
+    if not shutil.which("newsboat"):
+        print("NOTE: newsboat is not installed (apt-get install newsboat); its check is skipped")
+        return
+    with tempfile.TemporaryDirectory() as work:
+        folder = os.path.join(work, "articles")
+        shutil.copytree(src, folder)
+        state = os.path.join(work, "state")
+        os.mkdir(state)
+        n = len([f for f in os.listdir(folder) if not f.startswith(".")])
+        d = Daemon(feedd, folder, state)
+        port = d.port
+        try:
+            first = newsboat_items(work, port)
+        finally:
+            d.stop()
+        for feed, items in first.items():
+            check(len(items) == n, f"newsboat: {feed} has {len(items)} items, expected {n}")
+        # A restart, a touch of every file, an edit of one, a rename of another.
+        names = sorted(f for f in os.listdir(folder) if f.endswith(".txt"))
+        later = time.time() + 3600
+        for name in os.listdir(folder):
+            os.utime(os.path.join(folder, name), (later, later))
+        edited = os.path.join(folder, names[0])
+        with open(edited, "a", encoding="utf-8") as f:
+            f.write("\nA sentence added by an edit.\n")
+        os.rename(os.path.join(folder, names[1]), os.path.join(folder, "renamed-" + names[1]))
+        d = Daemon(feedd, folder, state, port)
+        try:
+            second = newsboat_items(work, port)
+        finally:
+            d.stop()
+        for feed, items in second.items():
+            check(len(items) == n, f"newsboat after restart, touch, edit, rename: {feed} has "
+                  f"{len(items)} items, expected {n} (never {n + 1})")
+            check(len({g for g, _ in items}) == n, f"newsboat: {feed} has {len({g for g, _ in items})} distinct guids, expected {n}")
+            updated = [g for g, c in items if "A sentence added by an edit." in (c or "")]
+            check(len(updated) == 1, f"newsboat: {feed} shows the edit in {len(updated)} items, expected 1")
+        print(f"newsboat: {n} items per feed before and after restart, touch, edit and rename")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--feedd", required=True)
@@ -112,8 +232,10 @@ def main():
          "slug": "wrapped-no-kicker"},
         {"title": "draft: not really a header", "slug": "colon-first-line"},
     ]
-    check_folder(args.feedd, os.path.join(args.source, "tests", "testdata", "articles"), own,
-                 schema)
+    own_folder = os.path.join(args.source, "tests", "testdata", "articles")
+    check_folder(args.feedd, own_folder, own, schema)
+    check_served(args.feedd, own_folder, own, schema)
+    check_newsboat(args.feedd, own_folder)
 
     fixtures = os.path.join(args.shared, "fixtures")
     if os.path.isdir(fixtures):
@@ -143,6 +265,7 @@ def main():
                     if n != "README.md"]:
                 shutil.copy(os.path.join(fixtures, sub, name), folder)
             check_folder(args.feedd, folder, shared, schema)
+            check_served(args.feedd, folder, shared, schema)
     else:
         print(f"NOTE: {fixtures} not found; shared fixtures skipped")
 
