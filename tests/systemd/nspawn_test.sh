@@ -106,6 +106,7 @@ check "no timestamps in the journal's text" \
 check "stop succeeds" inside systemctl stop feedd.service feedd.socket
 check "it stopped cleanly" test "$(show Result)" = success
 check "the log says so" grep -q '^stopped$' <<<"$(inside journalctl -u feedd -o cat --no-pager)"
+check "the state was kept in the StateDirectory" inside test -s /var/lib/private/feedd/state.db
 
 if [ "$failures" -ne 0 ]; then
   echo "--- journal"

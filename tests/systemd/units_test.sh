@@ -40,7 +40,7 @@ for f in usr/bin/feedd usr/lib/systemd/system/feedd.service usr/lib/systemd/syst
          usr/share/man/man8/feedd.8 usr/share/doc/feedd/feedd.example.toml etc/feedd/feedd.toml; do
   [ -e "$work/root/$f" ] || { echo "FAIL: cmake --install did not install /$f"; fail=1; }
 done
-grep -q '^ExecStart=/usr/bin/feedd --config /etc/feedd/feedd.toml$' \
+grep -q '^ExecStart=/usr/bin/feedd --config /etc/feedd/feedd.toml --state-dir ${STATE_DIRECTORY}$' \
   "$work/root/usr/lib/systemd/system/feedd.service" ||
   { echo "FAIL: the installed unit does not run /usr/bin/feedd --config /etc/feedd/feedd.toml"; fail=1; }
 "$work/root/usr/bin/feedd" --check-config --config "$work/root/etc/feedd/feedd.toml" >/dev/null ||
