@@ -35,7 +35,7 @@ HttpReply TextReply(int status, std::string_view route) {
 }
 
 std::string_view RouteOf(std::string_view path) {
-  if (path == "/rss.xml" || path == "/atom.xml") return "feed";
+  if (path == "/rss.xml" || path == "/atom.xml" || path == "/feed.json") return "feed";
   if (path == "/") return "index";
   return "page";
 }

@@ -8,6 +8,7 @@
 #include "daemon/resource.h"
 #include "feed/article_parser.h"
 #include "feed/feed_writer.h"
+#include "feed/json_feed_writer.h"
 #include "feed/pages.h"
 #include "feed/slug.h"
 #include "watcher/scan.h"
@@ -29,6 +30,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   }
   rss_.reset();
   atom_.reset();
+  json_.reset();
   index_.reset();
 }
 
@@ -193,10 +195,12 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   };
   refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time);
   refresh(&atom_, feed::RenderAtom(channel, items), kAtomType, feed_time);
+  refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time);
   refresh(&index_, feed::RenderIndexPage(channel, listed), kHtmlType,
           feed::NewestUpdate(listed).seconds);
   snap->resources.emplace("/rss.xml", rss_);
   snap->resources.emplace("/atom.xml", atom_);
+  snap->resources.emplace("/feed.json", json_);
   snap->resources.emplace("/", index_);
   snap->article_count = records_.size();
   snap->generation = ++generation_;

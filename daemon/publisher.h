@@ -69,7 +69,7 @@ class Publisher {
   StateStore* state_;
   std::map<std::string, Record> records_;  // by source path, sorted
   uint64_t generation_ = 0;
-  std::shared_ptr<const feed::Resource> rss_, atom_, index_;
+  std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
 };
 
 }  // namespace feedd::daemon

@@ -14,6 +14,7 @@ namespace feedd::daemon {
 inline constexpr std::string_view kRssType = "application/rss+xml; charset=utf-8";
 inline constexpr std::string_view kAtomType = "application/atom+xml; charset=utf-8";
 inline constexpr std::string_view kHtmlType = "text/html; charset=utf-8";
+inline constexpr std::string_view kJsonFeedType = "application/feed+json";
 
 // gzip (RFC 1952) of `data` at level 6, with no name and a zero time in the header,
 // so the same input always gives the same bytes.

@@ -8,6 +8,7 @@ namespace feedd::feed {
 
 struct Channel {
   std::string base_url;      // public URL of the site, no trailing slash
+  std::string path;          // where this feed lives below it: "" or "/categories/world"
   std::string title = "feedd";
   std::string description;   // RSS requires one; the title is used when empty
   std::string language = "en";

@@ -97,7 +97,7 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
   if (!items.empty()) AddText(ch, "lastBuildDate", FormatRfc822(NewestUpdate(items)));
   AddText(ch, "generator", Generator(c));
   pugi::xml_node self = ch.append_child("atom:link");
-  self.append_attribute("href") = (c.base_url + "/rss.xml").c_str();
+  self.append_attribute("href") = (c.base_url + c.path + "/rss.xml").c_str();
   self.append_attribute("rel") = "self";
   self.append_attribute("type") = "application/rss+xml";
 
@@ -124,7 +124,7 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
   pugi::xml_node feed = doc.append_child("feed");
   feed.append_attribute("xmlns") = "http://www.w3.org/2005/Atom";
   if (!c.language.empty()) feed.append_attribute("xml:lang") = c.language.c_str();
-  AddText(feed, "id", c.base_url + "/");
+  AddText(feed, "id", c.base_url + c.path + "/");
   pugi::xml_node title = feed.append_child("title");
   title.append_attribute("type") = "text";
   title.text().set(c.title.c_str());
@@ -139,7 +139,7 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
   pugi::xml_node self = feed.append_child("link");
   self.append_attribute("rel") = "self";
   self.append_attribute("type") = "application/atom+xml";
-  self.append_attribute("href") = (c.base_url + "/atom.xml").c_str();
+  self.append_attribute("href") = (c.base_url + c.path + "/atom.xml").c_str();
   pugi::xml_node alt = feed.append_child("link");
   alt.append_attribute("rel") = "alternate";
   alt.append_attribute("type") = "text/html";

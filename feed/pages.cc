@@ -20,6 +20,8 @@ void Head(const Channel& c, const std::string& title, const std::string& lang,
           " (RSS)\" href=\"" + EscapeHtml(c.base_url) + "/rss.xml\">\n";
   *out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" + EscapeHtml(c.title) +
           " (Atom)\" href=\"" + EscapeHtml(c.base_url) + "/atom.xml\">\n";
+  *out += "<link rel=\"alternate\" type=\"application/feed+json\" title=\"" + EscapeHtml(c.title) +
+          " (JSON Feed)\" href=\"" + EscapeHtml(c.base_url) + "/feed.json\">\n";
   *out += std::string("<style>") + kStyle + "</style>\n</head>\n";
 }
 
@@ -36,7 +38,8 @@ std::string RenderIndexPage(const Channel& c, std::span<const Article* const> ar
   out += "<body>\n<header>\n<h1>" + EscapeHtml(c.title) + "</h1>\n";
   if (!c.description.empty()) out += "<p>" + EscapeHtml(c.description) + "</p>\n";
   out += "<p class=\"meta\">Subscribe: <a href=\"" + EscapeHtml(c.base_url) +
-         "/rss.xml\">RSS</a> · <a href=\"" + EscapeHtml(c.base_url) + "/atom.xml\">Atom</a></p>\n";
+         "/rss.xml\">RSS</a> · <a href=\"" + EscapeHtml(c.base_url) + "/atom.xml\">Atom</a> · <a href=\"" +
+         EscapeHtml(c.base_url) + "/feed.json\">JSON Feed</a></p>\n";
   out += "</header>\n<main>\n<ul class=\"articles\">\n";
   for (const Article* a : articles) {
     const std::string dir = a->right_to_left ? "rtl" : "ltr";

@@ -238,6 +238,7 @@ TEST_F(HttpTest, FeedHeaders) {
   for (const auto& [path, type] : std::vector<std::pair<std::string, std::string>>{
            {"/rss.xml", "application/rss+xml; charset=utf-8"},
            {"/atom.xml", "application/atom+xml; charset=utf-8"},
+           {"/feed.json", "application/feed+json"},
            {"/", "text/html; charset=utf-8"},
            {"/articles/a", "text/html; charset=utf-8"}}) {
     std::optional<HttpResponse> r = daemon_->Get(path);
@@ -254,6 +255,7 @@ TEST_F(HttpTest, FeedHeaders) {
   const std::string index = daemon_->Body("/");
   EXPECT_NE(std::string::npos, index.find("<link rel=\"alternate\" type=\"application/rss+xml\""));
   EXPECT_NE(std::string::npos, index.find("<link rel=\"alternate\" type=\"application/atom+xml\""));
+  EXPECT_NE(std::string::npos, index.find("<link rel=\"alternate\" type=\"application/feed+json\""));
   EXPECT_NE(std::string::npos, index.find(">Alpha</a>"));
   EXPECT_EQ(200, daemon_->Get("/healthz")->status);
   // One access-log line per request at debug level.
@@ -283,6 +285,15 @@ TEST_F(HttpTest, ConditionalRequests) {
   // If-None-Match takes precedence over If-Modified-Since.
   EXPECT_EQ(200, daemon_->Get("/rss.xml", {"If-None-Match: \"other\"",
                                            "If-Modified-Since: Sat, 03 Jan 2026 00:00:00 GMT"})->status);
+}
+
+TEST_F(HttpTest, JsonFeedHasConditionalRequestsAndGzipToo) {
+  const HttpResponse plain = *daemon_->Get("/feed.json");
+  EXPECT_NE(std::string::npos, plain.body.find("\"version\":\"https://jsonfeed.org/version/1.1\""));
+  EXPECT_EQ(304, daemon_->Get("/feed.json", {"If-None-Match: " + plain.Header("etag")})->status);
+  std::optional<HttpResponse> gz = daemon_->Get("/feed.json", {"Accept-Encoding: gzip"});
+  EXPECT_EQ("gzip", gz->Header("content-encoding"));
+  EXPECT_EQ(plain.body, Gunzip(gz->body));
 }
 
 TEST_F(HttpTest, GzipAndHead) {

@@ -97,11 +97,28 @@ def check_served(feedd, src, expectations, shared_schema):
         os.mkdir(state)
         d = Daemon(feedd, folder, state)
         try:
-            for name in ("rss.xml", "atom.xml"):
+            for name in ("rss.xml", "atom.xml", "feed.json"):
                 with open(os.path.join(work, name), "wb") as f:
                     f.write(d.get("/" + name))
         finally:
             d.stop()
+        # JSON Feed: the same ids, titles, links, dates and authors as Atom.
+        with open(os.path.join(work, "feed.json"), encoding="utf-8") as f:
+            jf = json.load(f)
+        check(jf.get("version") == "https://jsonfeed.org/version/1.1", "JSON Feed version")
+        atom_entries = {e.id: e for e in read(os.path.join(work, "atom.xml")).entries}
+        check(len(jf["items"]) == len(atom_entries), "JSON Feed has as many items as Atom")
+        for item in jf["items"]:
+            e = atom_entries.get(item["id"])
+            check(e is not None, f"JSON Feed item {item['id']} is in Atom too")
+            if e is None:
+                continue
+            check(item["title"] == e.title, f"JSON Feed title of {item['id']}")
+            check(item["url"] == e.link, f"JSON Feed url of {item['id']}")
+            check(calendar.timegm(feedparser.datetimes._parse_date(item["date_published"])) ==
+                  calendar.timegm(e.published_parsed), f"JSON Feed date of {item['id']}")
+            check(item.get("authors", [{}])[0].get("name", "") == e.get("author", ""),
+                  f"JSON Feed author of {item['id']}")
         check_feeds(os.path.join(work, "rss.xml"), os.path.join(work, "atom.xml"), expectations,
                     shared_schema, work)
 

@@ -1,0 +1,45 @@
+#include "feed/json_feed_writer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace feedd::feed {
+
+std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> items) {
+  using Json = nlohmann::ordered_json;
+  Json feed;
+  feed["version"] = "https://jsonfeed.org/version/1.1";
+  feed["title"] = c.title;
+  feed["home_page_url"] = c.base_url + "/";
+  feed["feed_url"] = c.base_url + c.path + "/feed.json";
+  if (!c.description.empty()) feed["description"] = c.description;
+  if (!c.language.empty()) feed["language"] = c.language;
+  if (!c.author.empty()) feed["authors"] = Json::array({Json{{"name", c.author}}});
+  Json list = Json::array();
+  for (const Article* a : items) {
+    Json item;
+    item["id"] = a->id;
+    item["url"] = a->link;
+    item["title"] = a->title;
+    if (!a->content_html.empty()) item["content_html"] = a->content_html;
+    if (!a->summary.empty()) item["summary"] = a->summary;
+    item["date_published"] = FormatRfc3339(a->published);
+    item["date_modified"] = FormatRfc3339(a->updated);
+    const std::string& author = a->author.empty() ? c.author : a->author;
+    if (!author.empty()) item["authors"] = Json::array({Json{{"name", author}}});
+    std::vector<std::string> tags;
+    if (!a->category.empty()) tags.push_back(a->category);
+    for (const std::string& t : a->tags) {
+      if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
+    }
+    if (!tags.empty()) item["tags"] = tags;
+    if (!a->language.empty()) item["language"] = a->language;
+    list.push_back(std::move(item));
+  }
+  feed["items"] = std::move(list);
+  return feed.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace feedd::feed
