@@ -61,7 +61,7 @@ class Ingest {
          std::atomic<bool>& state_ok)
       : ioc_(ioc), publisher_(std::move(options), &state_), output_dir_(std::move(output_dir)),
         state_dir_(std::move(state_dir)), snapshots_(snapshots), watching_(watching),
-        state_ok_(state_ok), timer_(ioc), state_retry_(ioc) {}
+        state_ok_(state_ok), timer_(ioc), state_retry_(ioc), schedule_(ioc) {}
 
   // The remembered state, the first full scan and snapshot; then watching starts.
   void Start() {
@@ -82,6 +82,7 @@ class Ingest {
     if (watcher_) watcher_->Stop();
     timer_.cancel();
     state_retry_.cancel();
+    schedule_.cancel();
     watching_ = false;
   }
 
@@ -162,10 +163,27 @@ class Ingest {
       NotifySystemd("STATUS=serving " + std::to_string(snap->article_count) +
                     " articles; last regeneration " + when);
       WriteOutput(*snap);
+      ArmSchedule();
     } catch (const std::exception& e) {
       // The previous snapshot stays served.
       spdlog::error("regeneration failed, keeping the previous feeds: {}", e.what());
     }
+  }
+
+  // A timer for the next scheduled article (no polling): when it is due, the
+  // snapshot is built again and the article appears.
+  void ArmSchedule() {
+    const int64_t due = publisher_.next_due();
+    if (due == 0 || due == scheduled_for_) return;
+    scheduled_for_ = due;
+    const int64_t wait = std::max<int64_t>(0, due - std::time(nullptr));
+    schedule_.expires_after(std::chrono::seconds(wait) + std::chrono::milliseconds(50));
+    schedule_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      scheduled_for_ = 0;
+      spdlog::info("publishing what was scheduled for now");
+      Publish(0);
+    });
   }
 
   // The same bytes the server sends, for nginx or a CDN to serve from disk.
@@ -200,6 +218,8 @@ class Ingest {
   std::atomic<bool>& state_ok_;
   net::steady_timer timer_;
   net::steady_timer state_retry_;
+  net::steady_timer schedule_;
+  int64_t scheduled_for_ = 0;
   std::unique_ptr<watcher::InotifyWatcher> watcher_;
   std::vector<watcher::Event> pending_;
   Clock::time_point first_event_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <filesystem>
 #include <set>
 
@@ -49,6 +50,10 @@ bool Publisher::Load(const std::string& path) {
       a.id = s.id;
       a.published = s.published;
       a.updated = s.updated;
+      if (a.explicit_date && a.published.seconds > std::time(nullptr)) {
+        spdlog::info("{} is scheduled for {}; it stays out of the feeds until then", path,
+                     feed::FormatRfc3339(a.published));
+      }
       Record& rec = records_[path];
       rec.article = *std::move(r.article);
       rec.mtime_ns = r.mtime_ns;
@@ -163,8 +168,16 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   std::vector<const feed::Article*> published;
   published.reserve(records_.size());
   size_t i = 0;
+  next_due_ = 0;
   for (auto& [path, rec] : records_) {
     const std::string& slug = slugs[i++];
+    // Scheduled: an explicit date still in the future stays out of every feed and
+    // page until then; the owner re-builds at next_due().
+    if (rec.article.explicit_date && rec.article.published.seconds > now) {
+      if (next_due_ == 0 || rec.article.published.seconds < next_due_)
+        next_due_ = rec.article.published.seconds;
+      continue;
+    }
     if (!rec.published || rec.published->slug != slug) {
       if (slug != rec.article.slug) {
         spdlog::warn("{}: slug \"{}\" is taken; published as \"{}\"", path, rec.article.slug, slug);
@@ -202,7 +215,7 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   snap->resources.emplace("/atom.xml", atom_);
   snap->resources.emplace("/feed.json", json_);
   snap->resources.emplace("/", index_);
-  snap->article_count = records_.size();
+  snap->article_count = published.size();
   snap->generation = ++generation_;
   snap->built_at = now;
   return snap;

@@ -39,8 +39,8 @@ class Publisher {
   // folder cannot be listed; the articles already read stay published.
   bool Rescan();
 
-  // A new snapshot of everything: feeds, index, article pages. Article pages are
-  // rendered once per change and shared between snapshots.
+  // A new snapshot of everything published by `now`: feeds, index, article pages.
+  // Article pages are rendered once per change and shared between snapshots.
   std::shared_ptr<const feed::Snapshot> Build(int64_t now);
 
   // New settings (after a reload). Everything is rendered again at the next Build;
@@ -49,6 +49,10 @@ class Publisher {
   void Reconfigure(PublisherOptions options);
 
   size_t article_count() const { return records_.size(); }
+
+  // The earliest date of a scheduled article the last Build left out (seconds since
+  // the epoch), or 0 when none waits.
+  int64_t next_due() const { return next_due_; }
   const PublisherOptions& options() const { return options_; }
 
  private:
@@ -69,6 +73,7 @@ class Publisher {
   StateStore* state_;
   std::map<std::string, Record> records_;  // by source path, sorted
   uint64_t generation_ = 0;
+  int64_t next_due_ = 0;
   std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
 };
 

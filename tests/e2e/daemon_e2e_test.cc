@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "feed/dates.h"
 #include "tests/e2e/daemon_harness.h"
 
 namespace feedd {
@@ -372,6 +373,25 @@ TEST_F(HttpTest, KeepAlivePipeliningAndHttp10) {
   EXPECT_EQ("HTTP/1.0", r->version);
   EXPECT_EQ(200, r->status);
   EXPECT_TRUE(old.ClosedWithin(2s));
+}
+
+TEST_F(DaemonTest, ScheduledArticlesAppearWhenDueAndDraftsNever) {
+  Daemon d(in());
+  const std::string due = feed::FormatRfc3339(feed::Timestamp{std::time(nullptr) + 2, 0});
+  Drop(in() / "future.txt", "Title: From The Future\nDate: " + due + "\n\nBody.\n");
+  Drop(in() / "draft.md", "---\ntitle: Only A Draft\ndraft: true\n---\nBody.\n");
+  Drop(in() / "now.txt", Article("Published Now"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Published Now") != std::string::npos; }));
+  EXPECT_EQ(std::string::npos, d.Body("/rss.xml").find("From The Future"));
+  EXPECT_EQ(std::string::npos, d.Body("/feed.json").find("From The Future"));
+  EXPECT_EQ(std::string::npos, d.Body("/").find("From The Future"));
+  EXPECT_EQ(404, d.Get("/articles/future")->status);
+  EXPECT_NE(std::string::npos, d.Log().find("future.txt is scheduled for " + due));
+  // It appears on its own, with no further change to the folder.
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("From The Future") != std::string::npos; }));
+  EXPECT_EQ(200, d.Get("/articles/future")->status);
+  EXPECT_EQ(std::string::npos, d.Body("/rss.xml").find("Only A Draft"));
+  EXPECT_EQ(0, d.Stop());
 }
 
 TEST_F(DaemonTest, SlowClientsAndConnectionLimit) {
