@@ -11,6 +11,8 @@ using testing::TempDir;
 using testing::WriteFile;
 using watcher::Event;
 using watcher::EventKind;
+
+constexpr int64_t kNow = 2000000000;  // 2033: every dated test article is due
 namespace fs = std::filesystem;
 
 class PublisherTest : public ::testing::Test {
@@ -24,7 +26,7 @@ class PublisherTest : public ::testing::Test {
     o.channel.limit = 2;
     return o;
   }
-  std::string Rss() { return publisher_.Build(0)->resources.at("/rss.xml")->identity.body; }
+  std::string Rss() { return publisher_.Build(kNow)->resources.at("/rss.xml")->identity.body; }
   TempDir dir_;
   StateStore state_;  // in memory
   Publisher publisher_;
@@ -34,13 +36,13 @@ TEST_F(PublisherTest, AppliesEventsIncrementally) {
   WriteFile(dir_.path() / "a.txt", "Title: A\nDate: 2026-01-01\n\nBody.\n");
   EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "a.txt"}}));
   EXPECT_EQ(1u, publisher_.article_count());
-  std::shared_ptr<const feed::Snapshot> s1 = publisher_.Build(0);
+  std::shared_ptr<const feed::Snapshot> s1 = publisher_.Build(kNow);
   EXPECT_EQ(1u, s1->resources.count("/articles/a"));
   EXPECT_EQ(1u, s1->resources.count("/"));
 
   WriteFile(dir_.path() / "b.txt", "Title: B\nDate: 2026-01-02\n\nBody.\n");
   EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "b.txt"}}));
-  std::shared_ptr<const feed::Snapshot> s2 = publisher_.Build(0);
+  std::shared_ptr<const feed::Snapshot> s2 = publisher_.Build(kNow);
   // Unchanged article pages are shared, not rebuilt.
   EXPECT_EQ(s1->resources.at("/articles/a"), s2->resources.at("/articles/a"));
   EXPECT_NE(s1->resources.at("/rss.xml"), s2->resources.at("/rss.xml"));
@@ -48,7 +50,7 @@ TEST_F(PublisherTest, AppliesEventsIncrementally) {
 
   EXPECT_TRUE(publisher_.Apply({{EventKind::kRemoved, "a.txt"}}));
   EXPECT_FALSE(publisher_.Apply({{EventKind::kRemoved, "a.txt"}}));
-  EXPECT_EQ(0u, publisher_.Build(0)->resources.count("/articles/a"));
+  EXPECT_EQ(0u, publisher_.Build(kNow)->resources.count("/articles/a"));
 }
 
 TEST_F(PublisherTest, FailedParseKeepsTheLastGoodVersion) {
@@ -82,13 +84,28 @@ TEST_F(PublisherTest, LimitAndSlugCollisions) {
   WriteFile(dir_.path() / "a-b.md", "---\ntitle: Two\ndate: 2026-01-02\n---\nBody.\n");
   WriteFile(dir_.path() / "c.txt", "Title: Three\nDate: 2026-01-03\n\nBody.\n");
   publisher_.Rescan();
-  std::shared_ptr<const feed::Snapshot> s = publisher_.Build(0);
+  std::shared_ptr<const feed::Snapshot> s = publisher_.Build(kNow);
   EXPECT_EQ(1u, s->resources.count("/articles/a-b"));
   EXPECT_EQ(1u, s->resources.count("/articles/a-b-2"));
   const std::string rss = s->resources.at("/rss.xml")->identity.body;
   EXPECT_NE(std::string::npos, rss.find("Three"));
   EXPECT_NE(std::string::npos, rss.find("Two"));
   EXPECT_EQ(std::string::npos, rss.find("One"));  // limit 2
+}
+
+TEST_F(PublisherTest, ScheduledArticlesWaitForTheirDate) {
+  WriteFile(dir_.path() / "later.txt", "Title: Later\nDate: 2030-01-01T00:00:00Z\n\nBody.\n");
+  WriteFile(dir_.path() / "now.txt", "Title: Now\nDate: 2020-01-01T00:00:00Z\n\nBody.\n");
+  publisher_.Rescan();
+  const int64_t due = 1893456000;  // 2030-01-01
+  std::shared_ptr<const feed::Snapshot> before = publisher_.Build(due - 1);
+  EXPECT_EQ(1u, before->article_count);
+  EXPECT_EQ(0u, before->resources.count("/articles/later"));
+  EXPECT_EQ(due, publisher_.next_due());
+  std::shared_ptr<const feed::Snapshot> after = publisher_.Build(due);
+  EXPECT_EQ(2u, after->article_count);
+  EXPECT_EQ(1u, after->resources.count("/articles/later"));
+  EXPECT_EQ(0, publisher_.next_due());
 }
 
 }  // namespace
