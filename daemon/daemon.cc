@@ -36,9 +36,9 @@ namespace {
 constexpr auto kQuiet = std::chrono::milliseconds(3);
 constexpr auto kMaxDelay = std::chrono::milliseconds(15);
 
-PublisherOptions PublisherOptionsFrom(const config::Config& c) {
+PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics) {
   PublisherOptions o;
-  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes};
+  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics};
   o.channel = ChannelFrom(c);
   o.cache_max_age = c.cache_max_age;
   return o;
@@ -114,6 +114,9 @@ class Ingest {
   void OnEvents(std::vector<watcher::Event> events) {
     watching_ = watcher_->watching();
     if (events.empty()) return;
+    if (Metrics* m = publisher_.options().ingest.metrics) {
+      for (const watcher::Event& e : events) m->CountEvent(static_cast<size_t>(e.kind));
+    }
     const Clock::time_point now = Clock::now();
     if (pending_.empty()) first_event_ = now;
     for (watcher::Event& e : events) pending_.push_back(std::move(e));
@@ -157,6 +160,7 @@ class Ingest {
                           .count() / 1000.0;
       spdlog::info("published {} articles (generation {}, {} events, built in {:.1f} ms)",
                    snap->article_count, snap->generation, event_count, ms);
+      if (Metrics* m = publisher_.options().ingest.metrics) m->ObserveRegeneration(ms / 1000);
       char when[32];
       const std::time_t now = std::time(nullptr);
       std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
@@ -252,9 +256,11 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   feed::SnapshotHolder snapshots;
   std::atomic<bool> watching{false};
   std::atomic<bool> state_ok{true};
+  Metrics metrics;
   config::Config current = initial;
 
-  HttpServer server(current.threads, snapshots, watching, state_ok, ServerOptionsFrom(current));
+  HttpServer server(current.threads, snapshots, watching, state_ok, metrics,
+                    ServerOptionsFrom(current));
   std::string bound, err;
   std::vector<std::string> addresses;
   const std::vector<ListenFd> passed = TakeListenFds();
@@ -284,7 +290,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   };
   current = with_base(current);
 
-  auto ingest = std::make_unique<Ingest>(ingest_ioc, PublisherOptionsFrom(current),
+  auto ingest = std::make_unique<Ingest>(ingest_ioc, PublisherOptionsFrom(current, &metrics),
                                          current.output_dir, current.state_dir, snapshots,
                                          watching, state_ok);
   std::promise<void> first_snapshot;
@@ -364,7 +370,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
       spdlog::set_level(spdlog::level::from_str(c.log_level));
       server.set_options(ServerOptionsFrom(c));
       current = c;
-      net::post(ingest_ioc, [&, options = PublisherOptionsFrom(c), out = c.output_dir] {
+      net::post(ingest_ioc, [&, options = PublisherOptionsFrom(c, &metrics), out = c.output_dir] {
         ingest->Reconfigure(options, out);
         spdlog::info("reloaded the configuration");
         NotifySystemd("READY=1");

@@ -192,6 +192,21 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
     r.send_body = !head;
     return r;
   }
+  if (*path == "/metrics" && health.metrics) {
+    HttpReply r;
+    r.route = "metrics";
+    r.fields = "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
+    Metrics::Gauges g;
+    g.articles = snap.article_count;
+    g.snapshot_age_seconds = snap.generation > 0 ? health.now - snap.built_at : 0;
+    g.open_connections = health.open_connections;
+    g.refused_connections = health.refused_connections;
+    g.watching = health.watching;
+    g.state_ok = health.state_ok;
+    r.own_body = health.metrics->Render(g);
+    r.send_body = !head;
+    return r;
+  }
   auto it = snap.resources.find(*path);
   if (it == snap.resources.end()) {
     HttpReply r = TextReply(404, "other");

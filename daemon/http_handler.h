@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/metrics.h"
 #include "feed/snapshot.h"
 
 namespace feedd::daemon {
@@ -25,6 +26,9 @@ struct HealthInfo {
   int64_t now = 0;
   bool watching = true;
   bool state_ok = true;  // the state store is being written
+  const Metrics* metrics = nullptr;  // for /metrics
+  uint64_t open_connections = 0;
+  uint64_t refused_connections = 0;
 };
 
 struct HttpReply {

@@ -149,9 +149,9 @@ struct Worker {
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(unsigned worker_count, const feed::SnapshotHolder& snapshots,
-       const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
+       const std::atomic<bool>& watching, const std::atomic<bool>& state_ok, Metrics& metrics,
        ServerOptions options)
-      : snapshots(snapshots), watching(watching), state_ok(state_ok) {
+      : snapshots(snapshots), watching(watching), state_ok(state_ok), metrics(metrics) {
     SetOptions(options);
     for (unsigned i = 0; i < worker_count; ++i) workers.push_back(std::make_unique<Worker>());
   }
@@ -160,6 +160,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   const feed::SnapshotHolder& snapshots;
   const std::atomic<bool>& watching;
   const std::atomic<bool>& state_ok;
+  Metrics& metrics;
   // Read on every request, replaced on reload: each field on its own.
   std::atomic<int> header_timeout_ms, idle_timeout_ms, write_timeout_ms;
   std::atomic<size_t> max_connections, max_header_bytes;
@@ -291,6 +292,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       conn.Translate(ec);
     }
     stats.bytes_sent += sent;
+    metrics.CountResponse(reply.route, reply.status, sent);
     ++stats.requests;
     if (reply.status == 304) ++stats.not_modified;
     if (reply.status < 400) ++stats.ok;
@@ -358,7 +360,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       // Held until the reply is written: the reply's views point into it.
       const std::shared_ptr<const feed::Snapshot> snap = worker.Snapshot(snapshots);
       HttpReply reply = HandleRequest(*snap, request,
-                                      HealthInfo{std::time(nullptr), watching.load(), state_ok.load()});
+                                      HealthInfo{std::time(nullptr), watching.load(), state_ok.load(), &metrics,
+                                                 stats.open_connections.load(),
+                                                 stats.rejected_connections.load()});
       const bool keep_alive = req.keep_alive() && !stopping;
       co_await Write(*conn, reply, keep_alive, req.version() == 10, &head, opts, ec);
       if (spdlog::should_log(spdlog::level::debug)) {
@@ -398,9 +402,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
 HttpServer::HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
                        const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
-                       ServerOptions options)
+                       Metrics& metrics, ServerOptions options)
     : impl_(std::make_shared<Impl>(std::max(1u, workers), snapshots, watching, state_ok,
-                                   options)) {}
+                                   metrics, options)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/metrics.h"
 #include "feed/snapshot.h"
 
 namespace boost::asio {
@@ -41,7 +42,7 @@ class HttpServer {
   // `watching` and `state_ok` are reported by /healthz.
   HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
              const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
-             ServerOptions options);
+             Metrics& metrics, ServerOptions options);
   ~HttpServer();
 
   // Binds and listens on ADDRESS:PORT (port 0 picks one). Sets *bound to the

@@ -14,6 +14,7 @@ LoadResult LoadArticle(const IngestOptions& options, const std::string& relative
   if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone ||
       watcher::IsIgnoredPath(relative_path)) {
     spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown)", relative_path);
+    if (options.metrics) options.metrics->CountSkip("not_article");
     result.status = LoadStatus::kNotArticle;
     return result;
   }
@@ -26,6 +27,7 @@ LoadResult LoadArticle(const IngestOptions& options, const std::string& relative
       result.status = LoadStatus::kGone;
     } else {
       spdlog::warn("skipping {}: {}", relative_path, err);
+      if (options.metrics) options.metrics->CountSkip(Metrics::SkipReason(err));
     }
     return result;
   }
@@ -39,11 +41,14 @@ LoadResult LoadArticle(const IngestOptions& options, const std::string& relative
   for (const std::string& w : warnings) spdlog::warn("{}: {}", relative_path, w);
   if (result.article) {
     result.status = LoadStatus::kLoaded;
-  } else if (err == "draft") {
+    return result;
+  }
+  if (err == "draft") {
     spdlog::info("skipping {}: draft", relative_path);
   } else {
     spdlog::warn("skipping {}: {}", relative_path, err);
   }
+  if (options.metrics) options.metrics->CountSkip(Metrics::SkipReason(err));
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/metrics.h"
 #include "feed/article.h"
 
 namespace feedd::daemon {
@@ -16,6 +17,7 @@ struct IngestOptions {
   std::string input_dir;
   std::string base_url;  // normalized, no trailing slash
   uint64_t max_article_bytes = 10 * 1024 * 1024;
+  Metrics* metrics = nullptr;  // counts skipped files by reason, when given
 };
 
 enum class LoadStatus {

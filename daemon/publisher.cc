@@ -132,7 +132,10 @@ bool Publisher::Rescan() {
     spdlog::warn("cannot scan the input folder {}; serving the articles already read", err);
     return false;
   }
-  for (const std::string& p : problems) spdlog::warn("skipping {}", p);
+  for (const std::string& p : problems) {
+    spdlog::warn("skipping {}", p);
+    if (options_.ingest.metrics) options_.ingest.metrics->CountSkip(Metrics::SkipReason(p));
+  }
   bool changed = false;
   std::set<std::string> present;
   // Files that are gone first: a file renamed while feedd was not running is then

@@ -394,6 +394,32 @@ TEST_F(DaemonTest, ScheduledArticlesAppearWhenDueAndDraftsNever) {
   EXPECT_EQ(0, d.Stop());
 }
 
+TEST_F(DaemonTest, MetricsCountRequestsEventsSkipsAndRegenerations) {
+  Drop(in() / "a.txt", Article("Counted"));
+  Daemon d(in());
+  Drop(in() / "binary.txt", std::string(4096, '\0'));
+  Drop(in() / "b.txt", Article("Second"));
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Second") != std::string::npos; }));
+  const std::string etag = d.Get("/rss.xml")->Header("etag");
+  EXPECT_EQ(304, d.Get("/rss.xml", {"If-None-Match: " + etag})->status);
+  EXPECT_EQ(404, d.Get("/nope")->status);
+  std::optional<HttpResponse> m = d.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(200, m->status);
+  EXPECT_EQ("text/plain; version=0.0.4; charset=utf-8", m->Header("content-type"));
+  for (const char* line : {"# TYPE feedd_http_responses_total counter\n",
+                           "feedd_http_responses_total{route=\"feed\",status=\"304\"} 1\n",
+                           "feedd_http_responses_total{route=\"other\",status=\"404\"} 1\n",
+                           "feedd_articles 2\n", "feedd_skipped_files_total{reason=\"binary\"} 1\n",
+                           "feedd_watching 1\n", "feedd_state_writable 1\n",
+                           "# TYPE feedd_regeneration_duration_seconds histogram\n",
+                           "feedd_regeneration_duration_seconds_bucket{le=\"+Inf\"} "}) {
+    EXPECT_NE(std::string::npos, m->body.find(line)) << line << "\n" << m->body;
+  }
+  EXPECT_EQ(std::string::npos, m->body.find("feedd_watch_events_total{kind=\"changed\"} 0\n"));
+  EXPECT_EQ(0, d.Stop());
+}
+
 TEST_F(DaemonTest, SlowClientsAndConnectionLimit) {
   Drop(in() / "a.txt", Article("A"));
   Daemon d(in(), {"--header-timeout", "500ms", "--idle-timeout", "1s", "--max-connections", "3"});

@@ -100,8 +100,21 @@ def check_served(feedd, src, expectations, shared_schema):
             for name in ("rss.xml", "atom.xml", "feed.json"):
                 with open(os.path.join(work, name), "wb") as f:
                     f.write(d.get("/" + name))
+            metrics = d.get("/metrics").decode("utf-8")
         finally:
             d.stop()
+        # /metrics parses with Prometheus's own Python client.
+        try:
+            from prometheus_client.parser import text_string_to_metric_families
+            families = {f.name: f for f in text_string_to_metric_families(metrics)}
+            check("feedd_http_responses" in families, "/metrics has feedd_http_responses")
+            check("feedd_regeneration_duration_seconds" in families and
+                  families["feedd_regeneration_duration_seconds"].type == "histogram",
+                  "/metrics has the regeneration histogram")
+            articles = [s.value for s in families["feedd_articles"].samples]
+            check(articles == [len(expectations)], f"/metrics feedd_articles {articles}")
+        except ImportError:
+            print("NOTE: python3-prometheus-client is not installed; /metrics not parsed")
         # JSON Feed: the same ids, titles, links, dates and authors as Atom.
         with open(os.path.join(work, "feed.json"), encoding="utf-8") as f:
             jf = json.load(f)

@@ -1,0 +1,130 @@
+#include "daemon/metrics.h"
+
+#include <cstdio>
+
+namespace feedd::daemon {
+namespace {
+
+template <typename Array, typename T>
+size_t IndexOf(const Array& a, const T& v, size_t fallback) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == v) return i;
+  }
+  return fallback;
+}
+
+void Line(std::string* out, std::string_view name, std::string_view labels, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", value);
+  out->append(name);
+  if (!labels.empty()) out->append("{").append(labels).append("}");
+  out->append(" ").append(buf).append("\n");
+}
+
+void Help(std::string* out, std::string_view name, std::string_view type, std::string_view help) {
+  out->append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out->append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+}  // namespace
+
+void Metrics::CountResponse(std::string_view route, int status, uint64_t bytes) {
+  const size_t r = IndexOf(kRoutes, route, kRoutes.size() - 1);
+  const size_t s = IndexOf(kStatuses, status, kStatuses.size() - 1);
+  responses_[r][s].fetch_add(1, std::memory_order_relaxed);
+  bytes_sent_.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+void Metrics::CountEvent(size_t kind) {
+  if (kind < kEventKinds.size()) events_[kind].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::CountSkip(std::string_view reason) {
+  skips_[IndexOf(kSkipReasons, reason, kSkipReasons.size() - 1)].fetch_add(
+      1, std::memory_order_relaxed);
+}
+
+void Metrics::ObserveRegeneration(double seconds) {
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) regen_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  }
+  regen_count_.fetch_add(1, std::memory_order_relaxed);
+  regen_micros_.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+std::string_view Metrics::SkipReason(std::string_view e) {
+  if (e.rfind("too large", 0) == 0) return "too_large";
+  if (e.rfind("binary", 0) == 0) return "binary";
+  if (e.rfind("empty", 0) == 0) return "empty";
+  if (e.find("front matter") != std::string_view::npos) return "front_matter";
+  if (e == "draft") return "draft";
+  if (e.find("outside the input folder") != std::string_view::npos) return "outside_link";
+  if (e.rfind("not an article", 0) == 0) return "not_article";
+  return "unreadable";
+}
+
+std::string Metrics::Render(const Gauges& g) const {
+  std::string out;
+  Help(&out, "feedd_http_responses_total", "counter", "HTTP responses by route and status.");
+  uint64_t feed_total = 0, feed_304 = 0;
+  for (size_t r = 0; r < kRoutes.size(); ++r) {
+    for (size_t s = 0; s < kStatuses.size(); ++s) {
+      const uint64_t n = responses_[r][s].load(std::memory_order_relaxed);
+      if (kRoutes[r] == "feed") {
+        feed_total += n;
+        if (kStatuses[s] == 304) feed_304 += n;
+      }
+      if (n == 0) continue;
+      const std::string status = kStatuses[s] == 0 ? "other" : std::to_string(kStatuses[s]);
+      Line(&out, "feedd_http_responses_total",
+           "route=\"" + std::string(kRoutes[r]) + "\",status=\"" + status + "\"",
+           static_cast<double>(n));
+    }
+  }
+  Help(&out, "feedd_http_feed_not_modified_ratio", "gauge",
+       "Share of feed requests answered 304 Not Modified.");
+  Line(&out, "feedd_http_feed_not_modified_ratio", "",
+       feed_total == 0 ? 0.0 : static_cast<double>(feed_304) / static_cast<double>(feed_total));
+  Help(&out, "feedd_http_sent_bytes_total", "counter", "Bytes sent in responses.");
+  Line(&out, "feedd_http_sent_bytes_total", "", static_cast<double>(bytes_sent_.load()));
+  Help(&out, "feedd_http_connections_open", "gauge", "Open client connections.");
+  Line(&out, "feedd_http_connections_open", "", static_cast<double>(g.open_connections));
+  Help(&out, "feedd_http_connections_refused_total", "counter",
+       "Connections closed at once because the limit was reached.");
+  Line(&out, "feedd_http_connections_refused_total", "", static_cast<double>(g.refused_connections));
+  Help(&out, "feedd_articles", "gauge", "Articles in the feeds' snapshot.");
+  Line(&out, "feedd_articles", "", static_cast<double>(g.articles));
+  Help(&out, "feedd_snapshot_age_seconds", "gauge", "Seconds since the snapshot was built.");
+  Line(&out, "feedd_snapshot_age_seconds", "", static_cast<double>(g.snapshot_age_seconds));
+  Help(&out, "feedd_regeneration_duration_seconds", "histogram",
+       "Time to build a snapshot after a change.");
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    char le[32];
+    std::snprintf(le, sizeof le, "le=\"%g\"", kBuckets[i]);
+    Line(&out, "feedd_regeneration_duration_seconds_bucket", le,
+         static_cast<double>(regen_buckets_[i].load()));
+  }
+  Line(&out, "feedd_regeneration_duration_seconds_bucket", "le=\"+Inf\"",
+       static_cast<double>(regen_count_.load()));
+  Line(&out, "feedd_regeneration_duration_seconds_sum", "",
+       static_cast<double>(regen_micros_.load()) / 1e6);
+  Line(&out, "feedd_regeneration_duration_seconds_count", "",
+       static_cast<double>(regen_count_.load()));
+  Help(&out, "feedd_watch_events_total", "counter", "Changes reported by the folder watcher.");
+  for (size_t i = 0; i < kEventKinds.size(); ++i) {
+    Line(&out, "feedd_watch_events_total", "kind=\"" + std::string(kEventKinds[i]) + "\"",
+         static_cast<double>(events_[i].load()));
+  }
+  Help(&out, "feedd_skipped_files_total", "counter", "Files not published, by reason.");
+  for (size_t i = 0; i < kSkipReasons.size(); ++i) {
+    Line(&out, "feedd_skipped_files_total", "reason=\"" + std::string(kSkipReasons[i]) + "\"",
+         static_cast<double>(skips_[i].load()));
+  }
+  Help(&out, "feedd_watching", "gauge", "1 while the input folder is watched.");
+  Line(&out, "feedd_watching", "", g.watching ? 1 : 0);
+  Help(&out, "feedd_state_writable", "gauge", "1 while the state store is being written.");
+  Line(&out, "feedd_state_writable", "", g.state_ok ? 1 : 0);
+  return out;
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,57 @@
+// Counters for /metrics (Prometheus text format 0.0.4). Updated by the serving
+// threads and the ingest thread with relaxed atomics; read whole by the handler.
+// Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace feedd::daemon {
+
+class Metrics {
+ public:
+  static constexpr std::array<std::string_view, 6> kRoutes = {"feed",   "index",   "page",
+                                                              "health", "metrics", "other"};
+  static constexpr std::array<int, 10> kStatuses = {200, 304, 400, 404, 405,
+                                                    413, 431, 500, 503, 0};  // 0: any other
+  static constexpr std::array<std::string_view, 4> kEventKinds = {"changed", "removed",
+                                                                  "removed_dir", "rescan"};
+  static constexpr std::array<std::string_view, 8> kSkipReasons = {
+      "too_large", "binary", "empty", "unreadable", "front_matter", "draft", "outside_link",
+      "not_article"};
+  static constexpr std::array<double, 9> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05,  0.1,    0.25,  1.0};
+
+  void CountResponse(std::string_view route, int status, uint64_t bytes);
+  void CountEvent(size_t kind);  // index into kEventKinds
+  void CountSkip(std::string_view reason);
+  void ObserveRegeneration(double seconds);
+
+  // The skip reason (kSkipReasons) for a LoadArticle error message.
+  static std::string_view SkipReason(std::string_view error);
+
+  struct Gauges {
+    uint64_t articles = 0;
+    int64_t snapshot_age_seconds = 0;
+    uint64_t open_connections = 0;
+    uint64_t refused_connections = 0;
+    bool watching = true;
+    bool state_ok = true;
+  };
+  // The whole exposition, counters and the gauges given.
+  std::string Render(const Gauges& gauges) const;
+
+ private:
+  std::atomic<uint64_t> responses_[kRoutes.size()][kStatuses.size()] = {};
+  std::atomic<uint64_t> bytes_sent_{0};
+  std::atomic<uint64_t> events_[kEventKinds.size()] = {};
+  std::atomic<uint64_t> skips_[kSkipReasons.size()] = {};
+  std::atomic<uint64_t> regen_buckets_[kBuckets.size()] = {};
+  std::atomic<uint64_t> regen_count_{0};
+  std::atomic<uint64_t> regen_micros_{0};
+};
+
+}  // namespace feedd::daemon
