@@ -5,6 +5,8 @@
 #include <ctime>
 #include <filesystem>
 #include <set>
+#include <span>
+#include <tuple>
 
 #include "daemon/resource.h"
 #include "feed/article_parser.h"
@@ -32,6 +34,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   rss_.reset();
   atom_.reset();
   json_.reset();
+  group_feeds_.clear();
   index_.reset();
 }
 
@@ -212,7 +215,47 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time);
   refresh(&atom_, feed::RenderAtom(channel, items), kAtomType, feed_time);
   refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time);
-  refresh(&index_, feed::RenderIndexPage(channel, listed), kHtmlType,
+  // Per-category and per-tag feeds, created and removed as articles come and go.
+  // Names that make the same slug ("World", "world") share a feed.
+  std::map<std::string, std::pair<std::string, std::vector<const feed::Article*>>> groups;
+  std::vector<std::string> category_names, tag_names;
+  for (const feed::Article* a : newest) {
+    auto add = [&](const char* kind, const std::string& name, std::vector<std::string>* names) {
+      const std::string slug = feed::Slugify(name);
+      if (slug.empty()) return;
+      auto& group = groups["/" + std::string(kind) + "/" + slug];
+      if (group.first.empty()) {
+        group.first = name;
+        names->push_back(name);
+      }
+      if (group.second.empty() || group.second.back() != a) group.second.push_back(a);
+    };
+    if (!a->category.empty()) add("categories", a->category, &category_names);
+    for (const std::string& t : a->tags) add("tags", t, &tag_names);
+  }
+  std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds;
+  for (const auto& [path, group] : groups) {
+    feed::Channel gc = channel;
+    gc.path = path.substr(0, path.find('/', 1) + 1) + feed::PercentEncode(path.substr(path.find('/', 1) + 1));
+    gc.title = channel.title + " \u2014 " + group.first;
+    const auto group_items = std::span<const feed::Article* const>(group.second)
+                                 .first(std::min(channel.limit, group.second.size()));
+    const int64_t time = feed::NewestUpdate(group_items).seconds;
+    for (const auto& [name, body, type] :
+         {std::tuple{"/rss.xml", feed::RenderRss(gc, group_items), kRssType},
+          std::tuple{"/atom.xml", feed::RenderAtom(gc, group_items), kAtomType},
+          std::tuple{"/feed.json", feed::RenderJsonFeed(gc, group_items), kJsonFeedType}}) {
+      std::shared_ptr<const feed::Resource> res;
+      if (auto old = group_feeds_.find(path + name); old != group_feeds_.end()) res = old->second;
+      refresh(&res, body, type, time);
+      group_feeds.emplace(path + name, res);
+      snap->resources.emplace(path + name, res);
+    }
+  }
+  group_feeds_ = std::move(group_feeds);
+  std::sort(category_names.begin(), category_names.end());
+  std::sort(tag_names.begin(), tag_names.end());
+  refresh(&index_, feed::RenderIndexPage(channel, listed, category_names, tag_names), kHtmlType,
           feed::NewestUpdate(listed).seconds);
   snap->resources.emplace("/rss.xml", rss_);
   snap->resources.emplace("/atom.xml", atom_);

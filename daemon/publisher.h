@@ -75,6 +75,8 @@ class Publisher {
   uint64_t generation_ = 0;
   int64_t next_due_ = 0;
   std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
+  // Category and tag feeds by path ("/tags/x/rss.xml"), kept while they exist.
+  std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds_;
 };
 
 }  // namespace feedd::daemon

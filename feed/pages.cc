@@ -1,6 +1,9 @@
 #include "feed/pages.h"
 
+#include <tuple>
+
 #include "feed/html.h"
+#include "feed/slug.h"
 
 namespace feedd::feed {
 namespace {
@@ -25,6 +28,17 @@ void Head(const Channel& c, const std::string& title, const std::string& lang,
   *out += std::string("<style>") + kStyle + "</style>\n</head>\n";
 }
 
+// "RSS · Atom · JSON Feed" links for the feeds under `path` ("" or "/tags/x").
+std::string FeedLinks(const Channel& c, const std::string& path) {
+  const std::string base = EscapeHtml(c.base_url + path);
+  return "<a href=\"" + base + "/rss.xml\">RSS</a> · <a href=\"" + base +
+         "/atom.xml\">Atom</a> · <a href=\"" + base + "/feed.json\">JSON Feed</a>";
+}
+
+std::string GroupPath(std::string_view kind, const std::string& name) {
+  return "/" + std::string(kind) + "/" + PercentEncode(Slugify(name));
+}
+
 std::string DateLine(const Article& a) {
   const std::string iso = FormatRfc3339(a.published);
   return "<time datetime=\"" + iso + "\">" + iso.substr(0, 10) + "</time>";
@@ -32,14 +46,16 @@ std::string DateLine(const Article& a) {
 
 }  // namespace
 
-std::string RenderIndexPage(const Channel& c, std::span<const Article* const> articles) {
+std::string RenderIndexPage(const Channel& c, std::span<const Article* const> articles,
+                            const std::vector<std::string>& categories,
+                            const std::vector<std::string>& tags) {
   std::string out;
   Head(c, c.title, c.language.empty() ? "en" : c.language, "auto", &out);
   out += "<body>\n<header>\n<h1>" + EscapeHtml(c.title) + "</h1>\n";
   if (!c.description.empty()) out += "<p>" + EscapeHtml(c.description) + "</p>\n";
-  out += "<p class=\"meta\">Subscribe: <a href=\"" + EscapeHtml(c.base_url) +
-         "/rss.xml\">RSS</a> · <a href=\"" + EscapeHtml(c.base_url) + "/atom.xml\">Atom</a> · <a href=\"" +
-         EscapeHtml(c.base_url) + "/feed.json\">JSON Feed</a></p>\n";
+  out += "<p class=\"meta\">Subscribe: " + FeedLinks(c, "") + "</p>\n";
+  out += "<p class=\"meta\">Feed address to copy into a reader: <input readonly size=\"40\" "
+         "value=\"" + EscapeHtml(c.base_url) + "/atom.xml\" onfocus=\"this.select()\"></p>\n";
   out += "</header>\n<main>\n<ul class=\"articles\">\n";
   for (const Article* a : articles) {
     const std::string dir = a->right_to_left ? "rtl" : "ltr";
@@ -53,7 +69,16 @@ std::string RenderIndexPage(const Channel& c, std::span<const Article* const> ar
     if (!a->summary.empty()) out += "<br>\n" + EscapeHtml(a->summary);
     out += "</li>\n";
   }
-  out += "</ul>\n</main>\n</body>\n</html>\n";
+  out += "</ul>\n</main>\n";
+  for (const auto& [kind, title, names] :
+       {std::tuple{"categories", "Categories", &categories}, std::tuple{"tags", "Tags", &tags}}) {
+    if (names->empty()) continue;
+    out += std::string("<section class=\"feeds\">\n<h2>") + title + "</h2>\n<ul>\n";
+    for (const std::string& name : *names)
+      out += "<li>" + EscapeHtml(name) + ": " + FeedLinks(c, GroupPath(kind, name)) + "</li>\n";
+    out += "</ul>\n</section>\n";
+  }
+  out += "</body>\n</html>\n";
   return out;
 }
 
@@ -68,6 +93,17 @@ std::string RenderArticlePage(const Channel& c, const Article& a) {
   out += DateLine(a);
   for (const std::string& t : a.tags) out += " · " + EscapeHtml(t);
   out += "</p>\n</header>\n" + a.content_html + "\n";
+  if (!a.category.empty() || !a.tags.empty()) {
+    std::vector<std::string> lines;
+    if (!a.category.empty())
+      lines.push_back("More in " + EscapeHtml(a.category) + ": " +
+                      FeedLinks(c, GroupPath("categories", a.category)));
+    for (const std::string& t : a.tags)
+      lines.push_back("Tagged " + EscapeHtml(t) + ": " + FeedLinks(c, GroupPath("tags", t)));
+    out += "<p class=\"meta feeds\">";
+    for (size_t i = 0; i < lines.size(); ++i) out += (i ? "<br>\n" : "") + lines[i];
+    out += "</p>\n";
+  }
   if (!a.author_bio.empty()) out += "<p class=\"bio\">" + EscapeHtml(a.author_bio) + "</p>\n";
   out += "</article>\n<footer><p class=\"meta\"><a href=\"" + EscapeHtml(c.base_url) +
          "/\">" + EscapeHtml(c.title) + "</a></p></footer>\n</body>\n</html>\n";

@@ -29,6 +29,18 @@ std::string MakeSlug(std::string_view file_name) {
   const std::string_view stem = dot == std::string_view::npos || dot == 0
                                     ? file_name
                                     : file_name.substr(0, dot);
+  std::string slug = Slugify(stem);
+  if (slug.empty()) {
+    uint32_t h = 2166136261u;  // FNV-1a: stable across runs and machines
+    for (unsigned char c : file_name) h = (h ^ c) * 16777619u;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "article-%08x", h);
+    slug = buf;
+  }
+  return slug;
+}
+
+std::string Slugify(std::string_view stem) {
   std::string slug;
   bool pending_dash = false;
   for (size_t pos = 0; pos < stem.size();) {
@@ -48,13 +60,6 @@ std::string MakeSlug(std::string_view file_name) {
     } else {
       slug.append(stem.substr(start, pos - start));
     }
-  }
-  if (slug.empty()) {
-    uint32_t h = 2166136261u;  // FNV-1a: stable across runs and machines
-    for (unsigned char c : file_name) h = (h ^ c) * 16777619u;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "article-%08x", h);
-    slug = buf;
   }
   return slug;
 }

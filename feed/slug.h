@@ -12,6 +12,9 @@ namespace feedd::feed {
 // digits gets "article-" and a hash of the name, so every file has a slug.
 std::string MakeSlug(std::string_view file_name);
 
+// The same rule for any text (a category or tag name): "World News" -> "world-news".
+std::string Slugify(std::string_view text);
+
 // Percent-encodes everything outside RFC 3986's unreserved set, for URL paths.
 std::string PercentEncode(std::string_view text);
 

@@ -420,6 +420,37 @@ TEST_F(DaemonTest, MetricsCountRequestsEventsSkipsAndRegenerations) {
   EXPECT_EQ(0, d.Stop());
 }
 
+TEST_F(DaemonTest, CategoryAndTagFeedsComeAndGoWithTheirArticles) {
+  Drop(in() / "w1.txt", "Title: World One\nCategory: World News\nTags: Energy, Trade\n\nBody.\n");
+  Drop(in() / "w2.txt", "Title: World Two\nCategory: World News\nTags: trade\n\nBody.\n");
+  Drop(in() / "s1.txt", "Title: Sport One\nCategory: Sport\n\nBody.\n");
+  Drop(in() / "fa.txt", "Title: خبر\nCategory: سیاسی\n\nمتن.\n");
+  Daemon d(in(), {"--base-url", "https://news.example.org"});
+  const std::string world = d.Body("/categories/world-news/rss.xml");
+  EXPECT_EQ(2u, Items(world));
+  EXPECT_NE(std::string::npos, world.find("<atom:link href=\"https://news.example.org/categories/world-news/rss.xml\" rel=\"self\""));
+  EXPECT_EQ(std::string::npos, world.find("Sport One"));
+  EXPECT_EQ(2u, Count(d.Body("/tags/trade/atom.xml"), "<entry>"));  // "Trade" and "trade" are one tag
+  EXPECT_EQ(1u, Count(d.Body("/tags/energy/feed.json"), "\"id\":"));
+  EXPECT_EQ(1u, Items(d.Body("/categories/%D8%B3%DB%8C%D8%A7%D8%B3%DB%8C/rss.xml")));
+  // The same conditional requests and gzip as the main feeds.
+  const HttpResponse r = *d.Get("/categories/sport/atom.xml");
+  EXPECT_EQ("application/atom+xml; charset=utf-8", r.Header("content-type"));
+  EXPECT_EQ(304, d.Get("/categories/sport/atom.xml", {"If-None-Match: " + r.Header("etag")})->status);
+  // The index and the article pages link them.
+  const std::string index = d.Body("/");
+  EXPECT_NE(std::string::npos, index.find("https://news.example.org/categories/world-news/rss.xml"));
+  EXPECT_NE(std::string::npos, index.find("https://news.example.org/tags/energy/feed.json"));
+  const std::string page = d.Body("/articles/w1");
+  EXPECT_NE(std::string::npos, page.find("https://news.example.org/categories/world-news/atom.xml"));
+  EXPECT_NE(std::string::npos, page.find("https://news.example.org/tags/trade/rss.xml"));
+  // The last article of a category goes: so does its feed.
+  fs::remove(in() / "s1.txt");
+  EXPECT_TRUE(WaitUntil([&] { return d.Get("/categories/sport/rss.xml")->status == 404; }));
+  EXPECT_EQ(std::string::npos, d.Body("/").find("/categories/sport/"));
+  EXPECT_EQ(0, d.Stop());
+}
+
 TEST_F(DaemonTest, SlowClientsAndConnectionLimit) {
   Drop(in() / "a.txt", Article("A"));
   Daemon d(in(), {"--header-timeout", "500ms", "--idle-timeout", "1s", "--max-connections", "3"});
