@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <set>
@@ -35,6 +36,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   atom_.reset();
   json_.reset();
   group_feeds_.clear();
+  archives_.clear();
   index_.reset();
 }
 
@@ -205,6 +207,45 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   const auto items = all.first(std::min(channel.limit, all.size()));
   const auto listed = all.first(std::min(options_.index_limit, all.size()));
   const int64_t feed_time = feed::NewestUpdate(items).seconds;
+  // Archives (RFC 5005): the articles oldest first, in pages of `limit`; every full
+  // page is an archive document, so an item that left the subscription feed stays
+  // reachable. A full page changes only if an article in it is edited or deleted, or
+  // one is back-dated into it; it is served with a long Cache-Control.
+  const size_t page_size = std::max<size_t>(1, channel.limit);
+  const size_t full_pages = newest.size() / page_size;
+  const std::string atom_url = channel.base_url + "/atom.xml";
+  auto archive_url = [&](size_t k) {
+    return channel.base_url + "/archive/" + std::to_string(k) + "/atom.xml";
+  };
+  std::map<size_t, std::pair<std::string, std::shared_ptr<const feed::Resource>>> archives;
+  for (size_t k = 1; k <= full_pages; ++k) {
+    std::vector<const feed::Article*> page;  // newest first within the page, like the feed
+    for (size_t i = 0; i < page_size; ++i) page.push_back(newest[newest.size() - (k - 1) * page_size - 1 - i]);
+    std::reverse(page.begin(), page.end());
+    std::string signature = k < full_pages ? "" : "last";
+    for (const feed::Article* a : page)
+      signature += a->id + "@" + std::to_string(a->updated.seconds) + "/" + a->link + "\n";
+    auto old = archives_.find(k);
+    std::shared_ptr<const feed::Resource> res;
+    if (old != archives_.end() && old->second.first == signature) {
+      res = old->second.second;
+    } else {
+      feed::Channel ac = channel;
+      ac.path = "/archive/" + std::to_string(k);
+      ac.feed_id = channel.base_url + "/";
+      ac.history.is_archive = true;
+      ac.history.current = atom_url;
+      if (k > 1) ac.history.prev_archive = archive_url(k - 1);
+      if (k < full_pages) ac.history.next_archive = archive_url(k + 1);
+      res = MakeResource(feed::RenderAtom(ac, page), kAtomType, feed::NewestUpdate(page).seconds,
+                         options_.cache_max_age, false, "max-age=2592000");
+    }
+    snap->resources.emplace("/archive/" + std::to_string(k) + "/atom.xml", res);
+    archives.emplace(k, std::pair{std::move(signature), res});
+  }
+  archives_ = std::move(archives);
+  feed::Channel current = channel;
+  if (full_pages > 0) current.history.prev_archive = archive_url(full_pages);
   // Rebuild a shared resource only when its bytes change, keeping hashing and gzip
   // off the common path of an edit that does not touch it.
   auto refresh = [&](std::shared_ptr<const feed::Resource>* res, std::string body,
@@ -213,7 +254,7 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
       *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, true);
   };
   refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time);
-  refresh(&atom_, feed::RenderAtom(channel, items), kAtomType, feed_time);
+  refresh(&atom_, feed::RenderAtom(current, items), kAtomType, feed_time);
   refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time);
   // Per-category and per-tag feeds, created and removed as articles come and go.
   // Names that make the same slug ("World", "world") share a feed.

@@ -77,6 +77,9 @@ class Publisher {
   std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
   // Category and tag feeds by path ("/tags/x/rss.xml"), kept while they exist.
   std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds_;
+  // RFC 5005 archive pages by number, with the signature of what they hold (ids
+  // and update times), so an unchanged page is not rendered again.
+  std::map<size_t, std::pair<std::string, std::shared_ptr<const feed::Resource>>> archives_;
 };
 
 }  // namespace feedd::daemon

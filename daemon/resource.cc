@@ -90,12 +90,14 @@ void Fill(feed::Representation* r, std::string_view content_type, std::string_vi
 
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
-                                                   bool zero_copy) {
+                                                   bool zero_copy, std::string_view cache_control) {
   auto res = std::make_shared<feed::Resource>();
   res->last_modified = last_modified;
   std::string validators;
   if (last_modified > 0) validators += "Last-Modified: " + feed::FormatHttpDate(last_modified) + "\r\n";
-  validators += "Cache-Control: max-age=" + std::to_string(cache_max_age) + "\r\n";
+  validators += cache_control.empty()
+                    ? "Cache-Control: max-age=" + std::to_string(cache_max_age) + "\r\n"
+                    : "Cache-Control: " + std::string(cache_control) + "\r\n";
   validators += "Vary: Accept-Encoding\r\n";
   const std::string tag = ContentHash(body);
   res->gzip.body = Gzip(body);

@@ -29,7 +29,8 @@ std::string ContentHash(std::string_view data);
 // article page, which would cost two descriptors each).
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
-                                                   bool zero_copy = false);
+                                                   bool zero_copy = false,
+                                                   std::string_view cache_control = {});
 
 inline constexpr size_t kZeroCopyMin = 16 * 1024;
 

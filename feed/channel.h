@@ -14,6 +14,15 @@ struct Channel {
   std::string language = "en";
   std::string author;        // default author for articles that name none
   size_t limit = 50;         // items per feed, newest first
+  // RFC 5005 archived feeds (Atom): links between the subscription document and
+  // its archive pages, as absolute URLs; empty when there is none.
+  struct History {
+    bool is_archive = false;   // this document is an archive page (fh:archive)
+    std::string current;       // rel="current": the subscription document
+    std::string prev_archive;  // rel="prev-archive": the next older page
+    std::string next_archive;  // rel="next-archive": the next newer page
+  } history;
+  std::string feed_id;       // Atom feed id; empty: BASE_URL + path + "/"
   std::string generator_version;
 };
 

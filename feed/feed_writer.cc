@@ -124,7 +124,8 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
   pugi::xml_node feed = doc.append_child("feed");
   feed.append_attribute("xmlns") = "http://www.w3.org/2005/Atom";
   if (!c.language.empty()) feed.append_attribute("xml:lang") = c.language.c_str();
-  AddText(feed, "id", c.base_url + c.path + "/");
+  if (c.history.is_archive) feed.append_attribute("xmlns:fh") = "http://purl.org/syndication/history/1.0";
+  AddText(feed, "id", c.feed_id.empty() ? c.base_url + c.path + "/" : c.feed_id);
   pugi::xml_node title = feed.append_child("title");
   title.append_attribute("type") = "text";
   title.text().set(c.title.c_str());
@@ -144,6 +145,16 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
   alt.append_attribute("rel") = "alternate";
   alt.append_attribute("type") = "text/html";
   alt.append_attribute("href") = (c.base_url + "/").c_str();
+  for (const auto& [rel, href] : {std::pair{"current", &c.history.current},
+                                  std::pair{"prev-archive", &c.history.prev_archive},
+                                  std::pair{"next-archive", &c.history.next_archive}}) {
+    if (href->empty()) continue;
+    pugi::xml_node l = feed.append_child("link");
+    l.append_attribute("rel") = rel;
+    l.append_attribute("type") = "application/atom+xml";
+    l.append_attribute("href") = href->c_str();
+  }
+  if (c.history.is_archive) feed.append_child("fh:archive");
   pugi::xml_node gen = feed.append_child("generator");
   if (!c.generator_version.empty())
     gen.append_attribute("version") = c.generator_version.c_str();

@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "feed/dates.h"
@@ -448,6 +449,51 @@ TEST_F(DaemonTest, CategoryAndTagFeedsComeAndGoWithTheirArticles) {
   fs::remove(in() / "s1.txt");
   EXPECT_TRUE(WaitUntil([&] { return d.Get("/categories/sport/rss.xml")->status == 404; }));
   EXPECT_EQ(std::string::npos, d.Body("/").find("/categories/sport/"));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST_F(DaemonTest, ArchivesKeepOlderItemsReachable) {
+  for (int day = 1; day <= 8; ++day) {
+    Drop(in() / ("d" + std::to_string(day) + ".txt"),
+         "Title: Day " + std::to_string(day) + "\nDate: 2026-01-0" + std::to_string(day) + "\n\nBody.\n");
+  }
+  Daemon d(in(), {"--limit", "3", "--base-url", "https://news.example.org"});
+  auto links = [](const std::string& xml) {
+    pugi::xml_document doc;
+    doc.load_string(xml.c_str());
+    std::map<std::string, std::string> out;
+    for (pugi::xml_node l : doc.child("feed").children("link")) out[l.attribute("rel").value()] = l.attribute("href").value();
+    std::vector<std::string> titles;
+    for (pugi::xml_node e : doc.child("feed").children("entry")) titles.push_back(e.child_value("title"));
+    out["titles"] = "";
+    for (const std::string& t : titles) out["titles"] += t + ";";
+    out["id"] = doc.child("feed").child_value("id");
+    out["archive"] = doc.child("feed").child("fh:archive") ? "yes" : "no";
+    return out;
+  };
+  auto current = links(d.Body("/atom.xml"));
+  EXPECT_EQ("Day 8;Day 7;Day 6;", current["titles"]);
+  EXPECT_EQ("https://news.example.org/archive/2/atom.xml", current["prev-archive"]);
+  auto two = links(d.Body("/archive/2/atom.xml"));
+  EXPECT_EQ("Day 6;Day 5;Day 4;", two["titles"]);
+  EXPECT_EQ("https://news.example.org/atom.xml", two["current"]);
+  EXPECT_EQ("https://news.example.org/archive/1/atom.xml", two["prev-archive"]);
+  EXPECT_EQ(0u, two.count("next-archive"));
+  EXPECT_EQ("yes", two["archive"]);
+  EXPECT_EQ(current["id"], two["id"]);  // one feed, in several documents
+  auto one = links(d.Body("/archive/1/atom.xml"));
+  EXPECT_EQ("Day 3;Day 2;Day 1;", one["titles"]);
+  EXPECT_EQ("https://news.example.org/archive/2/atom.xml", one["next-archive"]);
+  EXPECT_EQ(0u, one.count("prev-archive"));
+  EXPECT_EQ("max-age=2592000", d.Get("/archive/1/atom.xml")->Header("cache-control"));
+  EXPECT_EQ(404, d.Get("/archive/3/atom.xml")->status);
+  const std::string etag1 = d.Get("/archive/1/atom.xml")->Header("etag");
+  // A ninth article fills a third page; page 1 stays byte for byte the same.
+  Drop(in() / "d9.txt", "Title: Day 9\nDate: 2026-01-09\n\nBody.\n");
+  EXPECT_TRUE(WaitForFeed(d, [](const std::string& r) { return r.find("Day 9") != std::string::npos; }));
+  EXPECT_EQ(200, d.Get("/archive/3/atom.xml")->status);
+  EXPECT_EQ(etag1, d.Get("/archive/1/atom.xml")->Header("etag"));
+  EXPECT_EQ("https://news.example.org/archive/3/atom.xml", links(d.Body("/archive/2/atom.xml"))["next-archive"]);
   EXPECT_EQ(0, d.Stop());
 }
 
