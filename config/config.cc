@@ -163,6 +163,12 @@ bool SetOption(std::string_view key, std::string_view value, Config* c, std::str
     if (!url) return false;
     c->base_url = *url;
     c->base_url_set = true;
+  } else if (key == "hub") {
+    if (value.substr(0, 8) == "https://")
+      return fail("\"" + v + "\": only http:// hubs are supported (feedd has no TLS client)");
+    std::optional<std::string> url = NormalizeBaseUrl(value, err);
+    if (!url) return false;
+    c->hub = v;
   } else if (key == "title") {
     c->title = v;
   } else if (key == "description") {

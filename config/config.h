@@ -25,6 +25,7 @@ struct Config {
   std::string description;
   std::string language = "en";
   std::string author;                              // for articles that name none
+  std::string hub;                                 // WebSub hub (http://); empty: none
   size_t limit = 50;                               // items per feed
   uint64_t max_article_bytes = 10 * 1024 * 1024;   // larger files are skipped
 

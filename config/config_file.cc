@@ -25,6 +25,7 @@ constexpr KeySpec kKeys[] = {
     {"input", Kind::kFolder},
     {"listen", Kind::kStringList},
     {"base_url", Kind::kString},
+    {"hub", Kind::kString},
     {"title", Kind::kString},
     {"description", Kind::kString},
     {"language", Kind::kString},

@@ -38,6 +38,7 @@ Options for the daemon:
   --listen ADDRESS:PORT     where to listen (default 127.0.0.1:8080; port 0 picks one);
                             repeat it to listen on several addresses
   --output DIR              also write rss.xml, atom.xml and their .gz twins here
+  --hub URL                 a WebSub hub (http://) to notify when a feed changes
   --state-dir DIR           keep state.db here: ids and dates that survive restarts
                             (default: none, kept in memory)
   --port-file FILE          write the port actually bound to FILE
@@ -80,6 +81,7 @@ constexpr FlagSpec kFlags[] = {
     {"--output", "output_dir", true, true},
     {"--listen", "listen", true, false},
     {"--state-dir", "state_dir", true, false},
+    {"--hub", "hub", true, false},
     {"--port-file", "port_file", true, false},
     {"--threads", "threads", true, false},
     {"--cache-max-age", "cache_max_age", true, false},

@@ -22,6 +22,7 @@
 #include "daemon/publisher.h"
 #include "daemon/render_command.h"
 #include "daemon/systemd.h"
+#include "daemon/websub.h"
 #include "watcher/inotify_watcher.h"
 
 namespace feedd::daemon {
@@ -56,10 +57,12 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
 // the optional copy of the feeds in an output folder.
 class Ingest {
  public:
+  // `on_changed` gets the URLs of the feeds a regeneration changed (WebSub).
   Ingest(net::io_context& ioc, PublisherOptions options, std::string output_dir,
          std::string state_dir, feed::SnapshotHolder& snapshots, std::atomic<bool>& watching,
-         std::atomic<bool>& state_ok)
-      : ioc_(ioc), publisher_(std::move(options), &state_), output_dir_(std::move(output_dir)),
+         std::atomic<bool>& state_ok, std::function<void(std::vector<std::string>)> on_changed)
+      : on_changed_(std::move(on_changed)), ioc_(ioc), publisher_(std::move(options), &state_),
+        output_dir_(std::move(output_dir)),
         state_dir_(std::move(state_dir)), snapshots_(snapshots), watching_(watching),
         state_ok_(state_ok), timer_(ioc), state_retry_(ioc), schedule_(ioc) {}
 
@@ -168,6 +171,7 @@ class Ingest {
                     " articles; last regeneration " + when);
       WriteOutput(*snap);
       ArmSchedule();
+      if (on_changed_ && !publisher_.changed_topics().empty()) on_changed_(publisher_.changed_topics());
     } catch (const std::exception& e) {
       // The previous snapshot stays served.
       spdlog::error("regeneration failed, keeping the previous feeds: {}", e.what());
@@ -212,6 +216,7 @@ class Ingest {
     written_atom_ = atom->second;
   }
 
+  std::function<void(std::vector<std::string>)> on_changed_;
   net::io_context& ioc_;
   StateStore state_;  // before the publisher, which points at it
   Publisher publisher_;
@@ -290,9 +295,15 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   };
   current = with_base(current);
 
+  // WebSub: notifications run on the control loop, never on the ingest or serving ones.
+  std::unique_ptr<WebSubNotifier> websub;
+  if (!current.hub.empty()) websub = std::make_unique<WebSubNotifier>(control, current.hub, &metrics);
+  auto notify_hub = [&](std::vector<std::string> topics) {
+    if (websub) net::post(control, [&, t = std::move(topics)]() mutable { websub->Publish(std::move(t)); });
+  };
   auto ingest = std::make_unique<Ingest>(ingest_ioc, PublisherOptionsFrom(current, &metrics),
                                          current.output_dir, current.state_dir, snapshots,
-                                         watching, state_ok);
+                                         watching, state_ok, notify_hub);
   std::promise<void> first_snapshot;
   net::post(ingest_ioc, [&] {
     ingest->Start();

@@ -52,6 +52,11 @@ void Metrics::ObserveRegeneration(double seconds) {
   regen_micros_.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
+void Metrics::CountWebSub(std::string_view outcome) {
+  static constexpr std::array<std::string_view, 3> kOutcomes = {"ok", "retry", "failed"};
+  websub_[IndexOf(kOutcomes, outcome, 2)].fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string_view Metrics::SkipReason(std::string_view e) {
   if (e.rfind("too large", 0) == 0) return "too_large";
   if (e.rfind("binary", 0) == 0) return "binary";
@@ -119,6 +124,12 @@ std::string Metrics::Render(const Gauges& g) const {
   for (size_t i = 0; i < kSkipReasons.size(); ++i) {
     Line(&out, "feedd_skipped_files_total", "reason=\"" + std::string(kSkipReasons[i]) + "\"",
          static_cast<double>(skips_[i].load()));
+  }
+  Help(&out, "feedd_websub_pings_total", "counter", "WebSub hub notifications by outcome.");
+  for (size_t i = 0; i < 3; ++i) {
+    static constexpr const char* kOutcomes[] = {"ok", "retry", "failed"};
+    Line(&out, "feedd_websub_pings_total", std::string("outcome=\"") + kOutcomes[i] + "\"",
+         static_cast<double>(websub_[i].load()));
   }
   Help(&out, "feedd_watching", "gauge", "1 while the input folder is watched.");
   Line(&out, "feedd_watching", "", g.watching ? 1 : 0);

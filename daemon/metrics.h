@@ -29,6 +29,7 @@ class Metrics {
   void CountEvent(size_t kind);  // index into kEventKinds
   void CountSkip(std::string_view reason);
   void ObserveRegeneration(double seconds);
+  void CountWebSub(std::string_view outcome);  // "ok", "retry", "failed"
 
   // The skip reason (kSkipReasons) for a LoadArticle error message.
   static std::string_view SkipReason(std::string_view error);
@@ -52,6 +53,7 @@ class Metrics {
   std::atomic<uint64_t> regen_buckets_[kBuckets.size()] = {};
   std::atomic<uint64_t> regen_count_{0};
   std::atomic<uint64_t> regen_micros_{0};
+  std::atomic<uint64_t> websub_[3] = {};
 };
 
 }  // namespace feedd::daemon

@@ -248,14 +248,23 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
   if (full_pages > 0) current.history.prev_archive = archive_url(full_pages);
   // Rebuild a shared resource only when its bytes change, keeping hashing and gzip
   // off the common path of an edit that does not touch it.
+  // `topic` is a feed's own URL: with a hub, its responses carry the WebSub Link
+  // headers, and a feed whose bytes changed is reported in changed_topics().
+  changed_topics_.clear();
   auto refresh = [&](std::shared_ptr<const feed::Resource>* res, std::string body,
-                     std::string_view type, int64_t modified) {
-    if (!*res || (*res)->identity.body != body || (*res)->last_modified != modified)
-      *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, true);
+                     std::string_view type, int64_t modified, const std::string& topic = {}) {
+    if (*res && (*res)->identity.body == body && (*res)->last_modified == modified) return;
+    std::string link;
+    if (!topic.empty() && !channel.hub.empty())
+      link = "Link: <" + channel.hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
+    *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, true, {}, link);
+    if (!topic.empty()) changed_topics_.push_back(topic);
   };
-  refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time);
-  refresh(&atom_, feed::RenderAtom(current, items), kAtomType, feed_time);
-  refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time);
+  refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time, channel.base_url + "/rss.xml");
+  refresh(&atom_, feed::RenderAtom(current, items), kAtomType, feed_time,
+          channel.base_url + "/atom.xml");
+  refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time,
+          channel.base_url + "/feed.json");
   // Per-category and per-tag feeds, created and removed as articles come and go.
   // Names that make the same slug ("World", "world") share a feed.
   std::map<std::string, std::pair<std::string, std::vector<const feed::Article*>>> groups;
@@ -288,7 +297,7 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
           std::tuple{"/feed.json", feed::RenderJsonFeed(gc, group_items), kJsonFeedType}}) {
       std::shared_ptr<const feed::Resource> res;
       if (auto old = group_feeds_.find(path + name); old != group_feeds_.end()) res = old->second;
-      refresh(&res, body, type, time);
+      refresh(&res, body, type, time, channel.base_url + gc.path + name);
       group_feeds.emplace(path + name, res);
       snap->resources.emplace(path + name, res);
     }

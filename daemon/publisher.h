@@ -53,6 +53,9 @@ class Publisher {
   // The earliest date of a scheduled article the last Build left out (seconds since
   // the epoch), or 0 when none waits.
   int64_t next_due() const { return next_due_; }
+
+  // The URLs of the feeds whose bytes the last Build changed (for WebSub).
+  const std::vector<std::string>& changed_topics() const { return changed_topics_; }
   const PublisherOptions& options() const { return options_; }
 
  private:
@@ -74,6 +77,7 @@ class Publisher {
   std::map<std::string, Record> records_;  // by source path, sorted
   uint64_t generation_ = 0;
   int64_t next_due_ = 0;
+  std::vector<std::string> changed_topics_;
   std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
   // Category and tag feeds by path ("/tags/x/rss.xml"), kept while they exist.
   std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds_;

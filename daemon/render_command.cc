@@ -19,6 +19,7 @@ feed::Channel ChannelFrom(const config::Config& c) {
   ch.description = c.description;
   ch.language = c.language;
   ch.author = c.author;
+  ch.hub = c.hub;
   ch.limit = c.limit;
   ch.generator_version = kFeeddVersion;
   return ch;

@@ -90,7 +90,8 @@ void Fill(feed::Representation* r, std::string_view content_type, std::string_vi
 
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
-                                                   bool zero_copy, std::string_view cache_control) {
+                                                   bool zero_copy, std::string_view cache_control,
+                                                   std::string_view extra_fields) {
   auto res = std::make_shared<feed::Resource>();
   res->last_modified = last_modified;
   std::string validators;
@@ -99,6 +100,7 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
                     ? "Cache-Control: max-age=" + std::to_string(cache_max_age) + "\r\n"
                     : "Cache-Control: " + std::string(cache_control) + "\r\n";
   validators += "Vary: Accept-Encoding\r\n";
+  validators += extra_fields;
   const std::string tag = ContentHash(body);
   res->gzip.body = Gzip(body);
   res->gzip.etag = "\"" + tag + "-gz\"";

@@ -30,7 +30,8 @@ std::string ContentHash(std::string_view data);
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
                                                    bool zero_copy = false,
-                                                   std::string_view cache_control = {});
+                                                   std::string_view cache_control = {},
+                                                   std::string_view extra_fields = {});
 
 inline constexpr size_t kZeroCopyMin = 16 * 1024;
 

@@ -23,6 +23,7 @@ struct Channel {
     std::string next_archive;  // rel="next-archive": the next newer page
   } history;
   std::string feed_id;       // Atom feed id; empty: BASE_URL + path + "/"
+  std::string hub;           // WebSub hub URL: rel="hub" links; empty: none
   std::string generator_version;
 };
 

@@ -100,6 +100,11 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
   self.append_attribute("href") = (c.base_url + c.path + "/rss.xml").c_str();
   self.append_attribute("rel") = "self";
   self.append_attribute("type") = "application/rss+xml";
+  if (!c.hub.empty()) {
+    pugi::xml_node hub = ch.append_child("atom:link");
+    hub.append_attribute("href") = c.hub.c_str();
+    hub.append_attribute("rel") = "hub";
+  }
 
   for (const Article* a : items) {
     pugi::xml_node item = ch.append_child("item");
@@ -153,6 +158,11 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
     l.append_attribute("rel") = rel;
     l.append_attribute("type") = "application/atom+xml";
     l.append_attribute("href") = href->c_str();
+  }
+  if (!c.hub.empty() && !c.history.is_archive) {
+    pugi::xml_node hub = feed.append_child("link");
+    hub.append_attribute("rel") = "hub";
+    hub.append_attribute("href") = c.hub.c_str();
   }
   if (c.history.is_archive) feed.append_child("fh:archive");
   pugi::xml_node gen = feed.append_child("generator");

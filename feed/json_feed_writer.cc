@@ -17,6 +17,7 @@ std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> ite
   if (!c.description.empty()) feed["description"] = c.description;
   if (!c.language.empty()) feed["language"] = c.language;
   if (!c.author.empty()) feed["authors"] = Json::array({Json{{"name", c.author}}});
+  if (!c.hub.empty()) feed["hubs"] = Json::array({Json{{"type", "WebSub"}, {"url", c.hub}}});
   Json list = Json::array();
   for (const Article* a : items) {
     Json item;

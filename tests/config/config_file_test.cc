@@ -48,6 +48,7 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
             "input = \"articles\"\nlisten = \"[::1]:9000\"\nbase_url = \"https://ex.org/n/\"\n"
             "title = \"T\"\ndescription = \"D\"\nlanguage = \"fa\"\nauthor = \"A\"\nlimit = 7\n"
             "output_dir = \"out\"\ncache_max_age = 0\nthreads = 3\nlog_level = \"debug\"\n"
+            "hub = \"http://hub.example.org/publish\"\n"
             "[limits]\nmax_article_size = 2048\nmax_connections = 5\nheader_timeout = \"500ms\"\n"
             "idle_timeout = 2\n");
   Config c;
@@ -69,6 +70,7 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
   EXPECT_EQ(5u, c.max_connections);
   EXPECT_EQ(500, c.header_timeout_ms);
   EXPECT_EQ(2000, c.idle_timeout_ms);
+  EXPECT_EQ("http://hub.example.org/publish", c.hub);
 }
 
 TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
@@ -93,6 +95,9 @@ TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
       {"listen = []\n", "1:10: listen: needs at least one address"},
       {"listen = 8080\n", "1:10: listen: expected a string or a list of strings, got an integer"},
       {"language = \"en us\"\n", "1:12: language: \"en us\" is not a language tag"},
+      {"hub = \"https://hub.example\"\n",
+       "1:7: hub: \"https://hub.example\": only http:// hubs are supported (feedd has no TLS client)"},
+      {"hub = \"hub.example\"\n", "1:7: hub: \"hub.example\" is not an http:// or https:// URL"},
       {"log_level = \"loud\"\n",
        "1:13: log_level: \"loud\" is not one of trace, debug, info, warn, error, critical, off"},
       {"[limits]\nmax_article_size = \"10X\"\n",

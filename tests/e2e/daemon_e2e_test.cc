@@ -7,6 +7,8 @@
 #include <pugixml.hpp>
 
 #include <fstream>
+#include <atomic>
+#include <mutex>
 #include <map>
 #include <thread>
 
@@ -494,6 +496,101 @@ TEST_F(DaemonTest, ArchivesKeepOlderItemsReachable) {
   EXPECT_EQ(200, d.Get("/archive/3/atom.xml")->status);
   EXPECT_EQ(etag1, d.Get("/archive/1/atom.xml")->Header("etag"));
   EXPECT_EQ("https://news.example.org/archive/3/atom.xml", links(d.Body("/archive/2/atom.xml"))["next-archive"]);
+  EXPECT_EQ(0, d.Stop());
+}
+
+// A WebSub hub for the test, on 127.0.0.1: records every request body; answers the
+// first `failures` requests with 503, the others with 204.
+class TestHub {
+ public:
+  explicit TestHub(int failures) : failures_(failures) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(fd_, 16);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~TestHub() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hub"; }
+  std::vector<std::string> Bodies() {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string data;
+      char buf[4096];
+      size_t need = std::string::npos;
+      while (need == std::string::npos || data.size() < need) {
+        const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        data.append(buf, static_cast<size_t>(n));
+        const size_t end = data.find("\r\n\r\n");
+        const size_t cl = data.find("Content-Length: ");
+        if (end != std::string::npos && cl != std::string::npos)
+          need = end + 4 + std::stoul(data.substr(cl + 16));
+      }
+      const bool fail = served_++ < failures_;
+      {
+        std::lock_guard lock(mu_);
+        if (!fail) bodies_.push_back(data.substr(data.find("\r\n\r\n") + 4));
+      }
+      const std::string reply = fail ? "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"
+                                     : "HTTP/1.1 204 No Content\r\n\r\n";
+      ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+  int fd_ = -1, port_ = 0, failures_ = 0, served_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
+};
+
+TEST_F(DaemonTest, WebSubHubIsAdvertisedAndNotifiedWithRetries) {
+  TestHub hub(1);  // the first notification fails: feedd retries
+  Drop(in() / "a.txt", "Title: A\nCategory: World\n\nBody.\n");
+  Daemon d(in(), {"--hub", hub.url(), "--base-url", "https://news.example.org"});
+  const HttpResponse rss = *d.Get("/rss.xml");
+  EXPECT_EQ("<" + hub.url() + ">; rel=\"hub\", <https://news.example.org/rss.xml>; rel=\"self\"",
+            rss.Header("link"));
+  EXPECT_NE(std::string::npos, rss.body.find("<atom:link href=\"" + hub.url() + "\" rel=\"hub\""));
+  EXPECT_NE(std::string::npos, d.Body("/atom.xml").find("<link rel=\"hub\" href=\"" + hub.url() + "\""));
+  EXPECT_NE(std::string::npos, d.Body("/feed.json").find("\"hubs\":[{\"type\":\"WebSub\",\"url\":\"" + hub.url()));
+  EXPECT_EQ("<" + hub.url() + ">; rel=\"hub\", <https://news.example.org/categories/world/atom.xml>; rel=\"self\"",
+            d.Get("/categories/world/atom.xml")->Header("link"));
+  EXPECT_EQ(304, d.Get("/rss.xml", {"If-None-Match: " + rss.Header("etag")})->status);
+  // The first snapshot's feeds are announced, after one failure and a retry.
+  ASSERT_TRUE(WaitUntil([&] { return hub.Bodies().size() >= 1; }, 15s)) << d.Log();
+  EXPECT_NE(std::string::npos, d.Log().find("retrying in 1000 ms"));
+  const std::string first = hub.Bodies()[0];
+  EXPECT_EQ(0u, first.find("hub.mode=publish&hub.url="));
+  EXPECT_NE(std::string::npos, first.find("hub.url=https%3A%2F%2Fnews.example.org%2Frss.xml"));
+  EXPECT_NE(std::string::npos, first.find("hub.url=https%3A%2F%2Fnews.example.org%2Fcategories%2Fworld%2Ffeed.json"));
+  // A new article: the changed feeds are announced again.
+  Drop(in() / "b.txt", "Title: B\n\nBody.\n");
+  ASSERT_TRUE(WaitUntil([&] { return hub.Bodies().size() >= 2; }, 15s)) << d.Log();
+  const std::string second = hub.Bodies()[1];
+  EXPECT_NE(std::string::npos, second.find("hub.url=https%3A%2F%2Fnews.example.org%2Fatom.xml"));
+  EXPECT_EQ(std::string::npos, second.find("categories%2Fworld")) << "B is not in World: that feed did not change";
+  EXPECT_NE(std::string::npos, d.Body("/metrics").find("feedd_websub_pings_total{outcome=\"retry\"} 1\n"));
   EXPECT_EQ(0, d.Stop());
 }
 
