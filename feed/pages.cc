@@ -15,10 +15,30 @@ constexpr const char* kStyle =
     ".bio{border-top:1px solid #ddd;margin-top:2rem;padding-top:1rem;color:#444}";
 
 void Head(const Channel& c, const std::string& title, const std::string& lang,
-          const std::string& dir, std::string* out) {
+          const std::string& dir, std::string* out, const Article* article = nullptr) {
   *out += "<!DOCTYPE html>\n<html lang=\"" + EscapeHtml(lang) + "\" dir=\"" + dir + "\">\n<head>\n";
   *out += "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   *out += "<title>" + EscapeHtml(title) + "</title>\n";
+  if (article) {  // Open Graph, for link previews in chats and social sites
+    auto meta = [&](const char* property, const std::string& content) {
+      if (content.empty()) return;
+      *out += "<meta property=\"" + std::string(property) + "\" content=\"" + EscapeHtml(content) +
+              "\">\n";
+    };
+    meta("og:type", "article");
+    meta("og:title", article->title);
+    meta("og:url", article->link);
+    meta("og:description", article->summary);
+    meta("og:site_name", c.title);
+    meta("og:locale", article->language);
+    meta("article:published_time", FormatRfc3339(article->published));
+    meta("article:modified_time", FormatRfc3339(article->updated));
+    meta("article:author", article->author);
+    meta("article:section", article->category);
+    for (const std::string& t : article->tags) meta("article:tag", t);
+    *out += "<meta name=\"description\" content=\"" + EscapeHtml(article->summary) + "\">\n";
+    *out += "<link rel=\"canonical\" href=\"" + EscapeHtml(article->link) + "\">\n";
+  }
   *out += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + EscapeHtml(c.title) +
           " (RSS)\" href=\"" + EscapeHtml(c.base_url) + "/rss.xml\">\n";
   *out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" + EscapeHtml(c.title) +
@@ -85,7 +105,7 @@ std::string RenderIndexPage(const Channel& c, std::span<const Article* const> ar
 std::string RenderArticlePage(const Channel& c, const Article& a) {
   std::string out;
   const std::string lang = !a.language.empty() ? a.language : a.right_to_left ? "" : c.language;
-  Head(c, a.title + " · " + c.title, lang, a.right_to_left ? "rtl" : "ltr", &out);
+  Head(c, a.title + " · " + c.title, lang, a.right_to_left ? "rtl" : "ltr", &out, &a);
   out += "<body>\n<article>\n<header>\n";
   if (!a.category.empty()) out += "<p class=\"meta\">" + EscapeHtml(a.category) + "</p>\n";
   out += "<h1>" + EscapeHtml(a.title) + "</h1>\n<p class=\"meta\">";

@@ -17,7 +17,7 @@ FEEDD_BUILD_PACKAGES=(
 # expectations, and the real feed readers and validators the tests run.
 FEEDD_TEST_PACKAGES=(
   libgtest-dev python3 python3-feedparser libxml2-utils systemd
-  systemd-container newsboat python3-prometheus-client
+  systemd-container newsboat python3-prometheus-client chromium fonts-dejavu-core
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
