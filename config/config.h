@@ -16,6 +16,16 @@ struct ListenAddress {
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
+// One of several feeds served by one daemon ([[feed]] in feedd.toml).
+struct FeedConfig {
+  std::string prefix;    // URL path prefix: "/blog" (no trailing slash), unique
+  std::string input_dir;
+  std::string base_url;  // default: the daemon's base URL + prefix
+  bool base_url_set = false;
+  std::string title, description, language, author;
+  size_t limit = 0;      // 0: the daemon's
+};
+
 struct Config {
   std::string input_dir = "articles";
   std::string output_dir;                          // render: required; daemon: optional copy
@@ -40,6 +50,10 @@ struct Config {
   int header_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
   size_t max_connections = 1024;
+
+  // Several feeds from one daemon, each with its own folder and URL prefix; empty:
+  // one feed at the root from the settings above.
+  std::vector<FeedConfig> feeds;
 };
 
 // Sets one setting from its text form, by the key it has in feedd.toml ("title",

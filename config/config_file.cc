@@ -74,6 +74,10 @@ class Loader {
         if (!Table(*node.as_table(), key + ".", err)) return false;
         continue;
       }
+      if (prefix.empty() && key == "feed") {
+        if (!Feeds(node, err)) return false;
+        continue;
+      }
       const KeySpec* spec = Find(key);
       if (!spec) {
         *err = Where(k.source()) + "unknown key \"" + key + "\"";
@@ -85,6 +89,92 @@ class Loader {
   }
 
  private:
+  // [[feed]] tables: prefix and input are required; the rest defaults to the
+  // top-level settings.
+  bool Feeds(const toml::node& node, std::string* err) {
+    const toml::array* list = node.as_array();
+    if (!list || !list->is_array_of_tables()) {
+      *err = Where(node.source()) + "feed: expected [[feed]] tables";
+      return false;
+    }
+    for (const toml::node& item : *list) {
+      const toml::table& t = *item.as_table();
+      FeedConfig f;
+      bool has_prefix = false, has_input = false;
+      for (auto&& [k, v] : t) {
+        const std::string key = "feed." + std::string(k.str());
+        auto text = [&](std::string* out) {
+          if (!v.is_string()) return Expect(key, v, "a string", err);
+          *out = v.as_string()->get();
+          return true;
+        };
+        std::string value;
+        if (key == "feed.prefix") {
+          if (!text(&value)) return false;
+          while (!value.empty() && value.back() == '/') value.pop_back();
+          if (!value.empty() && (value.front() != '/' || value.find_first_of("?#% ") != std::string::npos)) {
+            *err = Where(v.source()) + key + ": \"" + value + "\" is not a path like \"/blog\"";
+            return false;
+          }
+          for (const FeedConfig& other : config_->feeds) {
+            if (other.prefix == value) {
+              *err = Where(v.source()) + key + ": \"" + value + "\" is used by another feed";
+              return false;
+            }
+          }
+          f.prefix = value;
+          has_prefix = true;
+        } else if (key == "feed.input") {
+          if (!text(&value)) return false;
+          if (!value.empty() && fs::path(value).is_relative()) value = (base_ / value).string();
+          f.input_dir = value;
+          has_input = !value.empty();
+        } else if (key == "feed.base_url") {
+          if (!text(&value)) return false;
+          std::string why;
+          std::optional<std::string> url = NormalizeBaseUrl(value, &why);
+          if (!url) {
+            *err = Where(v.source()) + key + ": " + why;
+            return false;
+          }
+          f.base_url = *url;
+          f.base_url_set = true;
+        } else if (key == "feed.title") {
+          if (!text(&f.title)) return false;
+        } else if (key == "feed.description") {
+          if (!text(&f.description)) return false;
+        } else if (key == "feed.author") {
+          if (!text(&f.author)) return false;
+        } else if (key == "feed.language") {
+          if (!text(&value)) return false;
+          if (!IsLanguageTag(value)) {
+            *err = Where(v.source()) + key + ": \"" + value + "\" is not a language tag";
+            return false;
+          }
+          f.language = value;
+        } else if (key == "feed.limit") {
+          if (!v.is_integer()) return Expect(key, v, "an integer", err);
+          std::string why;
+          std::optional<uint64_t> n = ParseCount(std::to_string(v.as_integer()->get()), 100000, &why);
+          if (!n) {
+            *err = Where(v.source()) + key + ": " + why;
+            return false;
+          }
+          f.limit = static_cast<size_t>(*n);
+        } else {
+          *err = Where(k.source()) + "unknown key \"" + key + "\"";
+          return false;
+        }
+      }
+      if (!has_prefix || !has_input) {
+        *err = Where(item.source()) + "feed: needs " + (has_prefix ? "input" : "prefix");
+        return false;
+      }
+      config_->feeds.push_back(std::move(f));
+    }
+    return true;
+  }
+
   std::string Where(const toml::source_region& r) const {
     return path_ + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column) + ": ";
   }

@@ -11,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <ctime>
 #include <filesystem>
 #include <future>
@@ -23,6 +25,7 @@
 #include "daemon/render_command.h"
 #include "daemon/systemd.h"
 #include "daemon/websub.h"
+#include "feed/slug.h"
 #include "watcher/inotify_watcher.h"
 
 namespace feedd::daemon {
@@ -53,28 +56,47 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
   return o;
 }
 
+// The health of every feed, written on the ingest thread; the server reads the two
+// summaries (true only when true for every feed).
+struct HealthBoard {
+  std::atomic<bool>& watching_all;
+  std::atomic<bool>& state_all;
+  std::vector<char> watching, state;
+
+  void Set(std::vector<char>* flags, size_t feed, bool value, std::atomic<bool>* all) {
+    if (flags->size() <= feed) flags->resize(feed + 1, 1);
+    (*flags)[feed] = value;
+    *all = std::all_of(flags->begin(), flags->end(), [](char f) { return f != 0; });
+  }
+  void SetWatching(size_t feed, bool v) { Set(&watching, feed, v, &watching_all); }
+  void SetState(size_t feed, bool v) { Set(&state, feed, v, &state_all); }
+};
+
 // Everything on the ingest thread: the watcher, the publisher, the debounce timer,
 // the optional copy of the feeds in an output folder.
 class Ingest {
  public:
   // `on_changed` gets the URLs of the feeds a regeneration changed (WebSub).
+  // `feed` numbers this feed on the health board; `state_file` is its state.db name.
   Ingest(net::io_context& ioc, PublisherOptions options, std::string output_dir,
-         std::string state_dir, feed::SnapshotHolder& snapshots, std::atomic<bool>& watching,
-         std::atomic<bool>& state_ok, std::function<void(std::vector<std::string>)> on_changed)
+         std::string state_dir, std::string state_file, feed::SnapshotHolder& snapshots,
+         HealthBoard& health, size_t feed,
+         std::function<void(std::vector<std::string>)> on_changed)
       : on_changed_(std::move(on_changed)), ioc_(ioc), publisher_(std::move(options), &state_),
-        output_dir_(std::move(output_dir)),
-        state_dir_(std::move(state_dir)), snapshots_(snapshots), watching_(watching),
-        state_ok_(state_ok), timer_(ioc), state_retry_(ioc), schedule_(ioc) {}
+        output_dir_(std::move(output_dir)), state_dir_(std::move(state_dir)),
+        state_file_(std::move(state_file)), snapshots_(snapshots), health_(health), feed_(feed),
+        timer_(ioc), state_retry_(ioc), schedule_(ioc) {}
 
   // The remembered state, the first full scan and snapshot; then watching starts.
   void Start() {
     std::string err;
-    if (!state_.Open(state_dir_, &err)) {
+    if (!state_.Open(state_dir_, state_file_, &err)) {
       spdlog::error("cannot open the state store {}; ids and dates are kept in memory until "
                     "it can be written", err);
       state_ok_ = false;
+      health_.SetState(feed_, false);
     } else if (!state_dir_.empty()) {
-      spdlog::info("state: {} articles remembered in {}/state.db", state_.size(), state_dir_);
+      spdlog::info("state: {} articles remembered in {}/{}", state_.size(), state_dir_, state_file_);
     }
     StartWatcher();
     publisher_.Rescan();
@@ -86,7 +108,7 @@ class Ingest {
     timer_.cancel();
     state_retry_.cancel();
     schedule_.cancel();
-    watching_ = false;
+    health_.SetWatching(feed_, false);
   }
 
   // New settings from a reload: a new folder is watched and read, and everything is
@@ -111,11 +133,11 @@ class Ingest {
         ioc_, publisher_.options().ingest.input_dir,
         [this](std::vector<watcher::Event> events) { OnEvents(std::move(events)); });
     watcher_->Start();
-    watching_ = watcher_->watching();
+    health_.SetWatching(feed_, watcher_->watching());
   }
 
   void OnEvents(std::vector<watcher::Event> events) {
-    watching_ = watcher_->watching();
+    health_.SetWatching(feed_, watcher_->watching());
     if (events.empty()) return;
     if (Metrics* m = publisher_.options().ingest.metrics) {
       for (const watcher::Event& e : events) m->CountEvent(static_cast<size_t>(e.kind));
@@ -143,10 +165,12 @@ class Ingest {
     if (state_.Flush(&err)) {
       if (!state_ok_) spdlog::info("state store writable again; every change is saved");
       state_ok_ = true;
+      health_.SetState(feed_, true);
       return;
     }
     if (state_ok_) spdlog::error("cannot write the state store: {}; serving on, retrying", err);
     state_ok_ = false;
+    health_.SetState(feed_, false);
     state_retry_.expires_after(std::chrono::seconds(2));
     state_retry_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) SaveState();
@@ -222,9 +246,11 @@ class Ingest {
   Publisher publisher_;
   std::string output_dir_;
   std::string state_dir_;
+  std::string state_file_;
   feed::SnapshotHolder& snapshots_;
-  std::atomic<bool>& watching_;
-  std::atomic<bool>& state_ok_;
+  HealthBoard& health_;
+  size_t feed_;
+  bool state_ok_ = true;
   net::steady_timer timer_;
   net::steady_timer state_retry_;
   net::steady_timer schedule_;
@@ -258,13 +284,19 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   // Registered first: from now on these signals are queued for the handlers below.
   net::signal_set stop_signals(control, SIGINT, SIGTERM);
   net::signal_set reload_signal(control, SIGHUP);
-  feed::SnapshotHolder snapshots;
   std::atomic<bool> watching{false};
   std::atomic<bool> state_ok{true};
+  HealthBoard health{watching, state_ok, {}, {}};
   Metrics metrics;
   config::Config current = initial;
 
-  HttpServer server(current.threads, snapshots, watching, state_ok, metrics,
+  // One feed at the root, or one per [[feed]], each below its prefix.
+  const size_t feed_count = std::max<size_t>(1, current.feeds.size());
+  std::deque<feed::SnapshotHolder> holders(feed_count);
+  std::vector<Site> sites;
+  for (size_t i = 0; i < feed_count; ++i)
+    sites.push_back({current.feeds.empty() ? "" : current.feeds[i].prefix, &holders[i]});
+  HttpServer server(current.threads, sites, watching, state_ok, metrics,
                     ServerOptionsFrom(current));
   std::string bound, err;
   std::vector<std::string> addresses;
@@ -301,12 +333,41 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   auto notify_hub = [&](std::vector<std::string> topics) {
     if (websub) net::post(control, [&, t = std::move(topics)]() mutable { websub->Publish(std::move(t)); });
   };
-  auto ingest = std::make_unique<Ingest>(ingest_ioc, PublisherOptionsFrom(current, &metrics),
-                                         current.output_dir, current.state_dir, snapshots,
-                                         watching, state_ok, notify_hub);
+  // Each feed's settings: its own folder, prefix and feed metadata; the rest shared.
+  auto feed_configs = [&](const config::Config& c) {
+    std::vector<config::Config> out;
+    if (c.feeds.empty()) return std::vector<config::Config>{c};
+    for (const config::FeedConfig& f : c.feeds) {
+      config::Config fc = c;
+      fc.input_dir = f.input_dir;
+      fc.base_url = f.base_url_set ? f.base_url : c.base_url + f.prefix;
+      if (!f.title.empty()) fc.title = f.title;
+      if (!f.description.empty()) fc.description = f.description;
+      if (!f.language.empty()) fc.language = f.language;
+      if (!f.author.empty()) fc.author = f.author;
+      if (f.limit > 0) fc.limit = f.limit;
+      fc.output_dir.clear();  // output_dir copies the root feed only
+      out.push_back(std::move(fc));
+    }
+    return out;
+  };
+  auto state_file = [&](size_t i) {
+    return current.feeds.empty() || current.feeds[i].prefix.empty()
+               ? std::string("state.db")
+               : "state-" + feed::Slugify(current.feeds[i].prefix) + ".db";
+  };
+  std::vector<std::unique_ptr<Ingest>> ingests;
+  {
+    const std::vector<config::Config> fcs = feed_configs(current);
+    for (size_t i = 0; i < fcs.size(); ++i) {
+      ingests.push_back(std::make_unique<Ingest>(
+          ingest_ioc, PublisherOptionsFrom(fcs[i], &metrics), fcs[i].output_dir, fcs[i].state_dir,
+          state_file(i), holders[i], health, i, notify_hub));
+    }
+  }
   std::promise<void> first_snapshot;
   net::post(ingest_ioc, [&] {
-    ingest->Start();
+    for (auto& ingest : ingests) ingest->Start();
     first_snapshot.set_value();
   });
   auto ingest_work = net::make_work_guard(ingest_ioc);
@@ -380,9 +441,18 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
         spdlog::warn("reload: threads changed; restart feedd to apply it");
       spdlog::set_level(spdlog::level::from_str(c.log_level));
       server.set_options(ServerOptionsFrom(c));
+      std::vector<config::Config> fcs = feed_configs(c);
+      bool same_feeds = c.feeds.size() == current.feeds.size();
+      for (size_t i = 0; same_feeds && i < c.feeds.size(); ++i)
+        same_feeds = c.feeds[i].prefix == current.feeds[i].prefix;
+      if (!same_feeds) {
+        spdlog::warn("reload: the [[feed]] prefixes changed; restart feedd to apply them");
+        fcs = feed_configs(current);
+      }
       current = c;
-      net::post(ingest_ioc, [&, options = PublisherOptionsFrom(c, &metrics), out = c.output_dir] {
-        ingest->Reconfigure(options, out);
+      net::post(ingest_ioc, [&, fcs] {
+        for (size_t i = 0; i < ingests.size() && i < fcs.size(); ++i)
+          ingests[i]->Reconfigure(PublisherOptionsFrom(fcs[i], &metrics), fcs[i].output_dir);
         spdlog::info("reloaded the configuration");
         NotifySystemd("READY=1");
       });
@@ -417,7 +487,9 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
     stats_timer.cancel();
     watchdog.cancel();
     reload_signal.cancel();
-    net::post(ingest_ioc, [&] { ingest->Stop(); });
+    net::post(ingest_ioc, [&] {
+      for (auto& ingest : ingests) ingest->Stop();
+    });
     ingest_work.reset();
     stop_deadline = Clock::now() + kGrace;
     wait_drained();
@@ -427,7 +499,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   server.Stop();
   ingest_ioc.stop();
   ingest_thread.join();
-  ingest.reset();
+  ingests.clear();
   LogStats(server.stats());
   spdlog::info("stopped");
   return 0;

@@ -131,33 +131,37 @@ struct Worker {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // worker thread only
   std::thread thread;
-  // This worker's reference to the current snapshot (see SnapshotHolder::version).
-  std::shared_ptr<const feed::Snapshot> snapshot;
-  uint64_t snapshot_version = ~uint64_t{0};
+  // This worker's references to each site's current snapshot (see
+  // SnapshotHolder::version).
+  std::vector<std::shared_ptr<const feed::Snapshot>> snapshots;
+  std::vector<uint64_t> versions;
 
-  const std::shared_ptr<const feed::Snapshot>& Snapshot(const feed::SnapshotHolder& holder) {
-    const uint64_t version = holder.version();
-    if (version != snapshot_version) {
-      snapshot = holder.Current();
-      snapshot_version = version;
+  const std::shared_ptr<const feed::Snapshot>& Snapshot(size_t site, const feed::SnapshotHolder& holder) {
+    if (snapshots.size() <= site) {
+      snapshots.resize(site + 1);
+      versions.resize(site + 1, ~uint64_t{0});
     }
-    return snapshot;
+    const uint64_t version = holder.version();
+    if (version != versions[site]) {
+      snapshots[site] = holder.Current();
+      versions[site] = version;
+    }
+    return snapshots[site];
   }
 };
 
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(unsigned worker_count, const feed::SnapshotHolder& snapshots,
-       const std::atomic<bool>& watching, const std::atomic<bool>& state_ok, Metrics& metrics,
-       ServerOptions options)
-      : snapshots(snapshots), watching(watching), state_ok(state_ok), metrics(metrics) {
+  Impl(unsigned worker_count, std::vector<Site> sites, const std::atomic<bool>& watching,
+       const std::atomic<bool>& state_ok, Metrics& metrics, ServerOptions options)
+      : sites(std::move(sites)), watching(watching), state_ok(state_ok), metrics(metrics) {
     SetOptions(options);
     for (unsigned i = 0; i < worker_count; ++i) workers.push_back(std::make_unique<Worker>());
   }
 
   std::vector<std::unique_ptr<Worker>> workers;
-  const feed::SnapshotHolder& snapshots;
+  std::vector<Site> sites;
   const std::atomic<bool>& watching;
   const std::atomic<bool>& state_ok;
   Metrics& metrics;
@@ -358,7 +362,36 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                           Field(req, http::field::if_modified_since),
                           Field(req, http::field::accept_encoding)};
       // Held until the reply is written: the reply's views point into it.
-      const std::shared_ptr<const feed::Snapshot> snap = worker.Snapshot(snapshots);
+      // The site whose prefix the target starts with (the longest), the prefix cut
+      // off. A target below no site gets an empty snapshot that knows how many
+      // articles all sites serve: /healthz and /metrics work, everything else is 404.
+      const std::string_view original_target = request.target;
+      size_t site = sites.size();
+      for (size_t i = 0; i < sites.size(); ++i) {
+        const std::string& p = sites[i].prefix;
+        const std::string_view t = request.target;
+        const bool below = p.empty() || (t.substr(0, p.size()) == p &&
+                                         (t.size() == p.size() || t[p.size()] == '/' || t[p.size()] == '?'));
+        if (below &&
+            (site == sites.size() || p.size() > sites[site].prefix.size()))
+          site = i;
+      }
+      std::shared_ptr<const feed::Snapshot> snap;
+      if (site < sites.size()) {
+        snap = worker.Snapshot(site, *sites[site].snapshots);
+        request.target.remove_prefix(sites[site].prefix.size());
+        if (request.target.empty() || request.target.front() == '?') request.target = "/";
+      } else {
+        auto root = std::make_shared<feed::Snapshot>();
+        root->generation = 1;
+        for (size_t i = 0; i < sites.size(); ++i) {
+          const auto& s = worker.Snapshot(i, *sites[i].snapshots);
+          root->article_count += s->article_count;
+          root->built_at = std::max(root->built_at, s->built_at);
+          if (s->generation == 0) root->generation = 0;
+        }
+        snap = std::move(root);
+      }
       HttpReply reply = HandleRequest(*snap, request,
                                       HealthInfo{std::time(nullptr), watching.load(), state_ok.load(), &metrics,
                                                  stats.open_connections.load(),
@@ -368,7 +401,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (spdlog::should_log(spdlog::level::debug)) {
         const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - started_at).count();
-        spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, request.method, request.target,
+        spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, request.method, original_target,
                       reply.status, reply.send_body ? reply.Body().size() : 0, us);
       }
       conn->busy = false;
@@ -400,10 +433,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpServer::HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
+HttpServer::HttpServer(unsigned workers, std::vector<Site> sites,
                        const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
                        Metrics& metrics, ServerOptions options)
-    : impl_(std::make_shared<Impl>(std::max(1u, workers), snapshots, watching, state_ok,
+    : impl_(std::make_shared<Impl>(std::max(1u, workers), std::move(sites), watching, state_ok,
                                    metrics, options)) {}
 
 HttpServer::~HttpServer() { Stop(); }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/metrics.h"
 #include "feed/snapshot.h"
@@ -37,12 +38,17 @@ struct ServerStats {
       server_errors{0}, rejected_connections{0}, open_connections{0};
 };
 
+// One feed's snapshots, served below a URL prefix ("" for the root, "/blog").
+struct Site {
+  std::string prefix;
+  const feed::SnapshotHolder* snapshots;
+};
+
 class HttpServer {
  public:
   // `watching` and `state_ok` are reported by /healthz.
-  HttpServer(unsigned workers, const feed::SnapshotHolder& snapshots,
-             const std::atomic<bool>& watching, const std::atomic<bool>& state_ok,
-             Metrics& metrics, ServerOptions options);
+  HttpServer(unsigned workers, std::vector<Site> sites, const std::atomic<bool>& watching,
+             const std::atomic<bool>& state_ok, Metrics& metrics, ServerOptions options);
   ~HttpServer();
 
   // Binds and listens on ADDRESS:PORT (port 0 picks one). Sets *bound to the

@@ -39,8 +39,8 @@ bool StateStore::Exec(const char* sql, std::string* err) {
   return true;
 }
 
-bool StateStore::Open(const std::string& state_dir, std::string* err) {
-  path_ = state_dir.empty() ? "" : (std::filesystem::path(state_dir) / "state.db").string();
+bool StateStore::Open(const std::string& state_dir, const std::string& file, std::string* err) {
+  path_ = state_dir.empty() ? "" : (std::filesystem::path(state_dir) / file).string();
   if (path_.empty()) return true;  // in memory: nothing to open
   if (!TryReopen(err)) {
     healthy_ = false;

@@ -40,7 +40,9 @@ class StateStore {
   // Opens (creating) state_dir/state.db, or an in-memory store for an empty
   // state_dir. Returns false with *err set when the file cannot be opened; the
   // store then works in memory and Flush() keeps trying to reach the file.
-  bool Open(const std::string& state_dir, std::string* err);
+  bool Open(const std::string& state_dir, std::string* err) { return Open(state_dir, "state.db", err); }
+  // The same with another file name in state_dir (one per feed of a daemon).
+  bool Open(const std::string& state_dir, const std::string& file, std::string* err);
 
   // The state for a file that was read: its remembered state when the path is
   // known; else, when its content matches an article that disappeared (a rename,

@@ -73,6 +73,46 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
   EXPECT_EQ("http://hub.example.org/publish", c.hub);
 }
 
+TEST(ConfigFileTest, SeveralFeeds) {
+  TempDir dir;
+  WriteFile(dir.path() / "f.toml",
+            "title = \"Site\"\nlimit = 20\n"
+            "[[feed]]\nprefix = \"/news/\"\ninput = \"news\"\ntitle = \"News\"\n"
+            "[[feed]]\nprefix = \"/blog\"\ninput = \"/srv/blog\"\nbase_url = \"https://blog.example\"\n"
+            "language = \"fa\"\nlimit = 5\ndescription = \"D\"\nauthor = \"A\"\n");
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfigFile((dir.path() / "f.toml").string(), &c, &err)) << err;
+  ASSERT_EQ(2u, c.feeds.size());
+  EXPECT_EQ("/news", c.feeds[0].prefix);
+  EXPECT_EQ((dir.path() / "news").string(), c.feeds[0].input_dir);
+  EXPECT_EQ("News", c.feeds[0].title);
+  EXPECT_FALSE(c.feeds[0].base_url_set);
+  EXPECT_EQ("/blog", c.feeds[1].prefix);
+  EXPECT_EQ("https://blog.example", c.feeds[1].base_url);
+  EXPECT_EQ("fa", c.feeds[1].language);
+  EXPECT_EQ(5u, c.feeds[1].limit);
+  const std::string f = (dir.path() / "g.toml").string();
+  struct Case {
+    const char* text;
+    const char* error;
+  } cases[] = {
+      {"[[feed]]\ninput = \"x\"\n", "1:1: feed: needs prefix"},
+      {"[[feed]]\nprefix = \"/a\"\n", "1:1: feed: needs input"},
+      {"[[feed]]\nprefix = \"blog\"\ninput = \"x\"\n", "2:10: feed.prefix: \"blog\" is not a path like \"/blog\""},
+      {"[[feed]]\nprefix = \"/a\"\ninput = \"x\"\n[[feed]]\nprefix = \"/a\"\ninput = \"y\"\n",
+       "5:10: feed.prefix: \"/a\" is used by another feed"},
+      {"[[feed]]\nprefix = \"/a\"\ninput = \"x\"\ncolour = \"red\"\n", "4:1: unknown key \"feed.colour\""},
+      {"feed = 3\n", "1:8: feed: expected [[feed]] tables"},
+  };
+  for (const Case& k : cases) {
+    WriteFile(f, k.text);
+    Config config;
+    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << k.text;
+    EXPECT_EQ(f + ":" + k.error, err) << k.text;
+  }
+}
+
 TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
   TempDir dir;
   const std::string f = (dir.path() / "f.toml").string();

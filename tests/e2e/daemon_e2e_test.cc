@@ -594,6 +594,40 @@ TEST_F(DaemonTest, WebSubHubIsAdvertisedAndNotifiedWithRetries) {
   EXPECT_EQ(0, d.Stop());
 }
 
+TEST_F(DaemonTest, SeveralFeedsShareOneListener) {
+  TempDir news, blog, conf, state;
+  Drop(news.path() / "n.txt", Article("A News Story"));
+  Drop(blog.path() / "b.txt", Article("A Blog Post"));
+  testing::WriteFile(conf.path() / "feedd.toml",
+            "base_url = \"https://example.org\"\ntitle = \"Example\"\n"
+            "[[feed]]\nprefix = \"/news\"\ninput = \"" + news.path().string() + "\"\ntitle = \"Example News\"\n"
+            "[[feed]]\nprefix = \"/blog\"\ninput = \"" + blog.path().string() + "\"\n"
+            "base_url = \"https://blog.example.org\"\n");
+  Daemon d({}, {"--config", (conf.path() / "feedd.toml").string(), "--state-dir", state.path().string()});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  const std::string n = d.Body("/news/rss.xml");
+  EXPECT_NE(std::string::npos, n.find("<title>Example News</title>"));
+  EXPECT_NE(std::string::npos, n.find("A News Story"));
+  EXPECT_EQ(std::string::npos, n.find("A Blog Post"));
+  EXPECT_NE(std::string::npos, n.find("<link>https://example.org/news/articles/n</link>"));
+  const std::string b = d.Body("/blog/atom.xml");
+  EXPECT_NE(std::string::npos, b.find("<title type=\"text\">Example</title>"));  // the site's title
+  EXPECT_NE(std::string::npos, b.find("href=\"https://blog.example.org/articles/b\""));
+  EXPECT_EQ(200, d.Get("/blog/articles/b")->status);
+  EXPECT_EQ(200, d.Get("/news/")->status);
+  EXPECT_EQ(200, d.Get("/news")->status);
+  EXPECT_EQ(404, d.Get("/rss.xml")->status);  // nothing at the root but health and metrics
+  EXPECT_EQ(404, d.Get("/newsletter/rss.xml")->status);
+  EXPECT_NE(std::string::npos, d.Body("/healthz").find("\"articles\":2"));
+  // Each folder is watched on its own.
+  Drop(blog.path() / "c.txt", Article("Second Post"));
+  EXPECT_TRUE(WaitUntil([&] { return d.Body("/blog/rss.xml").find("Second Post") != std::string::npos; }));
+  EXPECT_EQ(std::string::npos, d.Body("/news/rss.xml").find("Second Post"));
+  EXPECT_EQ(0, d.Stop());
+  EXPECT_TRUE(fs::exists(state.path() / "state-news.db"));
+  EXPECT_TRUE(fs::exists(state.path() / "state-blog.db"));
+}
+
 TEST_F(DaemonTest, SlowClientsAndConnectionLimit) {
   Drop(in() / "a.txt", Article("A"));
   Daemon d(in(), {"--header-timeout", "500ms", "--idle-timeout", "1s", "--max-connections", "3"});
