@@ -164,15 +164,28 @@ bool Publisher::Rescan() {
   return changed;
 }
 
-std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
+void Publisher::Refresh(std::shared_ptr<const feed::Resource>* res, std::string body,
+                        std::string_view type, int64_t modified, const std::string& topic,
+                        bool hot) {
+  // Rebuilt only when its bytes change, keeping hashing and gzip off the common path
+  // of an edit that does not touch it.
+  if (*res && (*res)->identity.body == body && (*res)->last_modified == modified) return;
+  std::string link;
+  const std::string& hub = options_.channel.hub;
+  if (!topic.empty() && !hub.empty())
+    link = "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
+  // Only the few hot resources get a memfd for sendfile(2): one per category or tag
+  // feed could run a large site out of file descriptors.
+  *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, hot, {}, link);
+  if (!topic.empty()) changed_topics_.push_back(topic);
+}
+
+std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, feed::Snapshot* snap) {
   const feed::Channel& channel = options_.channel;
   std::vector<const feed::Article*> parsed;
   parsed.reserve(records_.size());
   for (const auto& [path, rec] : records_) parsed.push_back(&rec.article);
   const std::vector<std::string> slugs = feed::UniqueSlugs(parsed);
-
-  auto snap = std::make_shared<feed::Snapshot>();
-  snap->resources.reserve(records_.size() + 3);
   std::vector<const feed::Article*> published;
   published.reserve(records_.size());
   size_t i = 0;
@@ -201,27 +214,27 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
     published.push_back(rec.published.get());
     snap->resources.emplace("/articles/" + slug, rec.page);
   }
+  const size_t count = published.size();  // before the move: argument order is unspecified
+  return feed::SelectItems(std::move(published), count);
+}
 
-  const std::vector<const feed::Article*> newest = feed::SelectItems(published, published.size());
-  const std::span<const feed::Article* const> all(newest);
-  const auto items = all.first(std::min(channel.limit, all.size()));
-  const auto listed = all.first(std::min(options_.index_limit, all.size()));
-  const int64_t feed_time = feed::NewestUpdate(items).seconds;
-  // Archives (RFC 5005): the articles oldest first, in pages of `limit`; every full
-  // page is an archive document, so an item that left the subscription feed stays
-  // reachable. A full page changes only if an article in it is edited or deleted, or
-  // one is back-dated into it; it is served with a long Cache-Control.
+std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& newest,
+                                     feed::Snapshot* snap) {
+  // RFC 5005: the articles oldest first, in pages of `limit`; every full page is an
+  // archive document, so an item that left the subscription feed stays reachable. A
+  // full page changes only if an article in it is edited or deleted, or one is
+  // back-dated into it; it is served with a long Cache-Control.
+  const feed::Channel& channel = options_.channel;
   const size_t page_size = std::max<size_t>(1, channel.limit);
   const size_t full_pages = newest.size() / page_size;
-  const std::string atom_url = channel.base_url + "/atom.xml";
   auto archive_url = [&](size_t k) {
     return channel.base_url + "/archive/" + std::to_string(k) + "/atom.xml";
   };
   std::map<size_t, std::pair<std::string, std::shared_ptr<const feed::Resource>>> archives;
   for (size_t k = 1; k <= full_pages; ++k) {
-    std::vector<const feed::Article*> page;  // newest first within the page, like the feed
-    for (size_t i = 0; i < page_size; ++i) page.push_back(newest[newest.size() - (k - 1) * page_size - 1 - i]);
-    std::reverse(page.begin(), page.end());
+    // Oldest first across pages, newest first within one, like the feed.
+    const auto first = newest.end() - static_cast<ptrdiff_t>(k * page_size);
+    const std::vector<const feed::Article*> page(first, first + static_cast<ptrdiff_t>(page_size));
     std::string signature = k < full_pages ? "" : "last";
     for (const feed::Article* a : page)
       signature += a->id + "@" + std::to_string(a->updated.seconds) + "/" + a->link + "\n";
@@ -234,7 +247,7 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
       ac.path = "/archive/" + std::to_string(k);
       ac.feed_id = channel.base_url + "/";
       ac.history.is_archive = true;
-      ac.history.current = atom_url;
+      ac.history.current = channel.base_url + "/atom.xml";
       if (k > 1) ac.history.prev_archive = archive_url(k - 1);
       if (k < full_pages) ac.history.next_archive = archive_url(k + 1);
       res = MakeResource(feed::RenderAtom(ac, page), kAtomType, feed::NewestUpdate(page).seconds,
@@ -244,31 +257,16 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
     archives.emplace(k, std::pair{std::move(signature), res});
   }
   archives_ = std::move(archives);
-  feed::Channel current = channel;
-  if (full_pages > 0) current.history.prev_archive = archive_url(full_pages);
-  // Rebuild a shared resource only when its bytes change, keeping hashing and gzip
-  // off the common path of an edit that does not touch it.
-  // `topic` is a feed's own URL: with a hub, its responses carry the WebSub Link
-  // headers, and a feed whose bytes changed is reported in changed_topics().
-  changed_topics_.clear();
-  auto refresh = [&](std::shared_ptr<const feed::Resource>* res, std::string body,
-                     std::string_view type, int64_t modified, const std::string& topic = {}) {
-    if (*res && (*res)->identity.body == body && (*res)->last_modified == modified) return;
-    std::string link;
-    if (!topic.empty() && !channel.hub.empty())
-      link = "Link: <" + channel.hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
-    *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, true, {}, link);
-    if (!topic.empty()) changed_topics_.push_back(topic);
-  };
-  refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time, channel.base_url + "/rss.xml");
-  refresh(&atom_, feed::RenderAtom(current, items), kAtomType, feed_time,
-          channel.base_url + "/atom.xml");
-  refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time,
-          channel.base_url + "/feed.json");
+  return full_pages > 0 ? archive_url(full_pages) : std::string();
+}
+
+void Publisher::BuildGroupFeeds(const std::vector<const feed::Article*>& newest,
+                                feed::Snapshot* snap, std::vector<std::string>* category_names,
+                                std::vector<std::string>* tag_names) {
   // Per-category and per-tag feeds, created and removed as articles come and go.
   // Names that make the same slug ("World", "world") share a feed.
+  const feed::Channel& channel = options_.channel;
   std::map<std::string, std::pair<std::string, std::vector<const feed::Article*>>> groups;
-  std::vector<std::string> category_names, tag_names;
   for (const feed::Article* a : newest) {
     auto add = [&](const char* kind, const std::string& name, std::vector<std::string>* names) {
       const std::string slug = feed::Slugify(name);
@@ -280,38 +278,64 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
       }
       if (group.second.empty() || group.second.back() != a) group.second.push_back(a);
     };
-    if (!a->category.empty()) add("categories", a->category, &category_names);
-    for (const std::string& t : a->tags) add("tags", t, &tag_names);
+    if (!a->category.empty()) add("categories", a->category, category_names);
+    for (const std::string& t : a->tags) add("tags", t, tag_names);
   }
   std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds;
   for (const auto& [path, group] : groups) {
+    const size_t slash = path.find('/', 1);
     feed::Channel gc = channel;
-    gc.path = path.substr(0, path.find('/', 1) + 1) + feed::PercentEncode(path.substr(path.find('/', 1) + 1));
+    gc.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
     gc.title = channel.title + " \u2014 " + group.first;
-    const auto group_items = std::span<const feed::Article* const>(group.second)
-                                 .first(std::min(channel.limit, group.second.size()));
-    const int64_t time = feed::NewestUpdate(group_items).seconds;
+    const auto items = std::span<const feed::Article* const>(group.second)
+                           .first(std::min(channel.limit, group.second.size()));
+    const int64_t time = feed::NewestUpdate(items).seconds;
     for (const auto& [name, body, type] :
-         {std::tuple{"/rss.xml", feed::RenderRss(gc, group_items), kRssType},
-          std::tuple{"/atom.xml", feed::RenderAtom(gc, group_items), kAtomType},
-          std::tuple{"/feed.json", feed::RenderJsonFeed(gc, group_items), kJsonFeedType}}) {
+         {std::tuple{"/rss.xml", feed::RenderRss(gc, items), kRssType},
+          std::tuple{"/atom.xml", feed::RenderAtom(gc, items), kAtomType},
+          std::tuple{"/feed.json", feed::RenderJsonFeed(gc, items), kJsonFeedType}}) {
       std::shared_ptr<const feed::Resource> res;
       if (auto old = group_feeds_.find(path + name); old != group_feeds_.end()) res = old->second;
-      refresh(&res, body, type, time, channel.base_url + gc.path + name);
+      Refresh(&res, body, type, time, channel.base_url + gc.path + name, false);
       group_feeds.emplace(path + name, res);
       snap->resources.emplace(path + name, res);
     }
   }
   group_feeds_ = std::move(group_feeds);
-  std::sort(category_names.begin(), category_names.end());
-  std::sort(tag_names.begin(), tag_names.end());
-  refresh(&index_, feed::RenderIndexPage(channel, listed, category_names, tag_names), kHtmlType,
-          feed::NewestUpdate(listed).seconds);
+  std::sort(category_names->begin(), category_names->end());
+  std::sort(tag_names->begin(), tag_names->end());
+}
+
+std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
+  const feed::Channel& channel = options_.channel;
+  auto snap = std::make_shared<feed::Snapshot>();
+  snap->resources.reserve(records_.size() + 8);
+  changed_topics_.clear();
+
+  const std::vector<const feed::Article*> newest = PublishArticles(now, snap.get());
+  const std::span<const feed::Article* const> all(newest);
+  const auto items = all.first(std::min(channel.limit, all.size()));
+  const auto listed = all.first(std::min(options_.index_limit, all.size()));
+  const int64_t feed_time = feed::NewestUpdate(items).seconds;
+
+  feed::Channel subscription = channel;  // Atom links its newest archive page
+  subscription.history.prev_archive = BuildArchives(newest, snap.get());
+  Refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time,
+          channel.base_url + "/rss.xml", true);
+  Refresh(&atom_, feed::RenderAtom(subscription, items), kAtomType, feed_time,
+          channel.base_url + "/atom.xml", true);
+  Refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time,
+          channel.base_url + "/feed.json", true);
+  std::vector<std::string> category_names, tag_names;
+  BuildGroupFeeds(newest, snap.get(), &category_names, &tag_names);
+  Refresh(&index_, feed::RenderIndexPage(channel, listed, category_names, tag_names), kHtmlType,
+          feed::NewestUpdate(listed).seconds, {}, true);
+
   snap->resources.emplace("/rss.xml", rss_);
   snap->resources.emplace("/atom.xml", atom_);
   snap->resources.emplace("/feed.json", json_);
   snap->resources.emplace("/", index_);
-  snap->article_count = published.size();
+  snap->article_count = newest.size();
   snap->generation = ++generation_;
   snap->built_at = now;
   return snap;

@@ -69,6 +69,18 @@ class Publisher {
   };
 
   bool Load(const std::string& relative_path);
+  // Pieces of Build. Articles due by `now` (their pages into `snap`), newest first.
+  std::vector<const feed::Article*> PublishArticles(int64_t now, feed::Snapshot* snap);
+  // RFC 5005 pages into `snap`; returns the newest page's URL, or empty.
+  std::string BuildArchives(const std::vector<const feed::Article*>& newest, feed::Snapshot* snap);
+  // Category and tag feeds into `snap`; their names, sorted.
+  void BuildGroupFeeds(const std::vector<const feed::Article*>& newest, feed::Snapshot* snap,
+                       std::vector<std::string>* category_names,
+                       std::vector<std::string>* tag_names);
+  // Replaces *res when the body changed; a feed (`topic` = its URL) is then listed in
+  // changed_topics(). `hot`: also kept in a memfd for sendfile(2).
+  void Refresh(std::shared_ptr<const feed::Resource>* res, std::string body,
+               std::string_view type, int64_t modified, const std::string& topic, bool hot);
   bool Forget(const std::string& relative_path);
   bool ForgetUnder(const std::string& folder);
 

@@ -24,8 +24,9 @@ class io_context;
 
 namespace feedd::watcher {
 
-// What one inotify record means for a file (not a folder), or nullopt-like kRescan
-// with an empty path for records that carry nothing to act on. Pure; exposed for tests.
+// What one inotify record means for a file (not a folder): `act` is false for
+// records that carry nothing to act on (IN_CREATE of a file still being written).
+// Pure; exposed for tests.
 struct Decoded {
   bool act = false;
   EventKind kind = EventKind::kRescan;
