@@ -281,25 +281,35 @@ void Publisher::BuildGroupFeeds(const std::vector<const feed::Article*>& newest,
     if (!a->category.empty()) add("categories", a->category, category_names);
     for (const std::string& t : a->tags) add("tags", t, tag_names);
   }
-  std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds;
+  std::map<std::string, GroupFeeds> group_feeds;
   for (const auto& [path, group] : groups) {
-    const size_t slash = path.find('/', 1);
-    feed::Channel gc = channel;
-    gc.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
-    gc.title = channel.title + " \u2014 " + group.first;
     const auto items = std::span<const feed::Article* const>(group.second)
                            .first(std::min(channel.limit, group.second.size()));
-    const int64_t time = feed::NewestUpdate(items).seconds;
-    for (const auto& [name, body, type] :
-         {std::tuple{"/rss.xml", feed::RenderRss(gc, items), kRssType},
-          std::tuple{"/atom.xml", feed::RenderAtom(gc, items), kAtomType},
-          std::tuple{"/feed.json", feed::RenderJsonFeed(gc, items), kJsonFeedType}}) {
-      std::shared_ptr<const feed::Resource> res;
-      if (auto old = group_feeds_.find(path + name); old != group_feeds_.end()) res = old->second;
-      Refresh(&res, body, type, time, channel.base_url + gc.path + name, false);
-      group_feeds.emplace(path + name, res);
-      snap->resources.emplace(path + name, res);
+    // What the three documents show; unchanged, they are not rendered again.
+    std::string signature = group.first + "\n";
+    for (const feed::Article* a : items) {
+      signature += a->id + "@" + std::to_string(a->updated.seconds) + "@" +
+                   std::to_string(a->published.seconds) + "/" + a->link + "\n";
     }
+    GroupFeeds feeds;
+    if (auto old = group_feeds_.find(path); old != group_feeds_.end()) feeds = old->second;
+    if (feeds.signature != signature) {
+      const size_t slash = path.find('/', 1);
+      feed::Channel gc = channel;
+      gc.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
+      gc.title = channel.title + " \u2014 " + group.first;
+      const int64_t time = feed::NewestUpdate(items).seconds;
+      const std::string url = channel.base_url + gc.path;
+      Refresh(&feeds.rss, feed::RenderRss(gc, items), kRssType, time, url + "/rss.xml", false);
+      Refresh(&feeds.atom, feed::RenderAtom(gc, items), kAtomType, time, url + "/atom.xml", false);
+      Refresh(&feeds.json, feed::RenderJsonFeed(gc, items), kJsonFeedType, time,
+              url + "/feed.json", false);
+      feeds.signature = std::move(signature);
+    }
+    snap->resources.emplace(path + "/rss.xml", feeds.rss);
+    snap->resources.emplace(path + "/atom.xml", feeds.atom);
+    snap->resources.emplace(path + "/feed.json", feeds.json);
+    group_feeds.emplace(path, std::move(feeds));
   }
   group_feeds_ = std::move(group_feeds);
   std::sort(category_names->begin(), category_names->end());

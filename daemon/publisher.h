@@ -91,8 +91,13 @@ class Publisher {
   int64_t next_due_ = 0;
   std::vector<std::string> changed_topics_;
   std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
-  // Category and tag feeds by path ("/tags/x/rss.xml"), kept while they exist.
-  std::map<std::string, std::shared_ptr<const feed::Resource>> group_feeds_;
+  // Category and tag feeds by path ("/tags/x"), kept while they exist, with the
+  // signature of what they show (ids, dates, links) so unchanged ones are reused.
+  struct GroupFeeds {
+    std::string signature;
+    std::shared_ptr<const feed::Resource> rss, atom, json;
+  };
+  std::map<std::string, GroupFeeds> group_feeds_;
   // RFC 5005 archive pages by number, with the signature of what they hold (ids
   // and update times), so an unchanged page is not rendered again.
   std::map<size_t, std::pair<std::string, std::shared_ptr<const feed::Resource>>> archives_;
