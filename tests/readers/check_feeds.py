@@ -59,6 +59,11 @@ def check_folder(feedd, src, expectations, shared_schema):
                     shared_schema, out)
 
 
+def _die_with_parent():
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class Daemon:
     """The feedd daemon on 127.0.0.1, stopped with SIGTERM."""
 
@@ -66,10 +71,11 @@ class Daemon:
         self.dir = tempfile.mkdtemp()
         port_file = os.path.join(self.dir, "port")
         self.log = open(os.path.join(self.dir, "log"), "w")
+        # The daemon ends with this script even if the script is killed (ctest timeout).
         self.proc = subprocess.Popen(
             [feedd, "--input", folder, "--listen", f"127.0.0.1:{port}", "--port-file", port_file,
              "--state-dir", state, "--base-url", BASE + "/", "--title", "Readers & Tests"],
-            stdout=self.log, stderr=self.log)
+            stdout=self.log, stderr=self.log, preexec_fn=_die_with_parent)
         deadline = time.time() + 10
         while time.time() < deadline:
             if os.path.exists(port_file) and open(port_file).read().endswith("\n"):
