@@ -261,12 +261,12 @@ class Ingest {
   std::shared_ptr<const feed::Resource> written_rss_, written_atom_;
 };
 
-void LogStats(const ServerStats& s) {
-  spdlog::info("requests {} (2xx/3xx {}, 304 {}, 4xx {}, 5xx {}), bytes sent {}, open "
-               "connections {}, refused connections {}",
-               s.requests.load(), s.ok.load(), s.not_modified.load(), s.client_errors.load(),
-               s.server_errors.load(), s.bytes_sent.load(), s.open_connections.load(),
-               s.rejected_connections.load());
+void LogStats(const ServerStats& s, const Metrics& m) {
+  const Metrics::Totals t = m.ResponseTotals();
+  spdlog::info("requests {} (304 {}, 4xx {}, 5xx {}), bytes sent {}, open connections {}, "
+               "refused connections {}",
+               t.responses, t.not_modified, t.client_errors, t.server_errors, t.bytes,
+               s.open_connections.load(), s.rejected_connections.load());
 }
 
 std::string MonotonicUsec() {
@@ -396,7 +396,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
     stats_timer.expires_after(std::chrono::minutes(1));
     stats_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      LogStats(server.stats());
+      LogStats(server.stats(), metrics);
       arm_stats();
     });
   };
@@ -500,7 +500,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   ingest_ioc.stop();
   ingest_thread.join();
   ingests.clear();
-  LogStats(server.stats());
+  LogStats(server.stats(), metrics);
   spdlog::info("stopped");
   return 0;
 }

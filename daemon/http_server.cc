@@ -240,42 +240,45 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
   // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
   // sends the pages without copying them, as nginx does with static files.
+  // Repeats `step` (one non-blocking send(2) or sendfile(2) from offset `done`,
+  // returning what it wrote or -1 with errno) until `total` bytes are out, waiting for
+  // the socket whenever it is full.
+  template <typename Step>
+  net::awaitable<size_t> SendAll(Connection& conn, size_t total, Step step,
+                                 boost::system::error_code& ec) {
+    size_t done = 0;
+    while (done < total && !ec) {
+      const ssize_t n = step(done);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+      } else if (n == 0) {
+        ec = net::error::eof;  // a sealed memfd never ends early; a socket never takes 0
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        co_await WaitWritable(conn, ec);
+      } else if (errno != EINTR) {
+        ec.assign(errno, boost::system::system_category());
+      }
+    }
+    co_return done;
+  }
+
+  // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
+  // sends the pages without copying them, as nginx does with static files.
   net::awaitable<size_t> SendFile(Connection& conn, std::string_view head,
                                   const feed::BodyFile& file, size_t size,
                                   boost::system::error_code& ec) {
-    tcp::socket& socket = conn.socket;
-    socket.native_non_blocking(true, ec);
+    conn.socket.native_non_blocking(true, ec);
     if (ec) co_return 0;
-    const int fd = socket.native_handle();
-    size_t sent = 0;
-    while (sent < head.size()) {  // MSG_MORE: the header leaves with the body's first bytes
-      const ssize_t n = ::send(fd, head.data() + sent, head.size() - sent, MSG_MORE | MSG_NOSIGNAL);
-      if (n >= 0) {
-        sent += static_cast<size_t>(n);
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        co_await WaitWritable(conn, ec);
-        if (ec) co_return sent;
-      } else if (errno != EINTR) {
-        ec.assign(errno, boost::system::system_category());
-        co_return sent;
-      }
-    }
-    off_t offset = 0;
-    while (static_cast<size_t>(offset) < size) {
-      const ssize_t n = ::sendfile(fd, file.fd(), &offset, size - static_cast<size_t>(offset));
-      if (n > 0) {
-        sent += static_cast<size_t>(n);
-      } else if (n == 0) {
-        ec = net::error::eof;  // the file is shorter than it said: cannot happen when sealed
-        co_return sent;
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        co_await WaitWritable(conn, ec);
-        if (ec) co_return sent;
-      } else if (errno != EINTR) {
-        ec.assign(errno, boost::system::system_category());
-        co_return sent;
-      }
-    }
+    const int fd = conn.socket.native_handle();
+    // MSG_MORE: the header leaves with the body's first bytes.
+    size_t sent = co_await SendAll(conn, head.size(), [&](size_t done) {
+      return ::send(fd, head.data() + done, head.size() - done, MSG_MORE | MSG_NOSIGNAL);
+    }, ec);
+    if (ec) co_return sent;
+    sent += co_await SendAll(conn, size, [&](size_t done) {
+      off_t offset = static_cast<off_t>(done);
+      return ::sendfile(fd, file.fd(), &offset, size - done);
+    }, ec);
     co_return sent;
   }
 
@@ -295,13 +298,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                                        net::redirect_error(net::use_awaitable, ec));
       conn.Translate(ec);
     }
-    stats.bytes_sent += sent;
     metrics.CountResponse(reply.route, reply.status, sent);
-    ++stats.requests;
-    if (reply.status == 304) ++stats.not_modified;
-    if (reply.status < 400) ++stats.ok;
-    else if (reply.status < 500) ++stats.client_errors;
-    else ++stats.server_errors;
   }
 
   net::awaitable<void> Serve(Worker& worker, std::shared_ptr<Connection> conn) {

@@ -32,10 +32,10 @@ struct ServerOptions {
   size_t max_header_bytes = 8192;  // larger request headers get 431
 };
 
-// Counters, updated by the serving threads, read by the minute log.
+// Connection gauges, updated by the serving threads. Responses are counted in
+// Metrics.
 struct ServerStats {
-  std::atomic<uint64_t> requests{0}, bytes_sent{0}, not_modified{0}, ok{0}, client_errors{0},
-      server_errors{0}, rejected_connections{0}, open_connections{0};
+  std::atomic<uint64_t> rejected_connections{0}, open_connections{0};
 };
 
 // One feed's snapshots, served below a URL prefix ("" for the root, "/blog").

@@ -35,6 +35,21 @@ void Metrics::CountResponse(std::string_view route, int status, uint64_t bytes) 
   bytes_sent_.fetch_add(bytes, std::memory_order_relaxed);
 }
 
+Metrics::Totals Metrics::ResponseTotals() const {
+  Totals t;
+  for (size_t r = 0; r < kRoutes.size(); ++r) {
+    for (size_t s = 0; s < kStatuses.size(); ++s) {
+      const uint64_t n = responses_[r][s].load(std::memory_order_relaxed);
+      t.responses += n;
+      if (kStatuses[s] == 304) t.not_modified += n;
+      if (kStatuses[s] >= 400 && kStatuses[s] < 500) t.client_errors += n;
+      if (kStatuses[s] >= 500) t.server_errors += n;
+    }
+  }
+  t.bytes = bytes_sent_.load(std::memory_order_relaxed);
+  return t;
+}
+
 void Metrics::CountEvent(size_t kind) {
   if (kind < kEventKinds.size()) events_[kind].fetch_add(1, std::memory_order_relaxed);
 }

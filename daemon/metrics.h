@@ -31,6 +31,12 @@ class Metrics {
   void ObserveRegeneration(double seconds);
   void CountWebSub(std::string_view outcome);  // "ok", "retry", "failed"
 
+  struct Totals {
+    uint64_t responses = 0, not_modified = 0, client_errors = 0, server_errors = 0, bytes = 0;
+  };
+  // Sums over routes, for the log.
+  Totals ResponseTotals() const;
+
   // The skip reason (kSkipReasons) for a LoadArticle error message.
   static std::string_view SkipReason(std::string_view error);
 
