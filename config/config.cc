@@ -200,12 +200,34 @@ bool SetOption(std::string_view key, std::string_view value, Config* c, std::str
     std::optional<uint64_t> n = ParseByteSize(value, err);
     if (!n) return false;
     c->max_article_bytes = *n;
+  } else if (key == "limits.max_content_size" || key == "limits.max_feed_size") {
+    std::optional<uint64_t> n = ParseByteSize(value, err);
+    if (!n) return false;
+    if (*n < 4096) return fail("\"" + v + "\" is too small (at least 4K)");
+    (key == "limits.max_content_size" ? c->max_content_bytes : c->max_feed_bytes) = *n;
   } else if (key == "limits.max_connections") {
     return count(1000000, &c->max_connections);
-  } else if (key == "limits.header_timeout" || key == "limits.idle_timeout") {
+  } else if (key == "limits.max_connections_per_client") {
+    if (value == "0") {
+      c->max_connections_per_client = 0;
+      return true;
+    }
+    return count(1000000, &c->max_connections_per_client);
+  } else if (key == "limits.header_timeout" || key == "limits.idle_timeout" ||
+             key == "limits.write_timeout" || key == "limits.parse_timeout") {
     std::optional<int> ms = ParseDurationMs(value, err);
     if (!ms) return false;
-    (key == "limits.header_timeout" ? c->header_timeout_ms : c->idle_timeout_ms) = *ms;
+    (key == "limits.header_timeout"  ? c->header_timeout_ms
+     : key == "limits.idle_timeout"  ? c->idle_timeout_ms
+     : key == "limits.write_timeout" ? c->write_timeout_ms
+                                     : c->parse_timeout_ms) = *ms;
+  } else if (key == "access_log" || key == "metrics_public") {
+    if (value != "true" && value != "false") return fail("\"" + v + "\" is not true or false");
+    (key == "access_log" ? c->access_log : c->metrics_public) = value == "true";
+  } else if (key == "metrics_listen") {
+    ListenAddress a;
+    if (!ParseListen(value, &a.host, &a.port, err)) return false;
+    c->metrics_listen = a;
   } else {
     return fail("unknown key");
   }

@@ -49,7 +49,18 @@ struct Config {
   int cache_max_age = 300;                         // seconds, Cache-Control: max-age
   int header_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
+  int write_timeout_ms = 60'000;                   // between successive writes of a response
   size_t max_connections = 1024;
+  size_t max_connections_per_client = 64;          // per client address; 0: unlimited
+  bool access_log = false;                         // one Combined Log Format line per request
+  bool metrics_public = false;                     // /metrics for every client, not only loopback
+  std::optional<ListenAddress> metrics_listen;     // /metrics on its own address
+
+  // What one article and one feed may become (output amplification), and how long
+  // one file may take to parse.
+  uint64_t max_content_bytes = 512 * 1024;         // an article's HTML content
+  uint64_t max_feed_bytes = 4 * 1024 * 1024;       // one feed document
+  int parse_timeout_ms = 10'000;                   // per file; then it is skipped
 
   // Several feeds from one daemon, each with its own folder and URL prefix; empty:
   // one feed at the root from the settings above.

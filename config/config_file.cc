@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Kind { kString, kInteger, kSize, kDuration, kStringList, kFolder, kOptionalFolder };
+enum class Kind { kString, kInteger, kBool, kSize, kDuration, kStringList, kFolder, kOptionalFolder };
 
 struct KeySpec {
   const char* key;
@@ -36,10 +36,18 @@ constexpr KeySpec kKeys[] = {
     {"cache_max_age", Kind::kInteger},
     {"threads", Kind::kInteger},
     {"log_level", Kind::kString},
+    {"access_log", Kind::kBool},
+    {"metrics_public", Kind::kBool},
+    {"metrics_listen", Kind::kString},
     {"limits.max_article_size", Kind::kSize},
+    {"limits.max_content_size", Kind::kSize},
+    {"limits.max_feed_size", Kind::kSize},
     {"limits.max_connections", Kind::kInteger},
+    {"limits.max_connections_per_client", Kind::kInteger},
     {"limits.header_timeout", Kind::kDuration},
     {"limits.idle_timeout", Kind::kDuration},
+    {"limits.write_timeout", Kind::kDuration},
+    {"limits.parse_timeout", Kind::kDuration},
 };
 
 const KeySpec* Find(const std::string& key) {
@@ -204,6 +212,9 @@ class Loader {
       case Kind::kInteger:
         if (!node.is_integer()) return Expect(key, node, "an integer", err);
         return Set(key, node, IntegerText(*node.as_integer()), err);
+      case Kind::kBool:
+        if (!node.is_boolean()) return Expect(key, node, "true or false", err);
+        return Set(key, node, node.as_boolean()->get() ? "true" : "false", err);
       case Kind::kSize:
         if (node.is_integer()) return Set(key, node, IntegerText(*node.as_integer()), err);
         if (!node.is_string()) return Expect(key, node, "a size like \"10M\" or a number of bytes", err);

@@ -46,7 +46,19 @@ Options for the daemon:
   --cache-max-age SECONDS   Cache-Control: max-age of responses (default 300)
   --header-timeout TIME     drop a client whose request header takes longer (default 10s)
   --idle-timeout TIME       close keep-alive connections idle this long (default 60s)
-  --max-connections N       close new connections beyond this many (default 1024)
+  --max-connections N       answer 503 to new connections beyond this many (default 1024)
+  --max-connections-per-client N
+                            the same for one client address beyond N (default 64;
+                            0: unlimited)
+  --write-timeout TIME      drop a client that takes nothing for this long while a
+                            response is being sent (default 60s)
+  --max-content-size SIZE   cut an article's HTML content beyond this (default 512K)
+  --max-feed-size SIZE      keep every feed document below this (default 4M)
+  --parse-timeout TIME      skip a file whose parsing takes longer (default 10s)
+  --access-log              log every request in the Combined Log Format (info level)
+  --metrics-public          answer /metrics to every client, not only loopback ones
+  --metrics-listen ADDRESS:PORT
+                            also serve /metrics on this address, to every client
 
 Options for render:
   --output DIR              folder for rss.xml and atom.xml (created if missing)
@@ -65,7 +77,8 @@ namespace {
 struct FlagSpec {
   const char* flag;
   const char* key;
-  bool serve, render;  // which commands take it
+  bool serve, render;    // which commands take it
+  bool boolean = false;  // takes no value: sets the key to true
 };
 
 constexpr FlagSpec kFlags[] = {
@@ -88,6 +101,14 @@ constexpr FlagSpec kFlags[] = {
     {"--header-timeout", "limits.header_timeout", true, false},
     {"--idle-timeout", "limits.idle_timeout", true, false},
     {"--max-connections", "limits.max_connections", true, false},
+    {"--max-connections-per-client", "limits.max_connections_per_client", true, false},
+    {"--write-timeout", "limits.write_timeout", true, false},
+    {"--max-content-size", "limits.max_content_size", true, true},
+    {"--max-feed-size", "limits.max_feed_size", true, true},
+    {"--parse-timeout", "limits.parse_timeout", true, true},
+    {"--access-log", "access_log", true, false, true},
+    {"--metrics-public", "metrics_public", true, false, true},
+    {"--metrics-listen", "metrics_listen", true, false},
 };
 
 }  // namespace
@@ -136,6 +157,7 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       }
       return std::nullopt;
     }
+    if (spec && spec->boolean && !inline_value) inline_value = "true";
     if (!inline_value && i + 1 >= args.size()) {
       *err = flag + ": missing value";
       return std::nullopt;

@@ -52,6 +52,7 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
   ServerOptions o;
   o.header_timeout_ms = c.header_timeout_ms;
   o.idle_timeout_ms = c.idle_timeout_ms;
+  o.write_timeout_ms = c.write_timeout_ms;
   o.max_connections = c.max_connections;
   return o;
 }

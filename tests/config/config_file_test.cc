@@ -32,6 +32,14 @@ TEST(ConfigFileTest, TheExampleFileSetsEveryKey) {
   EXPECT_EQ(1024u, c.max_connections);
   EXPECT_EQ(10000, c.header_timeout_ms);
   EXPECT_EQ(60000, c.idle_timeout_ms);
+  EXPECT_EQ(60000, c.write_timeout_ms);
+  EXPECT_EQ(10000, c.parse_timeout_ms);
+  EXPECT_EQ(64u, c.max_connections_per_client);
+  EXPECT_EQ(512u * 1024, c.max_content_bytes);
+  EXPECT_EQ(4u * 1024 * 1024, c.max_feed_bytes);
+  EXPECT_FALSE(c.access_log);
+  EXPECT_FALSE(c.metrics_public);
+  EXPECT_FALSE(c.metrics_listen.has_value());
   // The example's values are the defaults, apart from the paths and the description.
   Config defaults;
   defaults.input_dir = c.input_dir;
@@ -49,8 +57,10 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
             "title = \"T\"\ndescription = \"D\"\nlanguage = \"fa\"\nauthor = \"A\"\nlimit = 7\n"
             "output_dir = \"out\"\ncache_max_age = 0\nthreads = 3\nlog_level = \"debug\"\n"
             "hub = \"http://hub.example.org/publish\"\n"
+            "access_log = true\nmetrics_public = true\nmetrics_listen = \"127.0.0.1:9101\"\n"
             "[limits]\nmax_article_size = 2048\nmax_connections = 5\nheader_timeout = \"500ms\"\n"
-            "idle_timeout = 2\n");
+            "idle_timeout = 2\nwrite_timeout = \"3s\"\nparse_timeout = \"1500ms\"\n"
+            "max_connections_per_client = 0\nmax_content_size = \"64K\"\nmax_feed_size = \"1M\"\n");
   Config c;
   std::string err;
   ASSERT_TRUE(LoadConfigFile((dir.path() / "f.toml").string(), &c, &err)) << err;
@@ -71,6 +81,14 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
   EXPECT_EQ(500, c.header_timeout_ms);
   EXPECT_EQ(2000, c.idle_timeout_ms);
   EXPECT_EQ("http://hub.example.org/publish", c.hub);
+  EXPECT_TRUE(c.access_log);
+  EXPECT_TRUE(c.metrics_public);
+  EXPECT_EQ((ListenAddress{"127.0.0.1", 9101}), c.metrics_listen.value());
+  EXPECT_EQ(3000, c.write_timeout_ms);
+  EXPECT_EQ(1500, c.parse_timeout_ms);
+  EXPECT_EQ(0u, c.max_connections_per_client);
+  EXPECT_EQ(64u * 1024, c.max_content_bytes);
+  EXPECT_EQ(1024u * 1024, c.max_feed_bytes);
 }
 
 TEST(ConfigFileTest, SeveralFeeds) {

@@ -71,6 +71,32 @@ TEST(CliTest, Daemon) {
   EXPECT_EQ(Command::kCheckConfig, Parse({"--check-config"}).command);
 }
 
+TEST(CliTest, LimitsAndSwitches) {
+  Outcome o = Parse({"--access-log", "--metrics-public", "--metrics-listen", "127.0.0.1:9101",
+                     "--max-connections-per-client", "0", "--write-timeout", "5s",
+                     "--max-content-size", "100K", "--max-feed-size", "2M", "--parse-timeout",
+                     "250ms"});
+  ASSERT_TRUE(o.config) << o.err;
+  const config::Config& c = *o.config;
+  EXPECT_TRUE(c.access_log);
+  EXPECT_TRUE(c.metrics_public);
+  EXPECT_EQ((config::ListenAddress{"127.0.0.1", 9101}), c.metrics_listen.value());
+  EXPECT_EQ(0u, c.max_connections_per_client);
+  EXPECT_EQ(5000, c.write_timeout_ms);
+  EXPECT_EQ(100u * 1024, c.max_content_bytes);
+  EXPECT_EQ(2u * 1024 * 1024, c.max_feed_bytes);
+  EXPECT_EQ(250, c.parse_timeout_ms);
+  Outcome off = Parse({"--access-log=false"});
+  ASSERT_TRUE(off.config) << off.err;
+  EXPECT_FALSE(off.config->access_log);
+  Outcome bad = Parse({"--access-log=maybe"});
+  EXPECT_FALSE(bad.config);
+  EXPECT_EQ("--access-log: \"maybe\" is not true or false", bad.err);
+  Outcome tiny = Parse({"--max-feed-size", "100"});
+  EXPECT_FALSE(tiny.config);
+  EXPECT_EQ("--max-feed-size: \"100\" is too small (at least 4K)", tiny.err);
+}
+
 TEST(CliTest, FlagsOverrideTheFileWhichOverridesDefaults) {
   testing::TempDir dir;
   testing::WriteFile(dir.path() / "f.toml",
