@@ -54,6 +54,9 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
   o.idle_timeout_ms = c.idle_timeout_ms;
   o.write_timeout_ms = c.write_timeout_ms;
   o.max_connections = c.max_connections;
+  o.max_connections_per_client = c.max_connections_per_client;
+  o.access_log = c.access_log;
+  o.metrics_public = c.metrics_public;
   return o;
 }
 

@@ -29,6 +29,7 @@ struct HealthInfo {
   const Metrics* metrics = nullptr;  // for /metrics
   uint64_t open_connections = 0;
   uint64_t refused_connections = 0;
+  bool metrics_allowed = true;  // the client may read /metrics (loopback, or public)
 };
 
 struct HttpReply {

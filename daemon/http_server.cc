@@ -181,11 +181,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<size_t> heartbeats{0};
 
   ServerOptions Options() const {
-    return ServerOptions{header_timeout_ms.load(std::memory_order_relaxed),
-                         idle_timeout_ms.load(std::memory_order_relaxed),
-                         write_timeout_ms.load(std::memory_order_relaxed),
-                         max_connections.load(std::memory_order_relaxed),
-                         max_header_bytes.load(std::memory_order_relaxed)};
+    ServerOptions o;
+    o.header_timeout_ms = header_timeout_ms.load(std::memory_order_relaxed);
+    o.idle_timeout_ms = idle_timeout_ms.load(std::memory_order_relaxed);
+    o.write_timeout_ms = write_timeout_ms.load(std::memory_order_relaxed);
+    o.max_connections = max_connections.load(std::memory_order_relaxed);
+    o.max_header_bytes = max_header_bytes.load(std::memory_order_relaxed);
+    return o;
   }
 
   net::awaitable<void> Accept(Worker& worker, tcp::acceptor& acceptor) {

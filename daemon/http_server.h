@@ -27,9 +27,12 @@ namespace feedd::daemon {
 struct ServerOptions {
   int header_timeout_ms = 10'000;  // a request's header must arrive within this
   int idle_timeout_ms = 60'000;    // a keep-alive connection may wait this long for the next
-  int write_timeout_ms = 60'000;   // a response must be taken within this
-  size_t max_connections = 1024;   // beyond it new connections are closed at once
+  int write_timeout_ms = 60'000;   // between successive writes of a response
+  size_t max_connections = 1024;   // beyond it new connections get 503 and are closed
+  size_t max_connections_per_client = 64;  // per client address; 0: unlimited
   size_t max_header_bytes = 8192;  // larger request headers get 431
+  bool access_log = false;         // one Combined Log Format line per request (info)
+  bool metrics_public = false;     // /metrics for every client, not only loopback ones
 };
 
 // Connection gauges, updated by the serving threads. Responses are counted in
