@@ -7,6 +7,7 @@
 
 #include "daemon/file_io.h"
 #include "daemon/ingest.h"
+#include "daemon/parse_worker.h"
 #include "feed/feed_writer.h"
 #include "feedd_version.h"
 
@@ -27,8 +28,9 @@ feed::Channel ChannelFrom(const config::Config& c) {
 
 int RunRender(const config::Config& config) {
   std::string err;
-  std::optional<std::vector<feed::Article>> articles =
-      LoadFolder({config.input_dir, config.base_url, config.max_article_bytes}, &err);
+  ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
+  std::optional<std::vector<feed::Article>> articles = LoadFolder(
+      {config.input_dir, config.base_url, config.max_article_bytes, nullptr, &parser}, &err);
   if (!articles) {
     spdlog::error("cannot read the input folder {}", err);
     return 1;
