@@ -1,9 +1,9 @@
 #include "daemon/http_connection.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 #include <ctime>
+
+#include <arpa/inet.h>
 
 namespace feedd::daemon {
 
@@ -124,8 +124,10 @@ void AppendEscaped(std::string* out, std::string_view s) {
 
 void AppendQuoted(std::string* out, std::optional<std::string_view> s) {
   out->push_back('"');
-  if (s && !s->empty()) AppendEscaped(out, *s);
-  else out->push_back('-');
+  if (s && !s->empty())
+    AppendEscaped(out, *s);
+  else
+    out->push_back('-');
   out->push_back('"');
 }
 

@@ -12,7 +12,7 @@ enum CharClass : uint8_t {
   kValue = 2,   // field-vchar, SP, HTAB: allowed in a field value
   kTarget = 4,  // allowed in a request-target: visible ASCII and obs-text
   kHex = 8,
-  kHost = 16,   // unreserved and sub-delims (RFC 3986): reg-name without '%'
+  kHost = 16,  // unreserved and sub-delims (RFC 3986): reg-name without '%'
 };
 
 constexpr std::array<uint8_t, 256> MakeTable() {
@@ -35,7 +35,9 @@ constexpr std::array<uint8_t, 256> MakeTable() {
 }
 constexpr std::array<uint8_t, 256> kTable = MakeTable();
 
-inline bool Is(char c, CharClass k) { return (kTable[static_cast<unsigned char>(c)] & k) != 0; }
+inline bool Is(char c, CharClass k) {
+  return (kTable[static_cast<unsigned char>(c)] & k) != 0;
+}
 
 inline bool IsCtlNotTab(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -122,8 +124,8 @@ std::string_view HeaderParser::RequestLine(std::string_view data) const {
 HeaderParser::Result HeaderParser::Parse(std::string_view data) {
   for (;;) {
     const size_t from = std::max(pos_, scanned_);
-    const void* lf = from < data.size() ? std::memchr(data.data() + from, '\n', data.size() - from)
-                                        : nullptr;
+    const void* lf =
+        from < data.size() ? std::memchr(data.data() + from, '\n', data.size() - from) : nullptr;
     if (lf == nullptr) {
       scanned_ = data.size();
       if (data.size() > limits_.max_header_bytes) {
@@ -187,8 +189,8 @@ bool HeaderParser::ParseField(std::string_view data, size_t start, size_t end) {
   size_t i = start;
   while (i < end && Is(data[i], kToken)) ++i;
   if (i == start || i == end || data[i] != ':') {
-    Fail(400, i < end && (data[i] == ' ' || data[i] == '\t') ? "space before colon"
-                                                              : "bad field name");
+    Fail(400,
+         i < end && (data[i] == ' ' || data[i] == '\t') ? "space before colon" : "bad field name");
     return false;
   }
   const std::string_view name = data.substr(start, i - start);
@@ -230,8 +232,10 @@ bool HeaderParser::ParseField(std::string_view data, size_t start, size_t end) {
           size_t comma = v.find(',', p);
           if (comma == std::string_view::npos) comma = v.size();
           std::string_view item = v.substr(p, comma - p);
-          while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-          while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+          while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+          while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
           if (EqualsNoCase(item, "close")) conn_close_ = true;
           if (EqualsNoCase(item, "keep-alive")) conn_keep_alive_ = true;
           p = comma + 1;
@@ -377,17 +381,22 @@ BodyDiscarder::Result BodyDiscarder::Parse(std::string_view data, size_t* consum
           } else if (c == '\n') {
             line_end = true;
           } else if (name_empty_) {
-            if (c == ';') name_empty_ = false;
-            else if (c != ' ' && c != '\t') return Fail(400, "bad chunk extension");
+            if (c == ';')
+              name_empty_ = false;
+            else if (c != ' ' && c != '\t')
+              return Fail(400, "bad chunk extension");
           } else if (c == '"') {
             state_ = State::kExtQuoted;
           } else if (IsCtlNotTab(c)) {
             return Fail(400, "bad chunk extension");
           }
         } else if (state_ == State::kExtQuoted) {
-          if (c == '"') state_ = State::kExt;
-          else if (c == '\\') state_ = State::kExtEscape;
-          else if (IsCtlNotTab(c)) return Fail(400, "bad chunk extension");
+          if (c == '"')
+            state_ = State::kExt;
+          else if (c == '\\')
+            state_ = State::kExtEscape;
+          else if (IsCtlNotTab(c))
+            return Fail(400, "bad chunk extension");
         } else if (state_ == State::kExtEscape) {
           if (IsCtlNotTab(c)) return Fail(400, "bad chunk extension");
           state_ = State::kExtQuoted;
@@ -419,9 +428,12 @@ BodyDiscarder::Result BodyDiscarder::Parse(std::string_view data, size_t* consum
         break;
       }
       case State::kDataCR:
-        if (c == '\r') state_ = State::kDataLF;
-        else if (c == '\n') state_ = State::kSize;
-        else return Fail(400, "chunk data longer than its size");
+        if (c == '\r')
+          state_ = State::kDataLF;
+        else if (c == '\n')
+          state_ = State::kSize;
+        else
+          return Fail(400, "chunk data longer than its size");
         break;
       case State::kDataLF:
         if (c != '\n') return Fail(400, "bad chunk data end");
@@ -449,12 +461,17 @@ BodyDiscarder::Result BodyDiscarder::Parse(std::string_view data, size_t* consum
             return Fail(400, "bad trailer field");
           }
         } else if (state_ == State::kTrailerName) {
-          if (c == ':') state_ = State::kTrailerValue;
-          else if (!Is(c, kToken)) return Fail(400, "bad trailer field name");
+          if (c == ':')
+            state_ = State::kTrailerValue;
+          else if (!Is(c, kToken))
+            return Fail(400, "bad trailer field name");
         } else if (state_ == State::kTrailerValue) {
-          if (c == '\r') state_ = State::kTrailerCR;
-          else if (c == '\n') state_ = State::kTrailerStart;
-          else if (!Is(c, kValue)) return Fail(400, "bad trailer field value");
+          if (c == '\r')
+            state_ = State::kTrailerCR;
+          else if (c == '\n')
+            state_ = State::kTrailerStart;
+          else if (!Is(c, kValue))
+            return Fail(400, "bad trailer field value");
         } else if (state_ == State::kTrailerCR) {
           if (c != '\n') return Fail(400, "bad trailer line end");
           state_ = State::kTrailerStart;

@@ -30,9 +30,9 @@ struct RequestLimits {
 // A complete request header. The views point into the reader's buffer and are valid
 // until Next() is called again.
 struct ParsedRequest {
-  std::string_view method;   // a token: "GET"
-  std::string_view target;   // no space or control character
-  int minor_version = 1;     // HTTP/1.0 or HTTP/1.1 (1.2 and up read as 1.1)
+  std::string_view method;  // a token: "GET"
+  std::string_view target;  // no space or control character
+  int minor_version = 1;    // HTTP/1.0 or HTTP/1.1 (1.2 and up read as 1.1)
   std::string_view request_line;
   std::optional<std::string_view> host;
   std::optional<std::string_view> if_none_match;  // the first of each
@@ -40,7 +40,7 @@ struct ParsedRequest {
   std::optional<std::string_view> accept_encoding;
   std::optional<std::string_view> referer;
   std::optional<std::string_view> user_agent;
-  bool keep_alive = true;   // by version and Connection
+  bool keep_alive = true;  // by version and Connection
   // The connection must close after the response: the body was too large to read
   // and discard, or the client waits for 100-continue.
   bool close_after = false;
@@ -49,7 +49,8 @@ struct ParsedRequest {
 // An error: answer `status` (400, 413, 414, 431, 501), then close the connection.
 struct RequestError {
   int status = 400;
-  std::string_view reason;  // for the debug log: "obs-fold", "Content-Length with Transfer-Encoding"
+  std::string_view
+      reason;  // for the debug log: "obs-fold", "Content-Length with Transfer-Encoding"
 };
 
 // The header part, one call per batch of new bytes. Lines are found with one scan:
@@ -84,8 +85,8 @@ class HeaderParser {
   Result Finish(std::string_view data);
 
   RequestLimits limits_;
-  size_t pos_ = 0;       // start of the next line
-  size_t scanned_ = 0;   // bytes of the current line searched for its end
+  size_t pos_ = 0;      // start of the next line
+  size_t scanned_ = 0;  // bytes of the current line searched for its end
   size_t fields_ = 0;
   bool have_line_ = false;
   Span method_, target_, line_;
@@ -112,8 +113,21 @@ class BodyDiscarder {
 
  private:
   enum class State {
-    kSize, kSizeCR, kExt, kExtQuoted, kExtEscape, kData, kDataCR, kDataLF,
-    kTrailerStart, kTrailerName, kTrailerValue, kTrailerCR, kFinalLF, kLength, kDone
+    kSize,
+    kSizeCR,
+    kExt,
+    kExtQuoted,
+    kExtEscape,
+    kData,
+    kDataCR,
+    kDataLF,
+    kTrailerStart,
+    kTrailerName,
+    kTrailerValue,
+    kTrailerCR,
+    kFinalLF,
+    kLength,
+    kDone
   };
   Result Fail(int status, std::string_view reason);
   RequestLimits limits_;
@@ -152,7 +166,10 @@ class RequestReader {
   size_t buffered() const { return end_ - begin_; }
   bool in_request() const { return state_ != State::kIdle && end_ > begin_; }
   // Throws away what is buffered and reuses the buffer for discarding (lingering).
-  void Clear() { begin_ = end_ = 0; state_ = State::kIdle; }
+  void Clear() {
+    begin_ = end_ = 0;
+    state_ = State::kIdle;
+  }
 
  private:
   enum class State { kIdle, kHeader, kBody, kDone, kError };
@@ -173,7 +190,7 @@ class RequestReader {
 // nothing). `chunk` > 0 feeds the bytes that many at a time; the outcome must not
 // depend on it.
 struct ParseOutcome {
-  int status = 0;           // 0: a request was read
+  int status = 0;  // 0: a request was read
   std::string method, target;
   bool keep_alive = false;  // the connection stays open after it
   friend bool operator==(const ParseOutcome&, const ParseOutcome&) = default;

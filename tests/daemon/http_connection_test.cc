@@ -1,9 +1,9 @@
 #include "daemon/http_connection.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace feedd::daemon {
 namespace {
@@ -160,17 +160,19 @@ TEST(ClientConnectionsTest, LimitPerAddressAcrossThreads) {
 }
 
 TEST(AccessLogTest, CombinedLogFormat) {
-  EXPECT_EQ("127.0.0.1 - - [01/Dec/2026:18:44:28 +0000] \"GET /rss.xml HTTP/1.1\" 200 5709 "
-            "\"https://r.example/\" \"Reader/1.0\"",
-            AccessLogLine("127.0.0.1", 1796150668, "GET /rss.xml HTTP/1.1", 200, 5709,
-                          "https://r.example/", "Reader/1.0"));
+  EXPECT_EQ(
+      "127.0.0.1 - - [01/Dec/2026:18:44:28 +0000] \"GET /rss.xml HTTP/1.1\" 200 5709 "
+      "\"https://r.example/\" \"Reader/1.0\"",
+      AccessLogLine("127.0.0.1", 1796150668, "GET /rss.xml HTTP/1.1", 200, 5709,
+                    "https://r.example/", "Reader/1.0"));
   EXPECT_EQ("::1 - - [01/Jan/1970:00:00:00 +0000] \"-\" 400 0 \"-\" \"-\"",
             AccessLogLine("::1", 0, "", 400, 0, std::nullopt, std::nullopt));
   // A client cannot forge fields or lines.
-  EXPECT_EQ("10.0.0.1 - - [01/Jan/1970:00:00:00 +0000] \"GET /a\\\"b\\\\ HTTP/1.1\" 404 10 "
-            "\"x\\x0A10.0.0.2 - - \" \"caf\\xC3\\xA9\\x7F\"",
-            AccessLogLine("10.0.0.1", 0, "GET /a\"b\\ HTTP/1.1", 404, 10, "x\n10.0.0.2 - - ",
-                          "caf\xc3\xa9\x7f"));
+  EXPECT_EQ(
+      "10.0.0.1 - - [01/Jan/1970:00:00:00 +0000] \"GET /a\\\"b\\\\ HTTP/1.1\" 404 10 "
+      "\"x\\x0A10.0.0.2 - - \" \"caf\\xC3\\xA9\\x7F\"",
+      AccessLogLine("10.0.0.1", 0, "GET /a\"b\\ HTTP/1.1", 404, 10, "x\n10.0.0.2 - - ",
+                    "caf\xc3\xa9\x7f"));
 }
 
 }  // namespace

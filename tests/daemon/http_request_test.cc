@@ -1,10 +1,10 @@
 #include "daemon/http_request.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace feedd::daemon {
 namespace {
@@ -58,22 +58,30 @@ TEST(HttpRequestTest, FramingTable) {
       {"Content-Length sign", kGet + "Content-Length: +1\r\n\r\nx", 400},
       {"Content-Length empty", kGet + "Content-Length:\r\n\r\n", 400},
       {"Content-Length huge", kGet + "Content-Length: 99999999999999999999\r\n\r\n", 400},
-      {"CL with TE", kGet + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
-      {"TE with CL", kGet + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", 400},
+      {"CL with TE", kGet + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       400},
+      {"TE with CL", kGet + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+       400},
       {"TE gzip, chunked", kGet + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
       {"TE chunked, gzip", kGet + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 501},
       {"TE gzip", kGet + "Transfer-Encoding: gzip\r\n\r\nxxxx", 501},
       {"TE identity", kGet + "Transfer-Encoding: identity\r\n\r\n", 501},
       {"TE xchunked", kGet + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501},
-      {"TE twice", kGet + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501},
+      {"TE twice",
+       kGet + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501},
       {"TE on HTTP/1.0", "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
       {"TE chunked", kGet + "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 0},
-      {"chunk extension", kGet + "Transfer-Encoding: chunked\r\n\r\n5;a=b;c=\"q\\\"x\"\r\nhello\r\n0\r\n\r\n", 0},
-      {"chunk extension BWS", kGet + "Transfer-Encoding: chunked\r\n\r\n5 ; a\r\nhello\r\n0\r\n\r\n", 0},
-      {"chunk size garbage", kGet + "Transfer-Encoding: chunked\r\n\r\n5x\r\nhello\r\n0\r\n\r\n", 400},
+      {"chunk extension",
+       kGet + "Transfer-Encoding: chunked\r\n\r\n5;a=b;c=\"q\\\"x\"\r\nhello\r\n0\r\n\r\n", 0},
+      {"chunk extension BWS",
+       kGet + "Transfer-Encoding: chunked\r\n\r\n5 ; a\r\nhello\r\n0\r\n\r\n", 0},
+      {"chunk size garbage", kGet + "Transfer-Encoding: chunked\r\n\r\n5x\r\nhello\r\n0\r\n\r\n",
+       400},
       {"chunk size missing", kGet + "Transfer-Encoding: chunked\r\n\r\n\r\n", 400},
-      {"chunk data too long", kGet + "Transfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n", 400},
-      {"chunk size overflow", kGet + "Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\n", 400},
+      {"chunk data too long", kGet + "Transfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
+       400},
+      {"chunk size overflow", kGet + "Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\n",
+       400},
       {"trailer", kGet + "Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n", 0},
       {"bad trailer", kGet + "Transfer-Encoding: chunked\r\n\r\n0\r\nX T: 1\r\n\r\n", 400},
       {"GET with a small body", kGet + "Content-Length: 5\r\n\r\nhello", 0},
@@ -86,7 +94,8 @@ TEST(HttpRequestTest, FramingTable) {
       {"space in target", "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"tab in target", "GET /a\tb HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"no target", "GET HTTP/1.1\r\nHost: x\r\n\r\n", 400},
-      {"POST with a body", "POST /rss.xml HTTP/1.1\r\nHost: example.org\r\nContent-Length: 5\r\n\r\nhello", 0},
+      {"POST with a body",
+       "POST /rss.xml HTTP/1.1\r\nHost: example.org\r\nContent-Length: 5\r\n\r\nhello", 0},
   };
   for (const Case& c : cases) EXPECT_EQ(c.status, FirstStatus(c.bytes)) << c.name;
 }
@@ -107,7 +116,8 @@ TEST(HttpRequestTest, Limits) {
   EXPECT_EQ(414, FirstStatus("GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"));
   // Exactly at the limit is fine.
   const std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX: ";
-  std::string exact = head + std::string(limits.max_header_bytes - head.size() - 4, 'a') + "\r\n\r\n";
+  std::string exact =
+      head + std::string(limits.max_header_bytes - head.size() - 4, 'a') + "\r\n\r\n";
   ASSERT_EQ(limits.max_header_bytes, exact.size());
   EXPECT_EQ(0, FirstStatus(exact));
   exact.insert(head.size(), "a");
@@ -116,7 +126,8 @@ TEST(HttpRequestTest, Limits) {
   const std::string te = kGet + "Transfer-Encoding: chunked\r\n\r\n";
   EXPECT_EQ(400, FirstStatus(te + "5;" + std::string(2000, 'e') + "\r\nhello\r\n0\r\n\r\n"));
   EXPECT_EQ(400, FirstStatus(te + "0;" + std::string(2000, 'e')));  // never ends
-  EXPECT_EQ(431, FirstStatus(te + "0\r\nX-T: " + std::string(9000, 't')));  // a trailer that never ends
+  EXPECT_EQ(431,
+            FirstStatus(te + "0\r\nX-T: " + std::string(9000, 't')));  // a trailer that never ends
   std::string trailers = te + "0\r\n";
   for (int i = 0; i < 101; ++i) trailers += "T: 1\r\n";
   EXPECT_EQ(431, FirstStatus(trailers + "\r\n"));
@@ -124,19 +135,22 @@ TEST(HttpRequestTest, Limits) {
 
 TEST(HttpRequestTest, BodiesAreDiscardedOrCloseTheConnection) {
   // A small body is read through: the next request follows.
-  std::vector<ParseOutcome> r = ParseRequests(
-      kGet + "Content-Length: 5\r\n\r\nhello" + "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::vector<ParseOutcome> r =
+      ParseRequests(kGet + "Content-Length: 5\r\n\r\nhello" + "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(2u, r.size());
   EXPECT_EQ("/rss.xml", r[0].target);
   EXPECT_TRUE(r[0].keep_alive);
   EXPECT_EQ("/b", r[1].target);
-  r = ParseRequests(kGet + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\nT: x\r\n\r\n" +
-                    "HEAD /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  r = ParseRequests(
+      kGet + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\nT: x\r\n\r\n" +
+      "HEAD /c HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(2u, r.size());
   EXPECT_EQ("HEAD", r[1].method);
   EXPECT_EQ("/c", r[1].target);
   // The methods the server does not support are read like GET: the handler says 405.
-  r = ParseRequests("POST /rss.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  r = ParseRequests(
+      "POST /rss.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: "
+      "x\r\n\r\n");
   ASSERT_EQ(2u, r.size());
   EXPECT_EQ("POST", r[0].method);
   EXPECT_EQ("GET", r[1].method);
@@ -153,16 +167,19 @@ TEST(HttpRequestTest, BodiesAreDiscardedOrCloseTheConnection) {
   ASSERT_EQ(1u, r.size());
   EXPECT_FALSE(r[0].keep_alive);
   // Expect: 100-continue: answered at once, then closed.
-  r = ParseRequests("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  r = ParseRequests(
+      "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
   ASSERT_EQ(1u, r.size());
   EXPECT_FALSE(r[0].keep_alive);
   // "gzip" alone with a body: 501, and the body is never answered as a request.
-  r = ParseRequests(kGet + "Transfer-Encoding: gzip\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  r = ParseRequests(kGet +
+                    "Transfer-Encoding: gzip\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(1u, r.size());
   EXPECT_EQ(501, r[0].status);
   // Content-Length with Transfer-Encoding: 400 and nothing after it.
-  r = ParseRequests(kGet + "Content-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-                           "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  r = ParseRequests(kGet +
+                    "Content-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                    "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(1u, r.size());
   EXPECT_EQ(400, r[0].status);
 }
@@ -184,7 +201,8 @@ TEST(HttpRequestTest, KeepAliveByVersionAndConnection) {
 TEST(HttpRequestTest, FieldsTheHandlerNeeds) {
   RequestReader reader(RequestLimits{});
   const std::string bytes =
-      "GET /a?b HTTP/1.1\r\nhost: h:1\r\nIF-NONE-MATCH:  \"x\"  \r\nIf-Modified-Since: Sat, 03 Jan 2026 "
+      "GET /a?b HTTP/1.1\r\nhost: h:1\r\nIF-NONE-MATCH:  \"x\"  \r\nIf-Modified-Since: Sat, 03 Jan "
+      "2026 "
       "00:00:00 GMT\r\nAccept-Encoding: gzip\r\nReferer: http://r/\r\nUser-Agent: ua/1\r\n"
       "If-None-Match: \"second\"\r\n\r\n";
   std::memcpy(reader.space(), bytes.data(), bytes.size());
@@ -208,7 +226,8 @@ TEST(HttpRequestTest, FieldsTheHandlerNeeds) {
 TEST(HttpRequestTest, PipelinedRequestsKeepTheBufferBounded) {
   // Thousands of pipelined requests pass through the fixed buffer.
   std::string bytes;
-  for (int i = 0; i < 5000; ++i) bytes += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 5000; ++i)
+    bytes += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
   const std::vector<ParseOutcome> r = ParseRequests(bytes, {}, 1000);
   ASSERT_EQ(5000u, r.size());
   EXPECT_EQ("/4999", r.back().target);
@@ -217,14 +236,15 @@ TEST(HttpRequestTest, PipelinedRequestsKeepTheBufferBounded) {
   big.max_body_bytes = 8u << 20;
   std::string chunked = "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 4000; ++i) chunked += "7ff\r\n" + std::string(0x7ff, 'z') + "\r\n";
-  const std::vector<ParseOutcome> c = ParseRequests(chunked + "0\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n", big, 3000);
+  const std::vector<ParseOutcome> c =
+      ParseRequests(chunked + "0\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n", big, 3000);
   ASSERT_EQ(2u, c.size());
   EXPECT_EQ("/after", c[1].target);
 }
 
 TEST(HttpRequestTest, HostValidation) {
-  for (const char* ok : {"", "example.org", "a-b.example.org:80", "127.0.0.1:8080", "[::1]", "[::1]:80",
-                         "xn--bcher-kva.example", "a%41b"})
+  for (const char* ok : {"", "example.org", "a-b.example.org:80", "127.0.0.1:8080", "[::1]",
+                         "[::1]:80", "xn--bcher-kva.example", "a%41b"})
     EXPECT_TRUE(IsValidHost(ok)) << ok;
   for (const char* bad : {"a b", "user@host", "host/path", "host:8o", "[::1", "[]", "host:123456",
                           "a%4", "h\"", "h?x", "h#x"})

@@ -1,12 +1,12 @@
 // Hostile and clumsy clients against the real binary (issue 9): strict framing,
 // bounded memory per connection, lingering close, 503 when full, timeouts, the
 // access log and who may read /metrics.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <fstream>
 #include <regex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/e2e/daemon_harness.h"
 
@@ -25,7 +25,8 @@ using testing::WaitUntil;
 // An article whose page is about `bytes` long.
 std::string BigArticle(size_t bytes) {
   std::string body;
-  for (int i = 0; body.size() < bytes; ++i) body += "Paragraph " + std::to_string(i) + " of a long article.\n\n";
+  for (int i = 0; body.size() < bytes; ++i)
+    body += "Paragraph " + std::to_string(i) + " of a long article.\n\n";
   return "Title: Big\n\n" + body;
 }
 
@@ -57,7 +58,9 @@ bool ReadToClose(Connection& c, std::chrono::milliseconds timeout, bool* reset =
   return false;
 }
 
-std::string SmuggledRequest() { return "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"; }
+std::string SmuggledRequest() {
+  return "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+}
 
 class HardeningTest : public ::testing::Test {
  protected:
@@ -132,10 +135,13 @@ TEST_F(HardeningTest, MethodsWithBodiesGet405) {
   Drop(in() / "a.txt", "Title: A\n\nBody.\n");
   Daemon d(in());
   Connection c(d.port());
-  c.Send("POST /rss.xml HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello world"
-         "PUT /rss.xml HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-         "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"
-         "GET /rss.xml HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.Send(
+      "POST /rss.xml HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+      "11\r\n\r\nhello world"
+      "PUT /rss.xml HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"
+      "GET /rss.xml HTTP/1.1\r\nHost: x\r\n\r\n");
   std::optional<HttpResponse> post = c.ReadResponse();
   std::optional<HttpResponse> put = c.ReadResponse();
   std::optional<HttpResponse> health = c.ReadResponse();
@@ -150,17 +156,18 @@ TEST_F(HardeningTest, MethodsWithBodiesGet405) {
   // A body too large to read through: 405, then the connection closes (lingering),
   // and nothing in the body is taken for a request.
   {
-  Connection big(d.port());
-  std::string body;
-  while (body.size() < 300000) body += SmuggledRequest();
-  big.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
-  std::thread sender([&] { big.Send(body); });
-  std::optional<HttpResponse> r = big.ReadResponse();
-  sender.join();
-  ASSERT_TRUE(r);
-  EXPECT_EQ(405, r->status);
-  EXPECT_TRUE(ReadToClose(big, 10s));
-  EXPECT_EQ(std::string::npos, big.buffer().find("HTTP/1.1 "));
+    Connection big(d.port());
+    std::string body;
+    while (body.size() < 300000) body += SmuggledRequest();
+    big.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n");
+    std::thread sender([&] { big.Send(body); });
+    std::optional<HttpResponse> r = big.ReadResponse();
+    sender.join();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(405, r->status);
+    EXPECT_TRUE(ReadToClose(big, 10s));
+    EXPECT_EQ(std::string::npos, big.buffer().find("HTTP/1.1 "));
   }
   EXPECT_EQ(0, d.Stop());
 }
@@ -187,7 +194,7 @@ TEST_F(HardeningTest, MemoryPerConnectionIsBounded) {
       "GET /rss.xml HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: ",
       "GET /rss.xml HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;ext=",
       "GET /rss.xml HTTP/1.1\r\nHost: x\r\nX-Header: ",
-      "GET /" ,
+      "GET /",
   };
   std::vector<std::thread> clients;
   std::atomic<int> answered{0};
@@ -209,7 +216,8 @@ TEST_F(HardeningTest, MemoryPerConnectionIsBounded) {
   done = true;
   sampler.join();
   EXPECT_EQ(8, answered.load());
-  EXPECT_LT(peak.load(), before + 16 * 1024) << "RSS went from " << before << " KB to " << peak << " KB";
+  EXPECT_LT(peak.load(), before + 16 * 1024)
+      << "RSS went from " << before << " KB to " << peak << " KB";
   EXPECT_EQ(200, d.Get("/rss.xml")->status);
   EXPECT_EQ(0, d.Stop());
 }
@@ -225,7 +233,8 @@ TEST_F(HardeningTest, LingeringCloseDeliversTheWholeResponse) {
   for (int i = 0; i < 2000; ++i) pipelined += "GET /rss.xml HTTP/1.1\r\nHost: x\r\n\r\n";
   for (int round = 0; round < 3; ++round) {
     Connection c(d.port(), 4096);  // a small window: the response takes a while
-    ASSERT_TRUE(c.Send("GET /articles/big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + pipelined));
+    ASSERT_TRUE(
+        c.Send("GET /articles/big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + pipelined));
     std::optional<HttpResponse> r = c.ReadResponse(false, 20s);
     ASSERT_TRUE(r) << "round " << round << ": the response was cut short";
     EXPECT_EQ(200, r->status);
@@ -288,7 +297,8 @@ TEST_F(HardeningTest, FullServerAnswers503) {
     a.Send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
     std::optional<HttpResponse> m = a.ReadResponse();
     ASSERT_TRUE(m);
-    EXPECT_NE(std::string::npos, m->body.find("feedd_http_connections_refused_total 1\n")) << m->body;
+    EXPECT_NE(std::string::npos, m->body.find("feedd_http_connections_refused_total 1\n"))
+        << m->body;
     EXPECT_EQ(0, d.Stop());
   }
   {
@@ -318,8 +328,8 @@ TEST_F(HardeningTest, FullServerAnswers503) {
 // reading is cut off.
 TEST_F(HardeningTest, TimeoutsHold) {
   Drop(in() / "big.txt", BigArticle(2 * 1024 * 1024));
-  Daemon d(in(), {"--max-article-size", "10M", "--max-content-size", "64M", "--header-timeout", "1s",
-                  "--idle-timeout", "2s", "--write-timeout", "1s"});
+  Daemon d(in(), {"--max-article-size", "10M", "--max-content-size", "64M", "--header-timeout",
+                  "1s", "--idle-timeout", "2s", "--write-timeout", "1s"});
   ASSERT_GT(d.port(), 0) << d.Log();
   Connection half(d.port());
   half.Send("GET /rss.xml HTTP/1.1\r\nHo");
@@ -382,8 +392,8 @@ TEST_F(HardeningTest, AccessLogInCombinedLogFormat) {
   Drop(in() / "a.txt", "Title: A\n\nBody.\n");
   Daemon d(in(), {"--access-log"});
   ASSERT_GT(d.port(), 0) << d.Log();
-  std::optional<HttpResponse> r =
-      d.Get("/rss.xml", {"Referer: https://reader.example/list", "User-Agent: Reader/1.0 (\"quoted\")"});
+  std::optional<HttpResponse> r = d.Get(
+      "/rss.xml", {"Referer: https://reader.example/list", "User-Agent: Reader/1.0 (\"quoted\")"});
   ASSERT_TRUE(r);
   std::optional<HttpResponse> h = d.Get("/feed.json", {}, "HEAD");
   {
@@ -392,14 +402,19 @@ TEST_F(HardeningTest, AccessLogInCombinedLogFormat) {
     ASSERT_TRUE(bad.ReadResponse());
   }
   const std::string rss_line =
-      "127.0.0.1 - - \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] \"GET /rss.xml HTTP/1.1\" 200 " +
-      std::to_string(r->body.size()) + " \"https://reader.example/list\" \"Reader/1.0 \\(\\\\\"quoted\\\\\"\\)\"";
-  EXPECT_TRUE(WaitUntil([&] { return std::regex_search(d.Log(), std::regex(rss_line)); })) << d.Log();
+      "127.0.0.1 - - \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] \"GET /rss.xml "
+      "HTTP/1.1\" 200 " +
+      std::to_string(r->body.size()) +
+      " \"https://reader.example/list\" \"Reader/1.0 \\(\\\\\"quoted\\\\\"\\)\"";
+  EXPECT_TRUE(WaitUntil([&] { return std::regex_search(d.Log(), std::regex(rss_line)); }))
+      << d.Log();
   EXPECT_TRUE(WaitUntil([&] {
-    return std::regex_search(d.Log(), std::regex("\\[info\\] 127\\.0\\.0\\.1 - - \\[[^\\]]+\\] \"HEAD /feed.json HTTP/1.1\" 200 0 \"-\" \"-\""));
+    return std::regex_search(d.Log(), std::regex("\\[info\\] 127\\.0\\.0\\.1 - - \\[[^\\]]+\\] "
+                                                 "\"HEAD /feed.json HTTP/1.1\" 200 0 \"-\" \"-\""));
   })) << d.Log();
   EXPECT_TRUE(WaitUntil([&] {
-    return std::regex_search(d.Log(), std::regex("127\\.0\\.0\\.1 - - \\[[^\\]]+\\] \"-\" 400 \\d+ \"-\" \"-\""));
+    return std::regex_search(
+        d.Log(), std::regex("127\\.0\\.0\\.1 - - \\[[^\\]]+\\] \"-\" 400 \\d+ \"-\" \"-\""));
   })) << d.Log();
   EXPECT_EQ(0, d.Stop());
 
@@ -422,7 +437,9 @@ TEST_F(HardeningTest, MetricsOnLoopbackAndOnItsOwnListener) {
   EXPECT_NE(std::string::npos, m->body.find("feedd_http_connections_open"));
   std::smatch match;
   const std::string log = d.Log();
-  ASSERT_TRUE(std::regex_search(log, match, std::regex("serving /metrics on 127\\.0\\.0\\.1:(\\d+)"))) << log;
+  ASSERT_TRUE(
+      std::regex_search(log, match, std::regex("serving /metrics on 127\\.0\\.0\\.1:(\\d+)")))
+      << log;
   const int metrics_port = std::stoi(match[1]);
   EXPECT_NE(d.port(), metrics_port);
   auto get = [&](const std::string& target) {
