@@ -1,6 +1,21 @@
 #include "daemon/http_server.h"
 
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,22 +26,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
-
-#include <fcntl.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-
-#include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <chrono>
-#include <ctime>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
-#include <vector>
 
 #include "daemon/http_connection.h"
 #include "daemon/http_handler.h"
@@ -70,10 +69,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
   tcp::socket socket;
   net::steady_timer timer;
   ConnectionDeadline deadline;
-  bool busy = false;            // a request is being answered: Shutdown lets it finish
+  bool busy = false;  // a request is being answered: Shutdown lets it finish
   bool metrics_listener = false;
   bool loopback = false;
-  bool counted = false;         // in the per-client count
+  bool counted = false;  // in the per-client count
   ClientAddress address;
   std::string peer;
 
@@ -95,24 +94,25 @@ struct Connection : std::enable_shared_from_this<Connection> {
  private:
   void Arm(const ConnectionDeadline::Arm& arm) {
     timer.expires_at(arm.at);  // replaces a pending wait, which then reads as stale
-    timer.async_wait([weak = weak_from_this(), token = arm.token](const boost::system::error_code& ec) {
-      if (ec) return;
-      std::shared_ptr<Connection> self = weak.lock();
-      if (!self) return;
-      ConnectionDeadline::Arm next{};
-      switch (self->deadline.OnTimer(token, Clock::now(), &next)) {
-        case ConnectionDeadline::Fired::kRearm:
-          self->Arm(next);
-          break;
-        case ConnectionDeadline::Fired::kExpired: {
-          boost::system::error_code ignored;
-          self->socket.cancel(ignored);
-          break;
-        }
-        case ConnectionDeadline::Fired::kStale:
-          break;
-      }
-    });
+    timer.async_wait(
+        [weak = weak_from_this(), token = arm.token](const boost::system::error_code& ec) {
+          if (ec) return;
+          std::shared_ptr<Connection> self = weak.lock();
+          if (!self) return;
+          ConnectionDeadline::Arm next{};
+          switch (self->deadline.OnTimer(token, Clock::now(), &next)) {
+            case ConnectionDeadline::Fired::kRearm:
+              self->Arm(next);
+              break;
+            case ConnectionDeadline::Fired::kExpired: {
+              boost::system::error_code ignored;
+              self->socket.cancel(ignored);
+              break;
+            }
+            case ConnectionDeadline::Fired::kStale:
+              break;
+          }
+        });
   }
 };
 
@@ -187,7 +187,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     metrics_public = o.metrics_public;
   }
   ServerStats stats;
-  ClientConnections clients;            // every worker's connections, by client address
+  ClientConnections clients;  // every worker's connections, by client address
   std::atomic<size_t> lingering_rejects{0};
   std::atomic<bool> stopping{false};
   std::atomic<size_t> heartbeats{0};
@@ -344,21 +344,24 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   net::awaitable<size_t> SendBuffers(Connection& conn, std::string_view head, std::string_view body,
                                      int write_timeout_ms, boost::system::error_code& ec) {
     const int fd = conn.socket.native_handle();
-    co_return co_await SendAll(conn, head.size() + body.size(), write_timeout_ms, [&](size_t done) {
-      iovec iov[2];
-      int count = 0;
-      if (done < head.size()) {
-        iov[count++] = {const_cast<char*>(head.data() + done), head.size() - done};
-        if (!body.empty()) iov[count++] = {const_cast<char*>(body.data()), body.size()};
-      } else {
-        const size_t at = done - head.size();
-        iov[count++] = {const_cast<char*>(body.data() + at), body.size() - at};
-      }
-      msghdr msg{};
-      msg.msg_iov = iov;
-      msg.msg_iovlen = static_cast<size_t>(count);
-      return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    }, ec);
+    co_return co_await SendAll(
+        conn, head.size() + body.size(), write_timeout_ms,
+        [&](size_t done) {
+          iovec iov[2];
+          int count = 0;
+          if (done < head.size()) {
+            iov[count++] = {const_cast<char*>(head.data() + done), head.size() - done};
+            if (!body.empty()) iov[count++] = {const_cast<char*>(body.data()), body.size()};
+          } else {
+            const size_t at = done - head.size();
+            iov[count++] = {const_cast<char*>(body.data() + at), body.size() - at};
+          }
+          msghdr msg{};
+          msg.msg_iov = iov;
+          msg.msg_iovlen = static_cast<size_t>(count);
+          return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+        },
+        ec);
   }
 
   // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
@@ -368,14 +371,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                                   boost::system::error_code& ec) {
     const int fd = conn.socket.native_handle();
     // MSG_MORE: the header leaves with the body's first bytes.
-    size_t sent = co_await SendAll(conn, head.size(), write_timeout_ms, [&](size_t done) {
-      return ::send(fd, head.data() + done, head.size() - done, MSG_MORE | MSG_NOSIGNAL);
-    }, ec);
+    size_t sent = co_await SendAll(
+        conn, head.size(), write_timeout_ms,
+        [&](size_t done) {
+          return ::send(fd, head.data() + done, head.size() - done, MSG_MORE | MSG_NOSIGNAL);
+        },
+        ec);
     if (ec) co_return sent;
-    sent += co_await SendAll(conn, size, write_timeout_ms, [&](size_t done) {
-      off_t offset = static_cast<off_t>(done);
-      return ::sendfile(fd, file.fd(), &offset, size - done);
-    }, ec);
+    sent += co_await SendAll(
+        conn, size, write_timeout_ms,
+        [&](size_t done) {
+          off_t offset = static_cast<off_t>(done);
+          return ::sendfile(fd, file.fd(), &offset, size - done);
+        },
+        ec);
     co_return sent;
   }
 
@@ -435,8 +444,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     for (size_t i = 0; i < sites.size() && !conn.metrics_listener; ++i) {
       const std::string& p = sites[i].prefix;
       const std::string_view t = *target;
-      const bool below = p.empty() || (t.substr(0, p.size()) == p &&
-                                       (t.size() == p.size() || t[p.size()] == '/' || t[p.size()] == '?'));
+      const bool below =
+          p.empty() || (t.substr(0, p.size()) == p &&
+                        (t.size() == p.size() || t[p.size()] == '/' || t[p.size()] == '?'));
       if (below && (site == sites.size() || p.size() > sites[site].prefix.size())) site = i;
     }
     if (site < sites.size()) {
@@ -506,7 +516,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       request.if_modified_since = req.if_modified_since;
       request.accept_encoding = req.accept_encoding;
       // Held until the reply is written: the reply's views point into it.
-      const std::shared_ptr<const feed::Snapshot> snap = SnapshotFor(worker, *conn, &request.target);
+      const std::shared_ptr<const feed::Snapshot> snap =
+          SnapshotFor(worker, *conn, &request.target);
       HealthInfo health;
       health.now = std::time(nullptr);
       health.watching = watching.load();
@@ -523,7 +534,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                 req.user_agent);
       if (spdlog::should_log(spdlog::level::debug)) {
         const auto us =
-            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_at).count();
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_at)
+                .count();
         spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, req.method, req.target, reply.status,
                       reply.send_body ? reply.Body().size() : 0, us);
       }
@@ -636,7 +648,8 @@ bool HttpServer::Adopt(int fd, std::string* bound, std::string* err) {
   *bound = endpoint.address().is_v6()
                ? "[" + endpoint.address().to_string() + "]:" + std::to_string(endpoint.port())
                : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  for (size_t i = 0; i < made.size(); ++i) impl_->workers[i]->listeners.push_back({std::move(made[i]), false});
+  for (size_t i = 0; i < made.size(); ++i)
+    impl_->workers[i]->listeners.push_back({std::move(made[i]), false});
   ::close(fd);
   return true;
 }

@@ -9,8 +9,8 @@
 // core. Every worker accepts on its own SO_REUSEPORT socket bound to the same
 // address, and a connection stays on the worker that accepted it, so serving a
 // request takes no locks (opening and closing a connection take one, for the count
-// of connections per client address, which holds across workers). Listen() and Start() are called once by the owner; Shutdown(), Stop()
-// and stats() are safe from any thread.
+// of connections per client address, which holds across workers). Listen() and Start() are called
+// once by the owner; Shutdown(), Stop() and stats() are safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -35,7 +35,7 @@ struct ServerOptions {
   size_t max_connections = 1024;   // beyond it new connections get 503 and are closed
   size_t max_connections_per_client = 64;  // per client address; 0: unlimited
   size_t max_header_bytes = 8192;  // larger request headers get 431
-  int lingering_time_ms = 30'000;    // a lingering close reads and discards at most this long
+  int lingering_time_ms = 30'000;  // a lingering close reads and discards at most this long
   int lingering_timeout_ms = 5'000;  // and waits at most this long for each read
   bool access_log = false;         // one Combined Log Format line per request (info)
   bool metrics_public = false;     // /metrics for every client, not only loopback ones
