@@ -329,6 +329,15 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
       spdlog::info("listening on {}", bound);
     }
   }
+  // /metrics on its own address, for every client there (Prometheus exporters' habit).
+  if (current.metrics_listen) {
+    if (!server.Listen(current.metrics_listen->host, current.metrics_listen->port, &bound, &err,
+                       /*metrics_only=*/true)) {
+      spdlog::error("metrics_listen: {}", err);
+      return 1;
+    }
+    spdlog::info("serving /metrics on {}", bound);
+  }
   // Without a base URL, links use the first address actually bound.
   auto with_base = [&](config::Config c) {
     if (!c.base_url_set) c.base_url = "http://" + addresses.front();
@@ -446,6 +455,8 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
       config::Config c = with_base(*next);
       if (c.listen != current.listen && passed.empty())
         spdlog::warn("reload: listen addresses changed; restart feedd to apply them");
+      if (c.metrics_listen != current.metrics_listen)
+        spdlog::warn("reload: metrics_listen changed; restart feedd to apply it");
       if (c.threads != current.threads)
         spdlog::warn("reload: threads changed; restart feedd to apply it");
       spdlog::set_level(spdlog::level::from_str(c.log_level));

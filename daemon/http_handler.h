@@ -50,7 +50,7 @@ struct HttpReply {
 HttpReply HandleRequest(const feed::Snapshot& snapshot, const HttpRequest& req,
                         const HealthInfo& health);
 
-// Replies for requests the parser rejected: 400, 413, 431 (always closing).
+// Replies for requests the parser rejected: 400, 413, 414, 431, 501 (always closing).
 HttpReply ErrorReply(int status);
 
 // Status line and header block, ending in an empty line. `date` is an IMF-fixdate.

@@ -1,6 +1,21 @@
 #include "daemon/http_server.h"
 
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,45 +25,18 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-
-#include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <chrono>
-#include <ctime>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
-#include <vector>
-
+#include "daemon/http_connection.h"
 #include "daemon/http_handler.h"
+#include "daemon/http_request.h"
 #include "feed/dates.h"
 
 namespace feedd::daemon {
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 namespace {
-
-std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
-
-std::optional<std::string_view> Field(const http::request<http::empty_body>& req,
-                                      http::field f) {
-  auto it = req.find(f);
-  if (it == req.end()) return std::nullopt;
-  return View(it->value());
-}
 
 // The Date header, formatted at most once a second per thread.
 std::string_view DateNow() {
@@ -62,65 +50,75 @@ std::string_view DateNow() {
   return text;
 }
 
-bool IsHttpParseError(const boost::system::error_code& ec) {
-  return ec.category() == make_error_code(http::error::bad_target).category();
-}
-
 using Clock = std::chrono::steady_clock;
 
-// A connection and its deadline. One timer per connection, re-armed lazily: each
-// operation only moves `deadline`; when the timer fires early it sleeps again until
-// the deadline, and when the deadline has passed it cancels the socket. This keeps
-// timer-queue work off the per-request path (a timer per read and per write costs
-// more than the request itself for small responses). Worker thread only.
-struct Connection {
+ClientAddress AddressOf(const net::ip::address& a) {
+  return a.is_v4() ? ClientAddress::FromV4(a.to_v4().to_bytes())
+                   : ClientAddress::FromV6(a.to_v6().to_bytes());
+}
+
+// A connection and its deadline. One timer per connection, re-armed lazily (see
+// ConnectionDeadline): each operation only moves the deadline; when the timer fires
+// early it sleeps again until the deadline, and once the deadline has passed the
+// connection is expired for good: its pending operation is cancelled and every
+// later one fails at once. This keeps timer-queue work off the per-request path (a
+// timer per read and per write costs more than the request itself for small
+// responses). Worker thread only.
+struct Connection : std::enable_shared_from_this<Connection> {
   explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
   tcp::socket socket;
   net::steady_timer timer;
-  Clock::time_point deadline = Clock::time_point::max();
-  bool timed_out = false;
-  bool busy = false;
+  ConnectionDeadline deadline;
+  bool busy = false;  // a request is being answered: Shutdown lets it finish
+  bool metrics_listener = false;
+  bool loopback = false;
+  bool counted = false;  // in the per-client count
+  ClientAddress address;
   std::string peer;
 
-  void ExpiresAfter(int ms) {
-    deadline = Clock::now() + std::chrono::milliseconds(ms);
-    // Later deadlines wait for the timer to come round; an earlier one re-arms it.
-    if (deadline < timer.expiry()) Arm();
+  void SetDeadline(Clock::time_point at) {
+    if (std::optional<ConnectionDeadline::Arm> arm = deadline.Set(at)) Arm(*arm);
   }
-
-  void StartWatchdog(const std::shared_ptr<Connection>& self) {
-    self_ = self;
-    Arm();
-  }
-
+  void ExpiresAfter(int ms) { SetDeadline(Clock::now() + std::chrono::milliseconds(ms)); }
   void StopWatchdog() {
-    self_.reset();
+    deadline.Stop();
     timer.cancel();
+  }
+  bool expired() const { return deadline.expired(); }
+  // After every operation: once the deadline passed, whatever the operation did,
+  // the connection is timed out.
+  void Translate(boost::system::error_code& ec) const {
+    if (deadline.expired()) ec = net::error::timed_out;
   }
 
  private:
-  void Arm() {
-    std::shared_ptr<Connection> self = self_.lock();
-    if (!self) return;
-    timer.expires_at(deadline);  // cancels a pending wait, whose handler then does nothing
-    timer.async_wait([self](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (Clock::now() >= self->deadline) {
-        self->timed_out = true;
-        boost::system::error_code ignored;
-        self->socket.cancel(ignored);
-      } else {
-        self->Arm();
-      }
-    });
+  void Arm(const ConnectionDeadline::Arm& arm) {
+    timer.expires_at(arm.at);  // replaces a pending wait, which then reads as stale
+    timer.async_wait(
+        [weak = weak_from_this(), token = arm.token](const boost::system::error_code& ec) {
+          if (ec) return;
+          std::shared_ptr<Connection> self = weak.lock();
+          if (!self) return;
+          ConnectionDeadline::Arm next{};
+          switch (self->deadline.OnTimer(token, Clock::now(), &next)) {
+            case ConnectionDeadline::Fired::kRearm:
+              self->Arm(next);
+              break;
+            case ConnectionDeadline::Fired::kExpired: {
+              boost::system::error_code ignored;
+              self->socket.cancel(ignored);
+              break;
+            }
+            case ConnectionDeadline::Fired::kStale:
+              break;
+          }
+        });
   }
-  std::weak_ptr<Connection> self_;
+};
 
- public:
-  // An error from an operation the watchdog cancelled reads as a timeout.
-  void Translate(boost::system::error_code& ec) const {
-    if (timed_out && ec) ec = beast::error::timeout;
-  }
+struct Listener {
+  std::unique_ptr<tcp::acceptor> acceptor;
+  bool metrics_only = false;
 };
 
 // One event loop, its thread, its listening sockets and its connections.
@@ -128,7 +126,7 @@ struct Worker {
   // One thread per loop, and only Shutdown() posts to it from outside: the
   // reactor's per-socket locking is not needed.
   net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<Listener> listeners;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // worker thread only
   std::thread thread;
   // This worker's references to each site's current snapshot (see
@@ -150,6 +148,11 @@ struct Worker {
   }
 };
 
+bool Quiet(const boost::system::error_code& ec) {
+  return !ec || ec == net::error::eof || ec == net::error::operation_aborted ||
+         ec == net::error::timed_out || ec == net::error::connection_reset;
+}
+
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
@@ -166,37 +169,52 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   const std::atomic<bool>& state_ok;
   Metrics& metrics;
   // Read on every request, replaced on reload: each field on its own.
-  std::atomic<int> header_timeout_ms, idle_timeout_ms, write_timeout_ms;
-  std::atomic<size_t> max_connections, max_header_bytes;
+  std::atomic<int> header_timeout_ms, idle_timeout_ms, write_timeout_ms, lingering_time_ms,
+      lingering_timeout_ms;
+  std::atomic<size_t> max_connections, max_connections_per_client, max_header_bytes;
+  std::atomic<bool> access_log, metrics_public;
 
   void SetOptions(const ServerOptions& o) {
     header_timeout_ms = o.header_timeout_ms;
     idle_timeout_ms = o.idle_timeout_ms;
     write_timeout_ms = o.write_timeout_ms;
+    lingering_time_ms = o.lingering_time_ms;
+    lingering_timeout_ms = o.lingering_timeout_ms;
     max_connections = o.max_connections;
+    max_connections_per_client = o.max_connections_per_client;
     max_header_bytes = o.max_header_bytes;
+    access_log = o.access_log;
+    metrics_public = o.metrics_public;
   }
   ServerStats stats;
+  ClientConnections clients;  // every worker's connections, by client address
+  std::atomic<size_t> lingering_rejects{0};
   std::atomic<bool> stopping{false};
   std::atomic<size_t> heartbeats{0};
 
   ServerOptions Options() const {
+    constexpr auto r = std::memory_order_relaxed;
     ServerOptions o;
-    o.header_timeout_ms = header_timeout_ms.load(std::memory_order_relaxed);
-    o.idle_timeout_ms = idle_timeout_ms.load(std::memory_order_relaxed);
-    o.write_timeout_ms = write_timeout_ms.load(std::memory_order_relaxed);
-    o.max_connections = max_connections.load(std::memory_order_relaxed);
-    o.max_header_bytes = max_header_bytes.load(std::memory_order_relaxed);
+    o.header_timeout_ms = header_timeout_ms.load(r);
+    o.idle_timeout_ms = idle_timeout_ms.load(r);
+    o.write_timeout_ms = write_timeout_ms.load(r);
+    o.lingering_time_ms = lingering_time_ms.load(r);
+    o.lingering_timeout_ms = lingering_timeout_ms.load(r);
+    o.max_connections = max_connections.load(r);
+    o.max_connections_per_client = max_connections_per_client.load(r);
+    o.max_header_bytes = max_header_bytes.load(r);
+    o.access_log = access_log.load(r);
+    o.metrics_public = metrics_public.load(r);
     return o;
   }
 
-  net::awaitable<void> Accept(Worker& worker, tcp::acceptor& acceptor) {
+  net::awaitable<void> Accept(Worker& worker, Listener& listener) {
     auto self = shared_from_this();
     net::steady_timer backoff(worker.ioc);
     while (!stopping) {
       boost::system::error_code ec;
       tcp::socket socket =
-          co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+          co_await listener.acceptor->async_accept(net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         if (stopping || ec == net::error::operation_aborted) break;
         // Out of file descriptors and the like: wait a little instead of spinning.
@@ -205,14 +223,33 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         co_await backoff.async_wait(net::redirect_error(net::use_awaitable, ec));
         continue;
       }
-      if (stats.open_connections.load() >= Options().max_connections) {
+      const ServerOptions opts = Options();
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      const tcp::endpoint remote = conn->socket.remote_endpoint(ec);
+      conn->peer = ec ? std::string("-") : remote.address().to_string();
+      conn->address = ec ? ClientAddress{} : AddressOf(remote.address());
+      conn->loopback = !ec && IsLoopback(conn->address);
+      conn->metrics_listener = listener.metrics_only;
+      conn->socket.native_non_blocking(true, ec);
+      conn->socket.set_option(tcp::no_delay(true), ec);
+      const char* full = nullptr;
+      if (stats.open_connections.load() >= opts.max_connections) {
+        full = "connection limit reached";
+      } else if (!clients.TryAdd(conn->address, opts.max_connections_per_client)) {
+        full = "per-client connection limit reached";
+      }
+      if (full) {
         ++stats.rejected_connections;
-        spdlog::debug("connection limit reached; closing a new connection");
-        socket.close(ec);
+        spdlog::debug("{}: {}; answering 503", conn->peer, full);
+        net::co_spawn(worker.ioc, Reject(conn), [self, conn](std::exception_ptr) {
+          conn->StopWatchdog();
+          boost::system::error_code ignored;
+          conn->socket.close(ignored);
+        });
         continue;
       }
+      conn->counted = true;
       ++stats.open_connections;
-      auto conn = std::make_shared<Connection>(std::move(socket));
       worker.connections.emplace(conn.get(), conn);
       net::co_spawn(worker.ioc, Serve(worker, conn),
                     [self, conn, &worker](std::exception_ptr e) {
@@ -225,37 +262,76 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                       }
                       boost::system::error_code ignored;
                       conn->StopWatchdog();
-                      conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
                       conn->socket.close(ignored);
+                      if (conn->counted) self->clients.Remove(conn->address);
                       --self->stats.open_connections;
                       worker.connections.erase(conn.get());
                     });
     }
   }
 
+  // A client beyond a limit: 503 with Retry-After, then a lingering close, so the
+  // client reads the answer instead of a reset. At most max_connections of these
+  // linger at once; beyond that they close at once after the answer.
+  net::awaitable<void> Reject(std::shared_ptr<Connection> conn) {
+    const ServerOptions opts = Options();
+    HttpReply reply = ErrorReply(503);
+    reply.own_fields = "Retry-After: 5\r\n";
+    std::string head;
+    boost::system::error_code ec;
+    const size_t sent = co_await Write(*conn, reply, false, false, &head, opts, ec);
+    AccessLog(*conn, opts, {}, reply.status, sent, head.size(), std::nullopt, std::nullopt);
+    if (ec) co_return;
+    if (lingering_rejects.fetch_add(1) < std::max<size_t>(opts.max_connections, 1)) {
+      RequestReader scratch(RequestLimits{});
+      co_await LingeringClose(*conn, scratch, opts);
+    }
+    --lingering_rejects;
+  }
+
   // Waits until the socket can take more data, bounded by the connection's deadline.
   net::awaitable<void> WaitWritable(Connection& conn, boost::system::error_code& ec) {
+    if (conn.expired()) {
+      ec = net::error::timed_out;
+      co_return;
+    }
     co_await conn.socket.async_wait(tcp::socket::wait_write,
                                     net::redirect_error(net::use_awaitable, ec));
     conn.Translate(ec);
   }
 
-  // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
-  // sends the pages without copying them, as nginx does with static files.
-  // Repeats `step` (one non-blocking send(2) or sendfile(2) from offset `done`,
-  // returning what it wrote or -1 with errno) until `total` bytes are out, waiting for
-  // the socket whenever it is full.
+  net::awaitable<size_t> ReadSome(Connection& conn, char* data, size_t size,
+                                  boost::system::error_code& ec) {
+    if (conn.expired()) {
+      ec = net::error::timed_out;
+      co_return 0;
+    }
+    const size_t n = co_await conn.socket.async_read_some(
+        net::buffer(data, size), net::redirect_error(net::use_awaitable, ec));
+    conn.Translate(ec);
+    co_return n;
+  }
+
+  // Repeats `step` (one non-blocking send(2), sendmsg(2) or sendfile(2) from offset
+  // `done`, returning what it wrote or -1 with errno) until `total` bytes are out,
+  // waiting for the socket whenever it is full. The write timeout runs between
+  // successive writes (nginx's send_timeout): a slow reader that keeps reading is
+  // not cut off, one that stops is.
   template <typename Step>
-  net::awaitable<size_t> SendAll(Connection& conn, size_t total, Step step,
+  net::awaitable<size_t> SendAll(Connection& conn, size_t total, int write_timeout_ms, Step step,
                                  boost::system::error_code& ec) {
     size_t done = 0;
+    bool progressed = false;
     while (done < total && !ec) {
       const ssize_t n = step(done);
       if (n > 0) {
         done += static_cast<size_t>(n);
+        progressed = true;
       } else if (n == 0) {
         ec = net::error::eof;  // a sealed memfd never ends early; a socket never takes 0
       } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (progressed) conn.ExpiresAfter(write_timeout_ms);
+        progressed = false;
         co_await WaitWritable(conn, ec);
       } else if (errno != EINTR) {
         ec.assign(errno, boost::system::system_category());
@@ -264,157 +340,218 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return done;
   }
 
+  // Header and body from memory in one sendmsg(2).
+  net::awaitable<size_t> SendBuffers(Connection& conn, std::string_view head, std::string_view body,
+                                     int write_timeout_ms, boost::system::error_code& ec) {
+    const int fd = conn.socket.native_handle();
+    co_return co_await SendAll(
+        conn, head.size() + body.size(), write_timeout_ms,
+        [&](size_t done) {
+          iovec iov[2];
+          int count = 0;
+          if (done < head.size()) {
+            iov[count++] = {const_cast<char*>(head.data() + done), head.size() - done};
+            if (!body.empty()) iov[count++] = {const_cast<char*>(body.data()), body.size()};
+          } else {
+            const size_t at = done - head.size();
+            iov[count++] = {const_cast<char*>(body.data() + at), body.size() - at};
+          }
+          msghdr msg{};
+          msg.msg_iov = iov;
+          msg.msg_iovlen = static_cast<size_t>(count);
+          return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+        },
+        ec);
+  }
+
   // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
   // sends the pages without copying them, as nginx does with static files.
   net::awaitable<size_t> SendFile(Connection& conn, std::string_view head,
-                                  const feed::BodyFile& file, size_t size,
+                                  const feed::BodyFile& file, size_t size, int write_timeout_ms,
                                   boost::system::error_code& ec) {
-    conn.socket.native_non_blocking(true, ec);
-    if (ec) co_return 0;
     const int fd = conn.socket.native_handle();
     // MSG_MORE: the header leaves with the body's first bytes.
-    size_t sent = co_await SendAll(conn, head.size(), [&](size_t done) {
-      return ::send(fd, head.data() + done, head.size() - done, MSG_MORE | MSG_NOSIGNAL);
-    }, ec);
+    size_t sent = co_await SendAll(
+        conn, head.size(), write_timeout_ms,
+        [&](size_t done) {
+          return ::send(fd, head.data() + done, head.size() - done, MSG_MORE | MSG_NOSIGNAL);
+        },
+        ec);
     if (ec) co_return sent;
-    sent += co_await SendAll(conn, size, [&](size_t done) {
-      off_t offset = static_cast<off_t>(done);
-      return ::sendfile(fd, file.fd(), &offset, size - done);
-    }, ec);
+    sent += co_await SendAll(
+        conn, size, write_timeout_ms,
+        [&](size_t done) {
+          off_t offset = static_cast<off_t>(done);
+          return ::sendfile(fd, file.fd(), &offset, size - done);
+        },
+        ec);
     co_return sent;
   }
 
-  net::awaitable<void> Write(Connection& conn, const HttpReply& reply,
-                             bool keep_alive, bool http10, std::string* head,
-                             const ServerOptions& opts, boost::system::error_code& ec) {
+  // Returns the bytes sent, header included.
+  net::awaitable<size_t> Write(Connection& conn, const HttpReply& reply, bool keep_alive,
+                               bool http10, std::string* head, const ServerOptions& opts,
+                               boost::system::error_code& ec) {
     SerializeHead(reply, DateNow(), keep_alive, http10, head);
     const std::string_view body = reply.send_body ? reply.Body() : std::string_view();
-    size_t sent = 0;
     conn.ExpiresAfter(opts.write_timeout_ms);
-    if (reply.file && !body.empty()) {
-      sent = co_await SendFile(conn, *head, *reply.file, body.size(), ec);
-    } else {
-      const std::array<net::const_buffer, 2> buffers = {net::buffer(*head),
-                                                        net::buffer(body.data(), body.size())};
-      sent = co_await net::async_write(conn.socket, buffers,
-                                       net::redirect_error(net::use_awaitable, ec));
-      conn.Translate(ec);
-    }
+    const size_t sent =
+        reply.file && !body.empty()
+            ? co_await SendFile(conn, *head, *reply.file, body.size(), opts.write_timeout_ms, ec)
+            : co_await SendBuffers(conn, *head, body, opts.write_timeout_ms, ec);
     metrics.CountResponse(reply.route, reply.status, sent);
+    co_return sent;
+  }
+
+  void AccessLog(const Connection& conn, const ServerOptions& opts, std::string_view request_line,
+                 int status, size_t sent, size_t head_size, std::optional<std::string_view> referer,
+                 std::optional<std::string_view> user_agent) {
+    if (!opts.access_log) return;
+    spdlog::info("{}", AccessLogLine(conn.peer, std::time(nullptr), request_line, status,
+                                     sent > head_size ? sent - head_size : 0, referer, user_agent));
+  }
+
+  // Closes as nginx does: the response is out, the sending side is shut down (the
+  // client sees the end of it), and what the client still sends is read and thrown
+  // away, lingering_timeout at most between reads and lingering_time in all, until
+  // it closes too. Closing with unread bytes would send a reset, and a reset makes
+  // the client's kernel throw away the response it had not read yet.
+  net::awaitable<void> LingeringClose(Connection& conn, RequestReader& reader,
+                                      const ServerOptions& opts) {
+    boost::system::error_code ec;
+    conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) co_return;
+    conn.busy = true;  // a drain lets it finish: it is what makes the response arrive whole
+    const Clock::time_point end = Clock::now() + std::chrono::milliseconds(opts.lingering_time_ms);
+    reader.Clear();
+    for (;;) {
+      const Clock::time_point now = Clock::now();
+      if (now >= end) break;
+      conn.SetDeadline(std::min(end, now + std::chrono::milliseconds(opts.lingering_timeout_ms)));
+      co_await ReadSome(conn, reader.space(), reader.space_size(), ec);
+      if (ec) break;
+      reader.Clear();
+    }
+  }
+
+  // The snapshot for `target`: the site whose prefix it starts with (the longest),
+  // the prefix cut off. A target below no site, and every target on a metrics
+  // listener, gets an empty snapshot that knows how many articles all sites serve:
+  // /healthz and /metrics work, everything else is 404.
+  std::shared_ptr<const feed::Snapshot> SnapshotFor(Worker& worker, const Connection& conn,
+                                                    std::string_view* target) {
+    size_t site = sites.size();
+    for (size_t i = 0; i < sites.size() && !conn.metrics_listener; ++i) {
+      const std::string& p = sites[i].prefix;
+      const std::string_view t = *target;
+      const bool below =
+          p.empty() || (t.substr(0, p.size()) == p &&
+                        (t.size() == p.size() || t[p.size()] == '/' || t[p.size()] == '?'));
+      if (below && (site == sites.size() || p.size() > sites[site].prefix.size())) site = i;
+    }
+    if (site < sites.size()) {
+      target->remove_prefix(sites[site].prefix.size());
+      if (target->empty() || target->front() == '?') *target = "/";
+      return worker.Snapshot(site, *sites[site].snapshots);
+    }
+    auto root = std::make_shared<feed::Snapshot>();
+    root->generation = 1;
+    for (size_t i = 0; i < sites.size(); ++i) {
+      const auto& s = worker.Snapshot(i, *sites[i].snapshots);
+      root->article_count += s->article_count;
+      root->built_at = std::max(root->built_at, s->built_at);
+      if (s->generation == 0) root->generation = 0;
+    }
+    return root;
   }
 
   net::awaitable<void> Serve(Worker& worker, std::shared_ptr<Connection> conn) {
     boost::system::error_code ec;
-    conn->peer = conn->socket.remote_endpoint(ec).address().to_string();
-    conn->socket.set_option(tcp::no_delay(true), ec);
-    conn->ExpiresAfter(Options().header_timeout_ms);
-    conn->StartWatchdog(conn);
-    beast::flat_buffer buffer;
+    const ServerOptions first_opts = Options();
+    RequestLimits limits;
+    limits.max_header_bytes = std::max<size_t>(first_opts.max_header_bytes, 256);
+    RequestReader reader(limits);  // the connection's one buffer, of a fixed size
+    conn->ExpiresAfter(first_opts.header_timeout_ms);
     std::string head;
+    bool linger = false;
+    ServerOptions opts = first_opts;
     for (bool first = true;; first = false) {
-      const ServerOptions opts = Options();
-      http::request_parser<http::empty_body> parser;
-      parser.header_limit(static_cast<uint32_t>(opts.max_header_bytes));
-      parser.eager(true);
+      if (!first) opts = Options();
       // Parse what is buffered (pipelined requests), read only when more is needed.
       // Waiting for a request to start is bounded by the idle limit (the header limit
-      // for a connection's first request); once it started, by the header limit.
-      ec = {};
-      bool started = false;
-      for (;;) {
-        if (buffer.size() > 0) {
-          if (!started) {
-            started = true;
-            conn->ExpiresAfter(opts.header_timeout_ms);
-          }
-          buffer.consume(parser.put(buffer.data(), ec));
-          if (ec == http::error::need_more) {
-            ec = {};
-          } else if (ec || parser.is_done()) {
-            break;
-          }
+      // for a connection's first request); once it started, by the header limit,
+      // which also bounds a body read to be discarded.
+      RequestReader::Result result;
+      bool started = false, waiting = false;
+      while ((result = reader.Next()) == RequestReader::Result::kNeedMore) {
+        if (!started && reader.buffered() > 0) {
+          started = true;
+          conn->ExpiresAfter(opts.header_timeout_ms);
+        } else if (!started && !waiting && !first) {
+          waiting = true;
+          conn->ExpiresAfter(opts.idle_timeout_ms);
         }
-        if (!started) {
-          conn->ExpiresAfter(first ? opts.header_timeout_ms : opts.idle_timeout_ms);
-        }
-        const size_t n = co_await conn->socket.async_read_some(
-            buffer.prepare(4096), net::redirect_error(net::use_awaitable, ec));
-        conn->Translate(ec);
+        const size_t n = co_await ReadSome(*conn, reader.space(), reader.space_size(), ec);
         if (ec) break;
-        buffer.commit(n);
+        reader.Commit(n);
       }
-      if (ec && !IsHttpParseError(ec)) break;  // closed, reset, timed out: nothing to answer
+      if (ec) break;  // closed, reset, timed out, shut down: nothing to answer
       conn->busy = true;
-      const auto started_at = std::chrono::steady_clock::now();
-      if (ec) {
-        const int status = ec == http::error::header_limit  ? 431
-                           : ec == http::error::body_limit ? 413
-                                                           : 400;
-        spdlog::debug("{} bad request: {}", conn->peer, ec.message());
-        HttpReply reply = ErrorReply(status);
-        co_await Write(*conn, reply, false, false, &head, opts, ec);
+      const auto started_at = Clock::now();
+      if (result == RequestReader::Result::kError) {
+        const RequestError& e = reader.error();
+        spdlog::debug("{} bad request: {} ({})", conn->peer, e.status, e.reason);
+        HttpReply reply = ErrorReply(e.status);
+        const size_t sent = co_await Write(*conn, reply, false, false, &head, opts, ec);
+        AccessLog(*conn, opts, reader.ErrorRequestLine(), reply.status, sent, head.size(),
+                  std::nullopt, std::nullopt);
+        linger = !ec;
         break;
       }
-      const http::request<http::empty_body>& req = parser.get();
-      HttpRequest request{View(req.method_string()), View(req.target()),
-                          Field(req, http::field::if_none_match),
-                          Field(req, http::field::if_modified_since),
-                          Field(req, http::field::accept_encoding)};
+      const ParsedRequest& req = reader.request();
+      HttpRequest request;
+      request.method = req.method;
+      request.target = req.target;
+      request.if_none_match = req.if_none_match;
+      request.if_modified_since = req.if_modified_since;
+      request.accept_encoding = req.accept_encoding;
       // Held until the reply is written: the reply's views point into it.
-      // The site whose prefix the target starts with (the longest), the prefix cut
-      // off. A target below no site gets an empty snapshot that knows how many
-      // articles all sites serve: /healthz and /metrics work, everything else is 404.
-      const std::string_view original_target = request.target;
-      size_t site = sites.size();
-      for (size_t i = 0; i < sites.size(); ++i) {
-        const std::string& p = sites[i].prefix;
-        const std::string_view t = request.target;
-        const bool below = p.empty() || (t.substr(0, p.size()) == p &&
-                                         (t.size() == p.size() || t[p.size()] == '/' || t[p.size()] == '?'));
-        if (below &&
-            (site == sites.size() || p.size() > sites[site].prefix.size()))
-          site = i;
-      }
-      std::shared_ptr<const feed::Snapshot> snap;
-      if (site < sites.size()) {
-        snap = worker.Snapshot(site, *sites[site].snapshots);
-        request.target.remove_prefix(sites[site].prefix.size());
-        if (request.target.empty() || request.target.front() == '?') request.target = "/";
-      } else {
-        auto root = std::make_shared<feed::Snapshot>();
-        root->generation = 1;
-        for (size_t i = 0; i < sites.size(); ++i) {
-          const auto& s = worker.Snapshot(i, *sites[i].snapshots);
-          root->article_count += s->article_count;
-          root->built_at = std::max(root->built_at, s->built_at);
-          if (s->generation == 0) root->generation = 0;
-        }
-        snap = std::move(root);
-      }
-      HttpReply reply = HandleRequest(*snap, request,
-                                      HealthInfo{std::time(nullptr), watching.load(), state_ok.load(), &metrics,
-                                                 stats.open_connections.load(),
-                                                 stats.rejected_connections.load()});
-      const bool keep_alive = req.keep_alive() && !stopping;
-      co_await Write(*conn, reply, keep_alive, req.version() == 10, &head, opts, ec);
+      const std::shared_ptr<const feed::Snapshot> snap =
+          SnapshotFor(worker, *conn, &request.target);
+      HealthInfo health;
+      health.now = std::time(nullptr);
+      health.watching = watching.load();
+      health.state_ok = state_ok.load();
+      health.metrics = &metrics;
+      health.open_connections = stats.open_connections.load();
+      health.refused_connections = stats.rejected_connections.load();
+      health.metrics_allowed = conn->metrics_listener || conn->loopback || opts.metrics_public;
+      const HttpReply reply = HandleRequest(*snap, request, health);
+      const bool keep_alive = req.keep_alive && !req.close_after && !stopping;
+      const size_t sent =
+          co_await Write(*conn, reply, keep_alive, req.minor_version == 0, &head, opts, ec);
+      AccessLog(*conn, opts, req.request_line, reply.status, sent, head.size(), req.referer,
+                req.user_agent);
       if (spdlog::should_log(spdlog::level::debug)) {
-        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started_at).count();
-        spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, request.method, original_target,
-                      reply.status, reply.send_body ? reply.Body().size() : 0, us);
+        const auto us =
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_at)
+                .count();
+        spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, req.method, req.target, reply.status,
+                      reply.send_body ? reply.Body().size() : 0, us);
       }
       conn->busy = false;
-      if (ec || !keep_alive || stopping) break;  // a stop during the write ends it here
+      if (ec) break;
+      if (!keep_alive || stopping) {  // a stop during the write ends it here
+        linger = true;
+        break;
+      }
     }
-    if (ec && ec != beast::error::timeout && ec != http::error::end_of_stream &&
-        ec != net::error::operation_aborted && ec != net::error::eof) {
+    if (ec && !Quiet(ec)) {
       spdlog::debug("{} connection closed: {}", conn->peer, ec.message());
-    } else if (ec == beast::error::timeout) {
+    } else if (ec == net::error::timed_out) {
       spdlog::debug("{} connection timed out", conn->peer);
     }
-    // Tell the client we are done before closing (lingering close, as nginx does).
-    boost::system::error_code ignored;
-    conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    if (linger) co_await LingeringClose(*conn, reader, opts);
   }
 
   void Shutdown() {
@@ -422,7 +559,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     for (auto& worker : workers) {
       net::post(worker->ioc, [w = worker.get()] {
         boost::system::error_code ignored;
-        for (auto& acceptor : w->acceptors) acceptor->close(ignored);
+        for (auto& listener : w->listeners) listener.acceptor->close(ignored);
         for (auto& [raw, weak] : w->connections) {
           std::shared_ptr<Connection> conn = weak.lock();
           if (conn && !conn->busy) conn->socket.cancel(ignored);  // idle: end the wait
@@ -441,7 +578,7 @@ HttpServer::HttpServer(unsigned workers, std::vector<Site> sites,
 HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::Listen(const std::string& address, uint16_t port, std::string* bound,
-                        std::string* err) {
+                        std::string* err, bool metrics_only) {
   boost::system::error_code ec;
   const net::ip::address addr = net::ip::make_address(address, ec);
   if (ec) {
@@ -472,7 +609,8 @@ bool HttpServer::Listen(const std::string& address, uint16_t port, std::string* 
   }
   *bound = addr.is_v6() ? "[" + endpoint.address().to_string() + "]:" + std::to_string(endpoint.port())
                         : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  for (size_t i = 0; i < made.size(); ++i) impl_->workers[i]->acceptors.push_back(std::move(made[i]));
+  for (size_t i = 0; i < made.size(); ++i)
+    impl_->workers[i]->listeners.push_back({std::move(made[i]), metrics_only});
   return true;
 }
 
@@ -510,15 +648,16 @@ bool HttpServer::Adopt(int fd, std::string* bound, std::string* err) {
   *bound = endpoint.address().is_v6()
                ? "[" + endpoint.address().to_string() + "]:" + std::to_string(endpoint.port())
                : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  for (size_t i = 0; i < made.size(); ++i) impl_->workers[i]->acceptors.push_back(std::move(made[i]));
+  for (size_t i = 0; i < made.size(); ++i)
+    impl_->workers[i]->listeners.push_back({std::move(made[i]), false});
   ::close(fd);
   return true;
 }
 
 void HttpServer::Start() {
   for (auto& worker : impl_->workers) {
-    for (auto& acceptor : worker->acceptors)
-      net::co_spawn(worker->ioc, impl_->Accept(*worker, *acceptor), net::detached);
+    for (auto& listener : worker->listeners)
+      net::co_spawn(worker->ioc, impl_->Accept(*worker, listener), net::detached);
     worker->thread = std::thread([w = worker.get()] {
       for (;;) {
         try {

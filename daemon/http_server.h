@@ -1,12 +1,16 @@
-// The HTTP/1.1 server (Boost.Beast): accepts connections, reads requests with
-// limits and timeouts, answers them with HandleRequest from the current snapshot.
-// Keep-alive, pipelining and HTTP/1.0 are supported.
+// The HTTP/1.1 server (Boost.Asio): accepts connections, reads requests with the
+// strict, bounded RequestReader and timeouts that hold in every state, answers them
+// with HandleRequest from the current snapshot. Keep-alive, pipelining and HTTP/1.0
+// are supported. Every close after a response is a lingering close, as nginx's: the
+// sending side is shut down, then what the client still sends is read and thrown
+// away for a bounded time, so the client gets the whole response, not a reset.
 //
 // Threads: one io_context and one thread per worker, as nginx runs one process per
 // core. Every worker accepts on its own SO_REUSEPORT socket bound to the same
-// address, and a connection stays on the worker that accepted it, so serving takes
-// no locks. Listen() and Start() are called once by the owner; Shutdown(), Stop()
-// and stats() are safe from any thread.
+// address, and a connection stays on the worker that accepted it, so serving a
+// request takes no locks (opening and closing a connection take one, for the count
+// of connections per client address, which holds across workers). Listen() and Start() are called
+// once by the owner; Shutdown(), Stop() and stats() are safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -31,12 +35,14 @@ struct ServerOptions {
   size_t max_connections = 1024;   // beyond it new connections get 503 and are closed
   size_t max_connections_per_client = 64;  // per client address; 0: unlimited
   size_t max_header_bytes = 8192;  // larger request headers get 431
+  int lingering_time_ms = 30'000;  // a lingering close reads and discards at most this long
+  int lingering_timeout_ms = 5'000;  // and waits at most this long for each read
   bool access_log = false;         // one Combined Log Format line per request (info)
   bool metrics_public = false;     // /metrics for every client, not only loopback ones
 };
 
 // Connection gauges, updated by the serving threads. Responses are counted in
-// Metrics.
+// Metrics. rejected_connections counts those answered 503 (server or client full).
 struct ServerStats {
   std::atomic<uint64_t> rejected_connections{0}, open_connections{0};
 };
@@ -56,8 +62,10 @@ class HttpServer {
 
   // Binds and listens on ADDRESS:PORT (port 0 picks one). Sets *bound to the
   // address actually bound ("127.0.0.1:41234", "[::1]:8080"). On failure returns
-  // false with *err set.
-  bool Listen(const std::string& address, uint16_t port, std::string* bound, std::string* err);
+  // false with *err set. `metrics_only`: a listener for /metrics (and /healthz),
+  // answered to every client there; the feeds and pages are not served on it.
+  bool Listen(const std::string& address, uint16_t port, std::string* bound, std::string* err,
+              bool metrics_only = false);
 
   // Serves on a listening socket handed over by systemd (socket activation). Every
   // worker accepts on its own duplicate of it. Takes ownership of `fd`.
