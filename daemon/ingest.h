@@ -18,6 +18,7 @@ struct IngestOptions {
   std::string base_url;  // normalized, no trailing slash
   uint64_t max_article_bytes = 10 * 1024 * 1024;
   Metrics* metrics = nullptr;  // counts skipped files by reason, when given
+  uint64_t max_content_bytes = 512 * 1024;  // of one article's HTML (limits.max_content_size)
 };
 
 enum class LoadStatus {
