@@ -156,7 +156,8 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
       a.explicit_date = true;
     } else {
       warnings->push_back("line " + std::to_string(f.date_line) + ": unrecognized date \"" +
-                          CleanLine(f.date) + "\"; using the file's modification time");
+                          Summarize(CleanLine(f.date), 100) +
+                          "\"; using the file's modification time");
     }
   }
   a.updated = a.published;

@@ -36,6 +36,7 @@ const char kHostileMarkdown[] =
     "Allowed: [OK1](https://example.com/a) [OK2](/about) [OK3](mailto:me@example.com) "
     "<https://example.com/auto> www.example.com/www me@example.com "
     "![OK4](data:image/png;base64,iVBORw0KGgo=)\n\n"
+    "Carriage&#13;return and &#xD;another.\n\n"
     "[r1]: javascript:alert(16)\n[r2]: &#x6a;avascript:alert(17)\n";
 
 // The values of every href and src attribute in an HTML text, references decoded
@@ -103,6 +104,22 @@ std::string Unescape(std::string json_html) {
   return json_html;
 }
 
+// 10 KB of Markdown: a table with a thousand columns and rows of one cell, each
+// padded by md4c 0.4.8 to the full width.
+std::string TableBomb() {
+  std::string md = "---\ncategories: [Tables]\ntags: [bomb]\n---\n|", rule = "|";
+  for (int i = 0; i < 1000; ++i) md += "a|", rule += "---|";
+  md += "\n" + rule + "\n";
+  while (md.size() < 10 * 1024) md += "x\n";
+  return md;
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
 class HostileArticlesTest : public ::testing::Test {
  protected:
   TempDir dir_;
@@ -127,16 +144,18 @@ TEST_F(HostileArticlesTest, ScriptLinksAreDeadOnPagesAndInFeeds) {
   ASSERT_NE(std::string::npos, at);
   ExpectNoLiveScript(Unescape(json.substr(at, json.find("\",\"", at + 16) - at)), "/feed.json");
   EXPECT_EQ(std::string::npos, page.find("alert(22)\"")) << "svg data image kept";
+  // A reference to CR is a line end, not a raw CR that XML readers turn into LF.
+  EXPECT_NE(std::string::npos, page.find("Carriage\nreturn and \nanother.")) << page;
+  EXPECT_EQ(std::string::npos, rss.find("&#13;"));
+  EXPECT_EQ(std::string::npos, rss.find('\r'));
+  EXPECT_EQ(std::string::npos, atom.find('\r'));
   EXPECT_EQ(0u, d.CountInLog("error")) << d.Log();
 }
 
 // 10 KB of Markdown table (thousands of columns) became 10 MB of HTML and a 22 MB
 // RSS feed with md4c 0.4.8 alone.
 TEST_F(HostileArticlesTest, TableBombIsBoundedAndTheFeedStaysUnderItsCap) {
-  std::string md = "|", rule = "|";
-  for (int i = 0; i < 1000; ++i) md += "a|", rule += "---|";
-  md += "\n" + rule + "\n";
-  while (md.size() < 10 * 1024) md += "x\n";
+  const std::string md = TableBomb();
   Daemon d(in(), {"--base-url", "http://127.0.0.1", "--max-feed-size", "1M",
                   "--max-content-size", "256K"});
   ASSERT_GT(d.port(), 0) << d.Log();
@@ -149,8 +168,10 @@ TEST_F(HostileArticlesTest, TableBombIsBoundedAndTheFeedStaysUnderItsCap) {
   const std::string page = d.Body("/articles/table0");
   EXPECT_LT(page.size(), 256u * 1024 + 8192);
   EXPECT_EQ(128u, testing::Count(page, "<th>"));
-  EXPECT_NE(std::string::npos, page.find("</table>\n</article>"));
-  for (const char* feed : {"/rss.xml", "/atom.xml", "/feed.json"}) {
+  EXPECT_NE(std::string::npos, page.find("</tr>\n</tbody>\n</table>\n"));
+  for (const char* feed : {"/rss.xml", "/atom.xml", "/feed.json", "/tags/bomb/rss.xml",
+                           "/tags/bomb/atom.xml", "/tags/bomb/feed.json",
+                           "/categories/tables/rss.xml"}) {
     const std::string body = d.Body(feed);
     EXPECT_LE(body.size(), 1u << 20) << feed;
     EXPECT_GT(body.size(), 0u) << feed;
@@ -164,6 +185,30 @@ TEST_F(HostileArticlesTest, TableBombIsBoundedAndTheFeedStaysUnderItsCap) {
   }
   EXPECT_GT(d.CountInLog("content cut at 262144 bytes (limits.max_content_size)"), 0u) << d.Log();
   EXPECT_GT(d.CountInLog("carry their summary only to stay within 1048576 bytes"), 0u) << d.Log();
+}
+
+// `feedd render` applies the same caps to the files it writes.
+TEST_F(HostileArticlesTest, RenderCommandCapsContentAndFeeds) {
+  TempDir out, logs;
+  const std::string md = TableBomb();
+  for (int i = 0; i < 5; ++i) Drop(in() / ("table" + std::to_string(i) + ".md"), md);
+  const std::string cmd = Quote(FEEDD_BINARY) + " render --input " + Quote(in().string()) +
+                          " --output " + Quote(out.path().string()) +
+                          " --base-url https://ex.org --max-feed-size 1M --max-content-size 256K"
+                          " 2>" + Quote((logs.path() / "err").string());
+  ASSERT_EQ(0, std::system(cmd.c_str()));
+  const std::string log = testing::ReadFile(logs.path() / "err");
+  EXPECT_NE(std::string::npos, log.find("content cut at 262144 bytes")) << log;
+  EXPECT_NE(std::string::npos, log.find("rss.xml: ")) << log;
+  for (const char* name : {"rss.xml", "atom.xml"}) {
+    const std::string body = testing::ReadFile(out.path() / name);
+    EXPECT_LE(body.size(), 1u << 20) << name;
+    EXPECT_GT(body.size(), 256u * 1024) << name;  // one full item at least
+    pugi::xml_document doc;
+    EXPECT_TRUE(doc.load_string(body.c_str())) << name;
+    for (int i = 0; i < 5; ++i)
+      EXPECT_NE(std::string::npos, body.find("/articles/table" + std::to_string(i))) << name;
+  }
 }
 
 // 1 MB of "1" lines took half an hour in the plain-text navigation search, and
