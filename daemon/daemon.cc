@@ -21,6 +21,7 @@
 
 #include "daemon/file_io.h"
 #include "daemon/http_server.h"
+#include "daemon/parse_worker.h"
 #include "daemon/publisher.h"
 #include "daemon/render_command.h"
 #include "daemon/systemd.h"
@@ -40,9 +41,10 @@ namespace {
 constexpr auto kQuiet = std::chrono::milliseconds(3);
 constexpr auto kMaxDelay = std::chrono::milliseconds(15);
 
-PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics) {
+PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
+                                      ParseWorker* parser) {
   PublisherOptions o;
-  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics};
+  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics, parser};
   o.ingest.max_content_bytes = c.max_content_bytes;
   o.channel = ChannelFrom(c);
   o.max_feed_bytes = c.max_feed_bytes;
@@ -295,6 +297,9 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   HealthBoard health{watching, state_ok, {}, {}};
   Metrics metrics;
   config::Config current = initial;
+  // Every feed's files are parsed on the ingest thread, in one child process under
+  // the parse budget (owned here, used only on the ingest thread).
+  ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(current.parse_timeout_ms));
 
   // One feed at the root, or one per [[feed]], each below its prefix.
   const size_t feed_count = std::max<size_t>(1, current.feeds.size());
@@ -367,7 +372,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
     const std::vector<config::Config> fcs = feed_configs(current);
     for (size_t i = 0; i < fcs.size(); ++i) {
       ingests.push_back(std::make_unique<Ingest>(
-          ingest_ioc, PublisherOptionsFrom(fcs[i], &metrics), fcs[i].output_dir, fcs[i].state_dir,
+          ingest_ioc, PublisherOptionsFrom(fcs[i], &metrics, &parser), fcs[i].output_dir, fcs[i].state_dir,
           state_file(i), holders[i], health, i, notify_hub));
     }
   }
@@ -456,9 +461,11 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
         fcs = feed_configs(current);
       }
       current = c;
-      net::post(ingest_ioc, [&, fcs] {
+      net::post(ingest_ioc, [&, fcs, parse_ms = c.parse_timeout_ms] {
+        parser.set_budget(std::chrono::milliseconds(parse_ms));
         for (size_t i = 0; i < ingests.size() && i < fcs.size(); ++i)
-          ingests[i]->Reconfigure(PublisherOptionsFrom(fcs[i], &metrics), fcs[i].output_dir);
+          ingests[i]->Reconfigure(PublisherOptionsFrom(fcs[i], &metrics, &parser),
+                                  fcs[i].output_dir);
         spdlog::info("reloaded the configuration");
         NotifySystemd("READY=1");
       });

@@ -1,5 +1,6 @@
 #include "daemon/ingest.h"
 
+#include "daemon/parse_worker.h"
 #include "daemon/resource.h"
 
 #include <spdlog/spdlog.h>
@@ -38,7 +39,21 @@ LoadResult LoadArticle(const IngestOptions& options, const std::string& relative
   feed::ParseContext context{options.base_url, feed::Timestamp{file->mtime_seconds, 0},
                              options.max_content_bytes};
   std::vector<std::string> warnings;
-  result.article = feed::ParseArticle(relative_path, file->bytes, context, &warnings, &err);
+  if (options.parser) {
+    ParseResult parsed = options.parser->Parse(relative_path, file->bytes, context);
+    if (parsed.outcome == ParseOutcome::kTimedOut || parsed.outcome == ParseOutcome::kCrashed) {
+      spdlog::warn("skipping {}: {}", relative_path, parsed.err);
+      if (options.metrics)
+        options.metrics->CountSkip(parsed.outcome == ParseOutcome::kTimedOut ? "parse_timeout"
+                                                                             : "parser_crash");
+      return result;
+    }
+    result.article = std::move(parsed.article);
+    warnings = std::move(parsed.warnings);
+    err = std::move(parsed.err);
+  } else {
+    result.article = feed::ParseArticle(relative_path, file->bytes, context, &warnings, &err);
+  }
   for (const std::string& w : warnings) spdlog::warn("{}: {}", relative_path, w);
   if (result.article) {
     result.status = LoadStatus::kLoaded;

@@ -13,11 +13,16 @@
 
 namespace feedd::daemon {
 
+class ParseWorker;
+
 struct IngestOptions {
   std::string input_dir;
   std::string base_url;  // normalized, no trailing slash
   uint64_t max_article_bytes = 10 * 1024 * 1024;
   Metrics* metrics = nullptr;  // counts skipped files by reason, when given
+  // Parses in a child process under a time budget (the daemon and render); when
+  // null, parsing runs in this thread without a budget (tests of pure behaviour).
+  ParseWorker* parser = nullptr;
   uint64_t max_content_bytes = 512 * 1024;  // of one article's HTML (limits.max_content_size)
 };
 

@@ -1,7 +1,11 @@
 // feedd: turns a folder of articles into RSS 2.0 and Atom 1.0 feeds.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <exception>
 #include <string>
 #include <vector>
@@ -9,12 +13,16 @@
 #include "daemon/cli.h"
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
+#include "daemon/parse_worker.h"
 #include "daemon/systemd.h"
 #include "daemon/render_command.h"
 #include "feedd_version.h"
 
 int main(int argc, char** argv) {
   using namespace feedd::daemon;
+  // The daemon's parse worker (daemon/parse_worker.h): not a user command.
+  if (argc == 3 && std::string_view(argv[1]) == "parse-worker")
+    return RunParseWorker(STDIN_FILENO, STDOUT_FILENO, static_cast<pid_t>(std::atol(argv[2])));
   SetUpLogging(StderrIsJournal());
 
   std::vector<std::string> args(argv + 1, argv + argc);

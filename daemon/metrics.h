@@ -19,9 +19,9 @@ class Metrics {
                                                     413, 431, 500, 503, 0};  // 0: any other
   static constexpr std::array<std::string_view, 4> kEventKinds = {"changed", "removed",
                                                                   "removed_dir", "rescan"};
-  static constexpr std::array<std::string_view, 8> kSkipReasons = {
-      "too_large", "binary", "empty", "unreadable", "front_matter", "draft", "outside_link",
-      "not_article"};
+  static constexpr std::array<std::string_view, 10> kSkipReasons = {
+      "too_large", "binary", "empty", "front_matter", "draft", "outside_link", "not_article",
+      "parse_timeout", "parser_crash", "unreadable"};
   static constexpr std::array<double, 9> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
                                                      0.05,  0.1,    0.25,  1.0};
 

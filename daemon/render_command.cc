@@ -7,6 +7,7 @@
 
 #include "daemon/file_io.h"
 #include "daemon/ingest.h"
+#include "daemon/parse_worker.h"
 #include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feedd_version.h"
@@ -28,7 +29,9 @@ feed::Channel ChannelFrom(const config::Config& c) {
 
 int RunRender(const config::Config& config) {
   std::string err;
-  IngestOptions ingest{config.input_dir, config.base_url, config.max_article_bytes};
+  ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
+  IngestOptions ingest{config.input_dir, config.base_url, config.max_article_bytes, nullptr,
+                       &parser};
   ingest.max_content_bytes = config.max_content_bytes;
   std::optional<std::vector<feed::Article>> articles = LoadFolder(ingest, &err);
   if (!articles) {

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "watcher/beneath.h"
+
 namespace feedd::watcher {
 namespace fs = std::filesystem;
 
@@ -113,21 +115,19 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
     *err = ec.message();
     return std::nullopt;
   }
-  const fs::path path = canonical_root / relative_path;
-  struct stat link_st {};
-  if (::lstat(path.c_str(), &link_st) != 0) {
-    if (gone) *gone = errno == ENOENT || errno == ENOTDIR;
+  // Every component of the path is resolved beneath the root: a link anywhere in it
+  // (not only the last component) that leads out of the folder is refused.
+  const int root_fd = ::open(canonical_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) {
     *err = std::strerror(errno);
     return std::nullopt;
   }
-  if (S_ISLNK(link_st.st_mode) && !Inside(canonical_root, path)) {
-    *err = "symbolic link to a file outside the input folder";
-    return std::nullopt;
-  }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  const int fd = OpenBeneath(root_fd, canonical_root.string(), relative_path,
+                             O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, err);
+  const int open_errno = errno;
+  ::close(root_fd);
   if (fd < 0) {
-    if (gone) *gone = errno == ENOENT || errno == ENOTDIR;
-    *err = std::strerror(errno);
+    if (gone) *gone = open_errno == ENOENT || open_errno == ENOTDIR;
     return std::nullopt;
   }
   struct Closer {

@@ -91,6 +91,10 @@ check "its status says what it serves" grep -q "^serving $n articles; last regen
 check "it serves on the socket systemd passed" \
   grep -q 'socket feedd.socket from systemd' <<<"$(inside journalctl -u feedd --no-pager)"
 pid=$(show MainPID)
+worker=$(inside sh -c "cat /proc/$pid/task/*/children" | awk '{print $1; exit}')
+check "articles are parsed in a child process" test -n "$worker"
+check "the parse worker runs under its memory limit despite the system-call filter" \
+  grep -q '^Max address space *4294967296 ' <<<"$(inside cat /proc/"$worker"/limits)"
 check "reload succeeds" inside systemctl reload feedd.service
 check "reload keeps the same process" test "$(show MainPID)" = "$pid"
 check "reload keeps it running" test "$(show ActiveState)" = active

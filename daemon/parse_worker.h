@@ -1,0 +1,84 @@
+// Parsing articles in a child process, under a time budget.
+//
+// A hostile file can drive a parser library into super-linear time (md4c 0.4.8
+// takes minutes on some inputs) or a crash. Parsing in the ingest thread would
+// freeze publication for that long; a thread cannot be stopped. So the daemon
+// parses in a child (`feedd parse-worker`, the same binary) that reads requests on
+// its stdin and answers on its stdout: when an answer does not come within the
+// budget, the child is killed, the file is skipped with one log line, and the next
+// file gets a fresh child. A crash of the parser ends the child, not the daemon.
+// The child also runs under a memory limit.
+//
+// Not thread-safe: one owner (the ingest thread) calls Parse.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feed/article.h"
+#include "feed/article_parser.h"
+
+namespace feedd::daemon {
+
+enum class ParseOutcome {
+  kParsed,    // `article` holds the article
+  kRejected,  // the parser refused the file: `err` says why ("draft", "binary data, not text")
+  kTimedOut,  // no answer within the budget; the child was killed
+  kCrashed,   // the child died or answered nonsense; `err` says how
+};
+
+struct ParseResult {
+  ParseOutcome outcome = ParseOutcome::kRejected;
+  std::optional<feed::Article> article;
+  std::vector<std::string> warnings;
+  std::string err;
+};
+
+class ParseWorker {
+ public:
+  // `executable` is feedd itself ("/proc/self/exe" in the daemon); `budget` bounds
+  // each Parse call from the request's first byte to the answer's last.
+  ParseWorker(std::string executable, std::chrono::milliseconds budget);
+  ~ParseWorker();
+  ParseWorker(const ParseWorker&) = delete;
+  ParseWorker& operator=(const ParseWorker&) = delete;
+
+  // Parses one file as feed::ParseArticle would. Starts the child when none runs.
+  // Never throws; a child that cannot be started gives kCrashed with the reason.
+  ParseResult Parse(std::string_view relative_path, std::string_view bytes,
+                    const feed::ParseContext& context);
+
+  void set_budget(std::chrono::milliseconds budget) { budget_ = budget; }
+  std::chrono::milliseconds budget() const { return budget_; }
+  pid_t child_pid() const { return pid_; }  // 0 when none runs (for tests)
+
+ private:
+  bool Start(std::string* err);
+  void Kill();
+
+  std::string executable_;
+  std::chrono::milliseconds budget_;
+  pid_t pid_ = 0;
+  int to_child_ = -1, from_child_ = -1;
+};
+
+// The child's side: answers requests from `in_fd` on `out_fd` until end of input.
+// Returns the process exit status. Called by main() for `feedd parse-worker PID`;
+// exits at once when its parent is not `parent` (0: any) any more.
+int RunParseWorker(int in_fd, int out_fd, pid_t parent);
+
+// The wire format, exposed for tests: a request and an answer, each framed by the
+// caller as a little-endian 64-bit length and the payload.
+std::string EncodeParseRequest(std::string_view relative_path, std::string_view bytes,
+                               const feed::ParseContext& context);
+bool DecodeParseRequest(std::string_view payload, std::string* relative_path, std::string* bytes,
+                        feed::ParseContext* context);
+std::string EncodeParseResult(const ParseResult& result);
+bool DecodeParseResult(std::string_view payload, ParseResult* result);
+
+}  // namespace feedd::daemon

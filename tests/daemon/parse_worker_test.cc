@@ -1,0 +1,161 @@
+#include "daemon/parse_worker.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <future>
+#include <thread>
+
+namespace feedd::daemon {
+namespace {
+
+using std::chrono::milliseconds;
+
+const feed::ParseContext kContext{"https://example.org/news", feed::Timestamp{1764000000, 0},
+                                  65536};
+
+constexpr std::string_view kMarkdown =
+    "---\ntitle: Tram line reopens\nauthor: Ana Sousa\ntags: [transport, lisbon]\n"
+    "date: 2026-11-20T09:30:00+03:30\n---\n\nThe **28** tram runs again.\n\n"
+    "[Timetable](/timetable) and a [map](maps/28.png).\n";
+
+// md4c 0.4.8 needs seconds for this (unclosed link destinations across lines, about
+// 8 s per 800 KB on a 2-core machine, growing quadratically): far past any budget
+// the tests set, whatever else the machine does.
+std::string SlowMarkdown() {
+  std::string s;
+  for (int i = 0; i < 300000; ++i) s += "]([\n";
+  return s;
+}
+
+bool Alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH); }
+
+TEST(ParseWorkerTest, ParsesAsTheInProcessParserDoes) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(10'000));
+  ParseResult r = worker.Parse("2026/tram.md", kMarkdown, kContext);
+  ASSERT_EQ(ParseOutcome::kParsed, r.outcome) << r.err;
+  std::vector<std::string> warnings;
+  std::string err;
+  std::optional<feed::Article> direct =
+      feed::ParseArticle("2026/tram.md", kMarkdown, kContext, &warnings, &err);
+  ASSERT_TRUE(direct) << err;
+  const feed::Article& a = *r.article;
+  EXPECT_EQ(direct->slug, a.slug);
+  EXPECT_EQ(direct->id, a.id);
+  EXPECT_EQ(direct->link, a.link);
+  EXPECT_EQ(direct->source, a.source);
+  EXPECT_EQ("Tram line reopens", a.title);
+  EXPECT_EQ("Ana Sousa", a.author);
+  EXPECT_EQ((std::vector<std::string>{"transport", "lisbon"}), a.tags);
+  EXPECT_EQ(direct->summary, a.summary);
+  EXPECT_EQ(direct->content_html, a.content_html);
+  EXPECT_EQ(direct->published, a.published);
+  EXPECT_EQ(210, a.published.offset_minutes);
+  EXPECT_EQ(direct->updated, a.updated);
+  EXPECT_EQ(direct->explicit_date, a.explicit_date);
+  EXPECT_EQ(warnings, r.warnings);
+  // One child serves every file.
+  const pid_t child = worker.child_pid();
+  EXPECT_TRUE(Alive(child));
+  EXPECT_EQ(ParseOutcome::kParsed, worker.Parse("b.txt", "Title\n\nBody text here.\n", kContext).outcome);
+  EXPECT_EQ(child, worker.child_pid());
+}
+
+TEST(ParseWorkerTest, RejectionsKeepTheParsersReason) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(10'000));
+  ParseResult draft = worker.Parse("d.md", "---\ntitle: T\ndraft: true\n---\nx\n", kContext);
+  EXPECT_EQ(ParseOutcome::kRejected, draft.outcome);
+  EXPECT_EQ("draft", draft.err);
+  EXPECT_FALSE(draft.article);
+  ParseResult binary = worker.Parse("b.txt", std::string(64, '\0'), kContext);
+  EXPECT_EQ(ParseOutcome::kRejected, binary.outcome);
+  EXPECT_EQ("binary data, not text", binary.err);
+}
+
+TEST(ParseWorkerTest, AFileOverTheBudgetIsAbandonedAndTheNextOneParses) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(300));
+  ASSERT_EQ(ParseOutcome::kParsed, worker.Parse("a.md", kMarkdown, kContext).outcome);
+  const pid_t first = worker.child_pid();
+  const auto started = std::chrono::steady_clock::now();
+  ParseResult slow = worker.Parse("slow.md", SlowMarkdown(), kContext);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(ParseOutcome::kTimedOut, slow.outcome);
+  EXPECT_EQ("parsing took longer than 300 ms (limits.parse_timeout); skipped", slow.err);
+  EXPECT_FALSE(slow.article);
+  // Abandoned well before the parser would have finished (seconds), and its child
+  // is gone, not left running.
+  EXPECT_LT(took, std::chrono::seconds(4));
+  EXPECT_FALSE(Alive(first));
+  EXPECT_EQ(0, worker.child_pid());
+  ParseResult next = worker.Parse("a.md", kMarkdown, kContext);
+  EXPECT_EQ(ParseOutcome::kParsed, next.outcome) << next.err;
+  EXPECT_NE(first, worker.child_pid());
+}
+
+TEST(ParseWorkerTest, ACrashingParserEndsItsChildNotTheCaller) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(60'000));
+  ASSERT_EQ(ParseOutcome::kParsed, worker.Parse("a.md", kMarkdown, kContext).outcome);
+  const pid_t child = worker.child_pid();
+  // The child dies in the middle of a parse, as it would on a parser bug.
+  std::future<ParseResult> pending = std::async(std::launch::async, [&] {
+    return worker.Parse("slow.md", SlowMarkdown(), kContext);
+  });
+  std::this_thread::sleep_for(milliseconds(200));
+  ::kill(child, SIGSEGV);
+  ParseResult r = pending.get();
+  EXPECT_EQ(ParseOutcome::kCrashed, r.outcome);
+  EXPECT_EQ("the parser crashed (signal 11, Segmentation fault)", r.err);
+  EXPECT_EQ(ParseOutcome::kParsed, worker.Parse("a.md", kMarkdown, kContext).outcome);
+}
+
+TEST(ParseWorkerTest, AMissingExecutableIsAReasonNotACrash) {
+  ParseWorker worker("/nonexistent/feedd", milliseconds(1000));
+  ParseResult r = worker.Parse("a.md", kMarkdown, kContext);
+  EXPECT_EQ(ParseOutcome::kCrashed, r.outcome);
+  EXPECT_EQ("cannot start the parser /nonexistent/feedd: No such file or directory", r.err);
+}
+
+TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
+  std::string path, bytes;
+  feed::ParseContext context;
+  const std::string request = EncodeParseRequest("x/y.md", std::string("a\0b", 3), kContext);
+  ASSERT_TRUE(DecodeParseRequest(request, &path, &bytes, &context));
+  EXPECT_EQ("x/y.md", path);
+  EXPECT_EQ(std::string("a\0b", 3), bytes);
+  EXPECT_EQ(kContext.base_url, context.base_url);
+  EXPECT_EQ(kContext.file_mtime, context.file_mtime);
+  EXPECT_EQ(65536u, context.max_content_bytes);
+  for (size_t cut = 0; cut < request.size(); ++cut)
+    EXPECT_FALSE(DecodeParseRequest(request.substr(0, cut), &path, &bytes, &context)) << cut;
+  EXPECT_FALSE(DecodeParseRequest(request + "x", &path, &bytes, &context));
+
+  ParseResult parsed;
+  parsed.outcome = ParseOutcome::kParsed;
+  parsed.warnings = {"w1", "w2"};
+  feed::Article& a = parsed.article.emplace();
+  a.title = "T";
+  a.tags = {"a", "b"};
+  a.right_to_left = true;
+  a.published = {1764000000, -300};
+  const std::string answer = EncodeParseResult(parsed);
+  ParseResult back;
+  ASSERT_TRUE(DecodeParseResult(answer, &back));
+  EXPECT_EQ(ParseOutcome::kParsed, back.outcome);
+  EXPECT_EQ(parsed.warnings, back.warnings);
+  EXPECT_EQ("T", back.article->title);
+  EXPECT_EQ(a.tags, back.article->tags);
+  EXPECT_TRUE(back.article->right_to_left);
+  EXPECT_EQ(a.published, back.article->published);
+  for (size_t cut = 0; cut < answer.size(); ++cut) {
+    ParseResult damaged;
+    EXPECT_FALSE(DecodeParseResult(answer.substr(0, cut), &damaged)) << cut;
+  }
+  // Only the child's own outcomes travel; "timed out" is never an answer.
+  std::string forged = answer;
+  forged[0] = static_cast<char>(ParseOutcome::kTimedOut);
+  EXPECT_FALSE(DecodeParseResult(forged, &back));
+}
+
+}  // namespace
+}  // namespace feedd::daemon

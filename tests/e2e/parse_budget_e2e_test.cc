@@ -1,0 +1,115 @@
+// The per-file parse budget through the real binary: a file that drives the parser
+// into minutes of work is skipped with one log line, and publication goes on.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "tests/e2e/daemon_harness.h"
+
+namespace feedd {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Count;
+using testing::Daemon;
+using testing::Drop;
+using testing::TempDir;
+using testing::WaitUntil;
+
+// md4c 0.4.8 spends seconds on this (unclosed link destinations across lines,
+// quadratic): about 8 s per 800 KB on a 2-core machine.
+std::string SlowMarkdown() {
+  std::string s;
+  for (int i = 0; i < 300000; ++i) s += "]([\n";
+  return s;
+}
+
+// The children of `pid`, started by any of its threads (from /proc), to see that no
+// abandoned parser is left.
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "children");
+    for (pid_t child; in >> child;) out.push_back(child);
+  }
+  return out;
+}
+
+TEST(ParseBudgetTest, ASlowFileIsSkippedAndTheNextArticleStillAppears) {
+  TempDir dir;
+  Drop(dir.path() / "first.md", "# First story\n\nIt was published before.\n");
+  Daemon d(dir.path(), {"--parse-timeout", "300ms"});
+  ASSERT_TRUE(WaitUntil([&] { return Count(d.Body("/rss.xml"), "<item>") == 1; }));
+  // The daemon parses in one child process.
+  std::vector<pid_t> before = ChildrenOf(d.pid());
+  ASSERT_EQ(1u, before.size());
+
+  Drop(dir.path() / "slow.md", SlowMarkdown());
+  Drop(dir.path() / "second.md", "# Second story\n\nIt comes right after the slow one.\n");
+  // The second article is published within a few budgets, not after the seconds the
+  // slow file would take.
+  ASSERT_TRUE(WaitUntil([&] { return Count(d.Body("/rss.xml"), "<item>") == 2; }, 5s));
+  const std::string rss = d.Body("/rss.xml");
+  EXPECT_NE(std::string::npos, rss.find("Second story"));
+  EXPECT_NE(std::string::npos, rss.find("First story"));
+  EXPECT_EQ(1u, d.CountInLog(
+                    "skipping slow.md: parsing took longer than 300 ms (limits.parse_timeout); "
+                    "skipped"));
+  // The abandoned child was killed and reaped; a fresh one took over.
+  EXPECT_NE(0, ::kill(before[0], 0));
+  std::vector<pid_t> after = ChildrenOf(d.pid());
+  ASSERT_EQ(1u, after.size());
+  EXPECT_NE(before[0], after[0]);
+  // /metrics counts the skip by its reason.
+  EXPECT_NE(std::string::npos,
+            d.Body("/metrics").find("feedd_skipped_files_total{reason=\"parse_timeout\"} 1"));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST(ParseBudgetTest, ACrashingParserIsOneSkipAndTheLastGoodVersionStays) {
+  TempDir dir;
+  Drop(dir.path() / "story.md", "# Good version\n\nThe text as first published.\n");
+  Daemon d(dir.path(), {"--parse-timeout", "60s"});
+  ASSERT_TRUE(WaitUntil([&] { return d.Body("/rss.xml").find("Good version") != std::string::npos; }));
+  // An edit that keeps the parser busy; the parser dies in the middle, as on a bug.
+  Drop(dir.path() / "story.md", SlowMarkdown());
+  std::vector<pid_t> children = ChildrenOf(d.pid());
+  ASSERT_EQ(1u, children.size());
+  // Whether the signal comes before, during or after the request reaches it, the
+  // parse of this edit ends the same way.
+  std::this_thread::sleep_for(300ms);
+  ::kill(children[0], SIGSEGV);
+  ASSERT_TRUE(WaitUntil([&] {
+    return d.CountInLog("skipping story.md: the parser crashed (signal 11, Segmentation fault)") == 1;
+  }));
+  // Nothing already published is lost, and the daemon goes on.
+  EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("Good version"));
+  Drop(dir.path() / "next.md", "# Next story\n\nStill publishing.\n");
+  EXPECT_TRUE(WaitUntil([&] { return d.Body("/rss.xml").find("Next story") != std::string::npos; }));
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST(ParseBudgetTest, RenderSkipsTheSlowFileToo) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "in");
+  Drop(dir.path() / "in" / "slow.md", SlowMarkdown());
+  Drop(dir.path() / "in" / "ok.md", "# Fine\n\nA normal article.\n");
+  const std::string out = (dir.path() / "out").string();
+  const std::string log = (dir.path() / "log").string();
+  const std::string cmd = std::string(FEEDD_BINARY) + " render --input " +
+                          (dir.path() / "in").string() + " --output " + out +
+                          " --base-url https://example.org --parse-timeout 300ms > " + log + " 2>&1";
+  ASSERT_EQ(0, std::system(cmd.c_str()));
+  const std::string text = testing::ReadFile(log);
+  EXPECT_NE(std::string::npos, text.find("skipping slow.md: parsing took longer than 300 ms"));
+  EXPECT_EQ(1u, Count(testing::ReadFile(out + "/rss.xml"), "<item>"));
+}
+
+}  // namespace
+}  // namespace feedd
