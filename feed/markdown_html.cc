@@ -126,8 +126,10 @@ class Renderer {
       case MD_BLOCK_TH:
       case MD_BLOCK_TD: {
         if (++cells_in_row_ > options_.max_table_columns) {
-          in_dropped_cell_ = true;
-          break;
+          const int rc = Open("", "", Kind::kBlock, type);
+          in_dropped_cell_ = rc == 0;
+          closers_.back().dropped_cell = in_dropped_cell_;
+          return rc;
         }
         const char* cell = type == MD_BLOCK_TH ? "th" : "td";
         open = std::string("<") + cell;
@@ -141,58 +143,54 @@ class Renderer {
         break;
       }
     }
-    return Open(open, std::move(close));
+    return Open(open, std::move(close), Kind::kBlock, type);
   }
 
   int LeaveBlock(MD_BLOCKTYPE type) {
-    Close();
-    if (type == MD_BLOCK_TH || type == MD_BLOCK_TD) in_dropped_cell_ = false;
+    Leave(Kind::kBlock, type);
     return 0;
   }
 
   int EnterSpan(MD_SPANTYPE type, void* detail) {
-    const bool inside_image = image_nesting_ > 0;
-    if (type == MD_SPAN_IMG) ++image_nesting_;
     // In an image's alt text and in dropped cells only the text counts.
-    if (inside_image || in_dropped_cell_) return Open("", "");
+    if (image_nesting_ > 0 || in_dropped_cell_) return Span("", "", type);
     switch (type) {
-      case MD_SPAN_EM: return Open("<em>", "</em>");
-      case MD_SPAN_STRONG: return Open("<strong>", "</strong>");
-      case MD_SPAN_U: return Open("<u>", "</u>");
-      case MD_SPAN_CODE: return Open("<code>", "</code>");
-      case MD_SPAN_DEL: return Open("<del>", "</del>");
+      case MD_SPAN_EM: return Span("<em>", "</em>", type);
+      case MD_SPAN_STRONG: return Span("<strong>", "</strong>", type);
+      case MD_SPAN_U: return Span("<u>", "</u>", type);
+      case MD_SPAN_CODE: return Span("<code>", "</code>", type);
+      case MD_SPAN_DEL: return Span("<del>", "</del>", type);
       case MD_SPAN_A: {
         const auto* a = static_cast<MD_SPAN_A_DETAIL*>(detail);
         const std::optional<std::string> href = SafeUrl(Decode(a->href), UrlContext::kLink,
                                                         options_.base);
-        if (!href) return Open("", "");  // the text stays, without its link
+        if (!href) return Span("", "", type);  // the text stays, without its link
         std::string open = "<a href=\"";
         AppendEscaped(*href, &open);
         open += "\"";
         if (a->title.text != nullptr) open += " title=\"" + EscapedAttribute(a->title) + "\"";
         open += ">";
-        return Open(open, "</a>");
+        return Span(open, "</a>", type);
       }
       case MD_SPAN_IMG: {
         const auto* img = static_cast<MD_SPAN_IMG_DETAIL*>(detail);
         const std::optional<std::string> src = SafeUrl(Decode(img->src), UrlContext::kImage,
                                                        options_.base);
-        if (!src) return Open("", "");  // the alt text stays, as text
+        if (!src) return Span("", "", type);  // the alt text stays, as text
         std::string open = "<img src=\"";
         AppendEscaped(*src, &open);
         open += "\" alt=\"";
         std::string close = "\"";
         if (img->title.text != nullptr) close += " title=\"" + EscapedAttribute(img->title) + "\"";
         close += ">";
-        return Open(open, std::move(close));
+        return Span(open, std::move(close), type);
       }
-      default: return Open("", "");  // LaTeX math and wiki links are not enabled
+      default: return Span("", "", type);  // LaTeX math and wiki links are not enabled
     }
   }
 
   int LeaveSpan(MD_SPANTYPE type) {
-    if (type == MD_SPAN_IMG) --image_nesting_;
-    Close();
+    Leave(Kind::kSpan, type);
     return 0;
   }
 
@@ -224,19 +222,52 @@ class Renderer {
     return out_.size() + closers_bytes_ + more <= options_.max_bytes;
   }
 
+  enum class Kind { kBlock, kSpan };
+
+  // An open element: what closes it, and which md4c event it waits for.
+  struct Element {
+    Kind kind;
+    int type;
+    std::string close;
+    bool dropped_cell = false;
+  };
+
   // Writes `open` and remembers `close` for the matching leave; an element that
   // cannot be closed within the cap is not opened.
-  int Open(std::string_view open, std::string close) {
+  int Open(std::string_view open, std::string close, Kind kind, int type) {
     if (!Fits(open.size() + close.size())) return Stop();
     out_ += open;
     closers_bytes_ += close.size();
-    closers_.push_back(std::move(close));
+    closers_.push_back({kind, type, std::move(close)});
+    if (kind == Kind::kSpan && type == MD_SPAN_IMG) ++image_nesting_;
     return 0;
   }
 
+  int Span(std::string_view open, std::string close, MD_SPANTYPE type) {
+    return Open(open, std::move(close), Kind::kSpan, type);
+  }
+
+  // md4c 0.4.8 sometimes reports a leave without its enter (a stray end of
+  // emphasis after a permissive autolink, say): a leave closes the nearest open
+  // element it matches, and whatever is open inside it, or nothing. A span never
+  // closes the block it is in.
+  void Leave(Kind kind, int type) {
+    for (size_t i = closers_.size(); i-- > 0;) {
+      const Element& e = closers_[i];
+      if (e.kind == kind && e.type == type) {
+        while (closers_.size() > i) Close();
+        return;
+      }
+      if (kind == Kind::kSpan && e.kind == Kind::kBlock) return;
+    }
+  }
+
   void Close() {
-    closers_bytes_ -= closers_.back().size();
-    out_ += closers_.back();
+    const Element& e = closers_.back();
+    closers_bytes_ -= e.close.size();
+    out_ += e.close;
+    if (e.kind == Kind::kSpan && e.type == MD_SPAN_IMG) --image_nesting_;
+    if (e.dropped_cell) in_dropped_cell_ = false;
     closers_.pop_back();
   }
 
@@ -276,7 +307,7 @@ class Renderer {
 
   const MarkdownHtmlOptions& options_;
   std::string out_;
-  std::vector<std::string> closers_;  // of the open elements, innermost last
+  std::vector<Element> closers_;  // the open elements, innermost last
   size_t closers_bytes_ = 0;
   int image_nesting_ = 0;
   unsigned cells_in_row_ = 0;

@@ -16,10 +16,11 @@ constexpr const char* kStyle =
     ".bio{border-top:1px solid #ddd;margin-top:2rem;padding-top:1rem;color:#444}";
 
 // A URL written into a page, through the allow-list (feed/url.h) and HTML-escaped;
-// empty when refused.
+// empty when refused. The page's URLs are feedd's own (the base URL and encoded
+// slugs): when allowed they are written as they are.
 std::string PageUrl(const std::string& url, UrlContext context = UrlContext::kLink) {
   const std::optional<std::string> safe = SafeUrl(url, context);
-  return safe && !safe->empty() ? EscapeHtml(*safe) : std::string();
+  return safe && !safe->empty() ? EscapeHtml(url) : std::string();
 }
 
 // <a href="url">text</a>, or the text alone when the URL is refused.

@@ -96,15 +96,27 @@ bool IsRasterImageData(std::string_view url) {
   return lower != "image/svg+xml";
 }
 
-// md4c-html's URL escaping: letters, digits and -_.+!*(),%#@?=;:/$~& stay, and so do
-// [ ] (IPv6 hosts); every other byte is percent-encoded.
+// md4c-html's URL escaping: letters, digits and -_.+!*(),%#@?=;:/$& stay, and so
+// does an IPv6 literal host ("http://[::1]:8080/"); every other byte is
+// percent-encoded.
 std::string EscapeUrl(std::string_view url) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  static constexpr std::string_view kKeep = "~-_.+!*(),%#@?=;:/$&[]";
+  static constexpr std::string_view kKeep = "-_.+!*(),%#@?=;:/$&";
+  size_t host_begin = 0, host_end = 0;
+  if (const size_t sep = url.find("://"); sep != std::string_view::npos && !SchemeOf(url).empty()) {
+    const size_t close = url.find(']', sep + 3);
+    if (sep + 3 < url.size() && url[sep + 3] == '[' && close != std::string_view::npos) {
+      host_begin = sep + 3;
+      host_end = close + 1;
+    }
+  }
   std::string out;
   out.reserve(url.size());
-  for (char c : url) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || kKeep.find(c) != std::string_view::npos) {
+  for (size_t i = 0; i < url.size(); ++i) {
+    const char c = url[i];
+    const bool host_bracket = (c == '[' || c == ']') && i >= host_begin && i < host_end;
+    if (std::isalnum(static_cast<unsigned char>(c)) || kKeep.find(c) != std::string_view::npos ||
+        host_bracket) {
       out.push_back(c);
     } else {
       const unsigned char u = static_cast<unsigned char>(c);

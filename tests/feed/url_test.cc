@@ -81,6 +81,7 @@ TEST(UrlTest, AllowsWebLinksMailAndRelativeUrlsMadeAbsolute) {
       {"//cdn.ex/x", UrlContext::kImage, "//cdn.ex/x"},
       {"a b\"<>'.html", UrlContext::kLink, "https://ex.org/blog/articles/a%20b%22%3C%3E%27.html"},
       {"caf\u00e9", UrlContext::kLink, "https://ex.org/blog/articles/caf%C3%A9"},
+      {"http://[::1]:8080/[x]~", UrlContext::kLink, "http://[::1]:8080/%5Bx%5D%7E"},  // as md4c
       {"", UrlContext::kLink, ""},
       {"data:image/png;base64,iVBORw0KGgo=", UrlContext::kImage,
        "data:image/png;base64,iVBORw0KGgo="},
