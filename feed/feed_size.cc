@@ -35,7 +35,7 @@ SizedFeed RenderWithin(const FeedRenderer& render, std::span<const Article* cons
   costs.reserve(items.size());
   for (const Article* a : items) {
     Article s = *a;
-    s.content_html.clear();
+    s.content_html = std::string();  // frees it: up to `limit` of these are kept
     summaries.push_back(std::move(s));
     const Article* full[] = {a};
     const Article* summary[] = {&summaries.back()};
