@@ -45,7 +45,9 @@ PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
                                       ParseWorker* parser) {
   PublisherOptions o;
   o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics, parser};
+  o.ingest.max_content_bytes = c.max_content_bytes;
   o.channel = ChannelFrom(c);
+  o.max_feed_bytes = c.max_feed_bytes;
   o.cache_max_age = c.cache_max_age;
   return o;
 }

@@ -395,11 +395,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     SerializeHead(reply, DateNow(), keep_alive, http10, head);
     const std::string_view body = reply.send_body ? reply.Body() : std::string_view();
     conn.ExpiresAfter(opts.write_timeout_ms);
+    // Counted first: a client that has read the response finds it in /metrics.
+    metrics.CountResponse(reply.route, reply.status);
     const size_t sent =
         reply.file && !body.empty()
             ? co_await SendFile(conn, *head, *reply.file, body.size(), opts.write_timeout_ms, ec)
             : co_await SendBuffers(conn, *head, body, opts.write_timeout_ms, ec);
-    metrics.CountResponse(reply.route, reply.status, sent);
+    metrics.CountSentBytes(sent);
     co_return sent;
   }
 

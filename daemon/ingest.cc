@@ -36,7 +36,8 @@ LoadResult LoadArticle(const IngestOptions& options, const std::string& relative
   result.mtime_seconds = file->mtime_seconds;
   result.size = file->bytes.size();
   result.content_hash = ContentHash(file->bytes);
-  feed::ParseContext context{options.base_url, feed::Timestamp{file->mtime_seconds, 0}};
+  feed::ParseContext context{options.base_url, feed::Timestamp{file->mtime_seconds, 0},
+                             options.max_content_bytes};
   std::vector<std::string> warnings;
   if (options.parser) {
     ParseResult parsed = options.parser->Parse(relative_path, file->bytes, context);

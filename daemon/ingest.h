@@ -23,6 +23,7 @@ struct IngestOptions {
   // Parses in a child process under a time budget (the daemon and render); when
   // null, parsing runs in this thread without a budget (tests of pure behaviour).
   ParseWorker* parser = nullptr;
+  uint64_t max_content_bytes = 512 * 1024;  // of one article's HTML (limits.max_content_size)
 };
 
 enum class LoadStatus {

@@ -28,10 +28,13 @@ void Help(std::string* out, std::string_view name, std::string_view type, std::s
 
 }  // namespace
 
-void Metrics::CountResponse(std::string_view route, int status, uint64_t bytes) {
+void Metrics::CountResponse(std::string_view route, int status) {
   const size_t r = IndexOf(kRoutes, route, kRoutes.size() - 1);
   const size_t s = IndexOf(kStatuses, status, kStatuses.size() - 1);
   responses_[r][s].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::CountSentBytes(uint64_t bytes) {
   bytes_sent_.fetch_add(bytes, std::memory_order_relaxed);
 }
 

@@ -15,8 +15,8 @@ class Metrics {
  public:
   static constexpr std::array<std::string_view, 6> kRoutes = {"feed",   "index",   "page",
                                                               "health", "metrics", "other"};
-  static constexpr std::array<int, 10> kStatuses = {200, 304, 400, 404, 405,
-                                                    413, 431, 500, 503, 0};  // 0: any other
+  static constexpr std::array<int, 13> kStatuses = {200, 304, 400, 403, 404, 405, 413,
+                                                    414, 431, 500, 501, 503, 0};  // 0: any other
   static constexpr std::array<std::string_view, 4> kEventKinds = {"changed", "removed",
                                                                   "removed_dir", "rescan"};
   static constexpr std::array<std::string_view, 10> kSkipReasons = {
@@ -25,7 +25,10 @@ class Metrics {
   static constexpr std::array<double, 9> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
                                                      0.05,  0.1,    0.25,  1.0};
 
-  void CountResponse(std::string_view route, int status, uint64_t bytes);
+  // A response is counted before it is sent (so a client that has it sees it in
+  // /metrics), its bytes once they are sent.
+  void CountResponse(std::string_view route, int status);
+  void CountSentBytes(uint64_t bytes);
   void CountEvent(size_t kind);  // index into kEventKinds
   void CountSkip(std::string_view reason);
   void ObserveRegeneration(double seconds);

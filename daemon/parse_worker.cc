@@ -192,6 +192,7 @@ std::string EncodeParseRequest(std::string_view relative_path, std::string_view 
   w.Str(bytes);
   w.Str(context.base_url);
   w.Time(context.file_mtime);
+  w.U64(context.max_content_bytes);
   return w.Take();
 }
 
@@ -199,7 +200,7 @@ bool DecodeParseRequest(std::string_view payload, std::string* relative_path, st
                         feed::ParseContext* context) {
   Reader r(payload);
   return r.Str(relative_path) && r.Str(bytes) && r.Str(&context->base_url) &&
-         r.Time(&context->file_mtime) && r.Done();
+         r.Time(&context->file_mtime) && r.U64(&context->max_content_bytes) && r.Done();
 }
 
 std::string EncodeParseResult(const ParseResult& result) {

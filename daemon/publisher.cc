@@ -11,6 +11,7 @@
 
 #include "daemon/resource.h"
 #include "feed/article_parser.h"
+#include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feed/json_feed_writer.h"
 #include "feed/pages.h"
@@ -25,7 +26,8 @@ Publisher::Publisher(PublisherOptions options, StateStore* state)
 void Publisher::Reconfigure(PublisherOptions options) {
   const bool reread = options.ingest.input_dir != options_.ingest.input_dir ||
                       options.ingest.base_url != options_.ingest.base_url ||
-                      options.ingest.max_article_bytes != options_.ingest.max_article_bytes;
+                      options.ingest.max_article_bytes != options_.ingest.max_article_bytes ||
+                      options.ingest.max_content_bytes != options_.ingest.max_content_bytes;
   options_ = std::move(options);
   if (reread) records_.clear();
   for (auto& [path, rec] : records_) {
@@ -180,6 +182,22 @@ void Publisher::Refresh(std::shared_ptr<const feed::Resource>* res, std::string 
   if (!topic.empty()) changed_topics_.push_back(topic);
 }
 
+std::string Publisher::RenderFeed(
+    const std::string& url,
+    const std::function<std::string(std::span<const feed::Article* const>)>& render,
+    std::span<const feed::Article* const> items) {
+  feed::SizedFeed f = feed::RenderWithin(render, items, options_.max_feed_bytes);
+  std::string cut = feed::DescribeCut(f, options_.max_feed_bytes);
+  auto [it, added] = feed_cuts_.try_emplace(url);
+  if (!cut.empty() && it->second != cut) spdlog::warn("{}: {}", url, cut);
+  if (cut.empty()) {
+    feed_cuts_.erase(it);
+  } else {
+    it->second = std::move(cut);
+  }
+  return std::move(f.body);
+}
+
 std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, feed::Snapshot* snap) {
   const feed::Channel& channel = options_.channel;
   std::vector<const feed::Article*> parsed;
@@ -250,8 +268,10 @@ std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& ne
       ac.history.current = channel.base_url + "/atom.xml";
       if (k > 1) ac.history.prev_archive = archive_url(k - 1);
       if (k < full_pages) ac.history.next_archive = archive_url(k + 1);
-      res = MakeResource(feed::RenderAtom(ac, page), kAtomType, feed::NewestUpdate(page).seconds,
-                         options_.cache_max_age, false, "max-age=2592000");
+      const std::string url = archive_url(k);
+      res = MakeResource(RenderFeed(url, [&](auto i) { return feed::RenderAtom(ac, i); }, page),
+                         kAtomType, feed::NewestUpdate(page).seconds, options_.cache_max_age,
+                         false, "max-age=2592000");
     }
     snap->resources.emplace("/archive/" + std::to_string(k) + "/atom.xml", res);
     archives.emplace(k, std::pair{std::move(signature), res});
@@ -300,10 +320,16 @@ void Publisher::BuildGroupFeeds(const std::vector<const feed::Article*>& newest,
       gc.title = channel.title + " \u2014 " + group.first;
       const int64_t time = feed::NewestUpdate(items).seconds;
       const std::string url = channel.base_url + gc.path;
-      Refresh(&feeds.rss, feed::RenderRss(gc, items), kRssType, time, url + "/rss.xml", false);
-      Refresh(&feeds.atom, feed::RenderAtom(gc, items), kAtomType, time, url + "/atom.xml", false);
-      Refresh(&feeds.json, feed::RenderJsonFeed(gc, items), kJsonFeedType, time,
-              url + "/feed.json", false);
+      Refresh(&feeds.rss,
+              RenderFeed(url + "/rss.xml", [&](auto i) { return feed::RenderRss(gc, i); }, items),
+              kRssType, time, url + "/rss.xml", false);
+      Refresh(&feeds.atom,
+              RenderFeed(url + "/atom.xml", [&](auto i) { return feed::RenderAtom(gc, i); }, items),
+              kAtomType, time, url + "/atom.xml", false);
+      Refresh(&feeds.json,
+              RenderFeed(url + "/feed.json", [&](auto i) { return feed::RenderJsonFeed(gc, i); },
+                         items),
+              kJsonFeedType, time, url + "/feed.json", false);
       feeds.signature = std::move(signature);
     }
     snap->resources.emplace(path + "/rss.xml", feeds.rss);
@@ -330,12 +356,17 @@ std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
 
   feed::Channel subscription = channel;  // Atom links its newest archive page
   subscription.history.prev_archive = BuildArchives(newest, snap.get());
-  Refresh(&rss_, feed::RenderRss(channel, items), kRssType, feed_time,
-          channel.base_url + "/rss.xml", true);
-  Refresh(&atom_, feed::RenderAtom(subscription, items), kAtomType, feed_time,
-          channel.base_url + "/atom.xml", true);
-  Refresh(&json_, feed::RenderJsonFeed(channel, items), kJsonFeedType, feed_time,
-          channel.base_url + "/feed.json", true);
+  const std::string rss_url = channel.base_url + "/rss.xml";
+  const std::string atom_url = channel.base_url + "/atom.xml";
+  const std::string json_url = channel.base_url + "/feed.json";
+  Refresh(&rss_, RenderFeed(rss_url, [&](auto i) { return feed::RenderRss(channel, i); }, items),
+          kRssType, feed_time, rss_url, true);
+  Refresh(&atom_,
+          RenderFeed(atom_url, [&](auto i) { return feed::RenderAtom(subscription, i); }, items),
+          kAtomType, feed_time, atom_url, true);
+  Refresh(&json_,
+          RenderFeed(json_url, [&](auto i) { return feed::RenderJsonFeed(channel, i); }, items),
+          kJsonFeedType, feed_time, json_url, true);
   std::vector<std::string> category_names, tag_names;
   BuildGroupFeeds(newest, snap.get(), &category_names, &tag_names);
   Refresh(&index_, feed::RenderIndexPage(channel, listed, category_names, tag_names), kHtmlType,

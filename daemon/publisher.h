@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@ struct PublisherOptions {
   feed::Channel channel;
   int cache_max_age = 300;
   size_t index_limit = 1000;  // articles listed on the HTML index
+  uint64_t max_feed_bytes = 4 * 1024 * 1024;  // one feed document (limits.max_feed_size)
 };
 
 class Publisher {
@@ -81,6 +84,12 @@ class Publisher {
   // changed_topics(). `hot`: also kept in a memfd for sendfile(2).
   void Refresh(std::shared_ptr<const feed::Resource>* res, std::string body,
                std::string_view type, int64_t modified, const std::string& topic, bool hot);
+  // `render(items)` within max_feed_bytes (feed/feed_size.h); logs once per change
+  // of what had to be cut from the feed at `url`.
+  std::string RenderFeed(const std::string& url,
+                         const std::function<std::string(std::span<const feed::Article* const>)>&
+                             render,
+                         std::span<const feed::Article* const> items);
   bool Forget(const std::string& relative_path);
   bool ForgetUnder(const std::string& folder);
 
@@ -90,6 +99,7 @@ class Publisher {
   uint64_t generation_ = 0;
   int64_t next_due_ = 0;
   std::vector<std::string> changed_topics_;
+  std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
   std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
   // Category and tag feeds by path ("/tags/x"), kept while they exist, with the
   // signature of what they show (ids, dates, links) so unchanged ones are reused.

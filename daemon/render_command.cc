@@ -8,6 +8,7 @@
 #include "daemon/file_io.h"
 #include "daemon/ingest.h"
 #include "daemon/parse_worker.h"
+#include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feedd_version.h"
 
@@ -29,8 +30,10 @@ feed::Channel ChannelFrom(const config::Config& c) {
 int RunRender(const config::Config& config) {
   std::string err;
   ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
-  std::optional<std::vector<feed::Article>> articles = LoadFolder(
-      {config.input_dir, config.base_url, config.max_article_bytes, nullptr, &parser}, &err);
+  IngestOptions ingest{config.input_dir, config.base_url, config.max_article_bytes, nullptr,
+                       &parser};
+  ingest.max_content_bytes = config.max_content_bytes;
+  std::optional<std::vector<feed::Article>> articles = LoadFolder(ingest, &err);
   if (!articles) {
     spdlog::error("cannot read the input folder {}", err);
     return 1;
@@ -45,8 +48,16 @@ int RunRender(const config::Config& config) {
   const feed::Channel channel = ChannelFrom(config);
   const std::vector<const feed::Article*> items = feed::SelectItems(*articles, channel.limit);
   const std::filesystem::path out(config.output_dir);
-  for (const auto& [name, body] : {std::pair{"rss.xml", feed::RenderRss(channel, items)},
-                                   std::pair{"atom.xml", feed::RenderAtom(channel, items)}}) {
+  auto within = [&](const char* name, const feed::FeedRenderer& render) {
+    feed::SizedFeed f = feed::RenderWithin(render, items, config.max_feed_bytes);
+    if (const std::string cut = feed::DescribeCut(f, config.max_feed_bytes); !cut.empty())
+      spdlog::warn("{}: {}", name, cut);
+    return std::move(f.body);
+  };
+  for (const auto& [name, body] :
+       {std::pair{"rss.xml", within("rss.xml", [&](auto i) { return feed::RenderRss(channel, i); })},
+        std::pair{"atom.xml",
+                  within("atom.xml", [&](auto i) { return feed::RenderAtom(channel, i); })}}) {
     if (!WriteFileAtomically((out / name).string(), body, &err)) {
       spdlog::error("cannot write {}", err);
       return 1;

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "feed/html.h"
 #include "feed/markdown.h"
+#include "feed/markdown_html.h"
 #include "feed/plain_text.h"
 #include "feed/slug.h"
 #include "feed/text.h"
@@ -62,6 +64,15 @@ std::string CleanLine(std::string_view s) {
   return std::string(Trim(out));
 }
 
+// A tag or category name of at most kMaxNameChars characters; sets *cut when shortened.
+std::string CapName(std::string name, bool* cut) {
+  if (CountCodePoints(name) <= kMaxNameChars) return name;
+  *cut = true;
+  size_t pos = 0;
+  for (size_t count = 0; pos < name.size() && count < kMaxNameChars; ++count) DecodeUtf8(name, &pos);
+  return std::string(Trim(std::string_view(name).substr(0, pos)));
+}
+
 }  // namespace
 
 ArticleFormat FormatOf(std::string_view file_name) {
@@ -84,38 +95,55 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
   if (!text) return std::nullopt;
   if (invalid_utf8) warnings->push_back("invalid UTF-8 replaced with U+FFFD");
 
+  Article a;
+  a.source = std::string(relative_path);
+  a.slug = MakeSlug(relative_path);
+  a.link = context.base_url + "/articles/" + PercentEncode(a.slug);
+
   ParsedFields f;
   if (format == ArticleFormat::kMarkdown) {
-    std::optional<ParsedFields> md = ParseMarkdown(*text, err);
+    MarkdownHtmlOptions options;
+    options.base = UrlBase{context.base_url, a.link};
+    options.max_bytes = context.max_content_bytes;
+    std::optional<ParsedFields> md = ParseMarkdown(*text, options, err);
     if (!md) return std::nullopt;
     f = *std::move(md);
   } else {
-    f = ParsePlainText(*text);
+    f = ParsePlainText(*text, context.max_content_bytes);
   }
   if (f.draft) {
     *err = "draft";
     return std::nullopt;
   }
-
-  Article a;
-  a.source = std::string(relative_path);
-  a.slug = MakeSlug(relative_path);
-  a.link = context.base_url + "/articles/" + PercentEncode(a.slug);
+  if (f.content_cut) {
+    warnings->push_back("content cut at " + std::to_string(context.max_content_bytes) +
+                        " bytes (limits.max_content_size)");
+  }
   a.title = CleanLine(f.title);
   if (a.title.empty()) a.title = a.slug;
   a.author = CleanLine(f.author);
   a.author_bio = CleanLine(f.author_bio);
-  a.category = CleanLine(f.category);
+  bool names_cut = false;
+  a.category = CapName(CleanLine(f.category), &names_cut);
+  std::unordered_set<std::string> seen;  // linear, not quadratic, in the number of tags
   for (const std::string& tag : f.tags) {
-    std::string t = CleanLine(tag);
-    if (!t.empty() && std::find(a.tags.begin(), a.tags.end(), t) == a.tags.end())
-      a.tags.push_back(std::move(t));
+    std::string t = CapName(CleanLine(tag), &names_cut);
+    if (t.empty() || !seen.insert(t).second) continue;
+    if (a.tags.size() == kMaxTags) {
+      names_cut = true;
+      break;
+    }
+    a.tags.push_back(std::move(t));
+  }
+  if (names_cut) {
+    warnings->push_back("tags and categories cut to " + std::to_string(kMaxTags) + " of at most " +
+                        std::to_string(kMaxNameChars) + " characters each");
   }
   a.language = CleanLine(f.language);
   a.id = CleanLine(f.id);
   a.explicit_id = !a.id.empty();
   if (a.id.empty()) a.id = a.link;
-  a.content_html = SanitizeUtf8(AbsolutizeUrls(f.content_html, context.base_url, a.link));
+  a.content_html = SanitizeUtf8(f.content_html);  // URLs already checked and resolved
   // An explicit summary is kept whole; otherwise the first paragraph, cut near 300 chars.
   a.summary = f.summary.empty() ? Summarize(FirstParagraphText(a.content_html), kSummaryChars)
                                 : CleanLine(f.summary);
@@ -128,7 +156,8 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
       a.explicit_date = true;
     } else {
       warnings->push_back("line " + std::to_string(f.date_line) + ": unrecognized date \"" +
-                          CleanLine(f.date) + "\"; using the file's modification time");
+                          Summarize(CleanLine(f.date), 100) +
+                          "\"; using the file's modification time");
     }
   }
   a.updated = a.published;
@@ -143,15 +172,19 @@ std::vector<std::string> UniqueSlugs(const std::vector<const Article*>& sorted_b
   std::unordered_set<std::string> taken;  // every slug a file asks for
   for (const Article* a : sorted_by_source) taken.insert(a->slug);
   std::unordered_set<std::string> used;
+  // The next suffix to try per slug: k files with one slug cost O(k), not O(k^2).
+  std::unordered_map<std::string, int> next_suffix;
   std::vector<std::string> slugs;
   slugs.reserve(sorted_by_source.size());
   for (const Article* a : sorted_by_source) {
     std::string slug = a->slug;
     if (!used.insert(slug).second) {
-      for (int n = 2;; ++n) {
+      int& n = next_suffix.emplace(a->slug, 2).first->second;
+      for (;; ++n) {
         slug = a->slug + "-" + std::to_string(n);
         if (!used.count(slug) && !taken.count(slug)) break;
       }
+      ++n;
       used.insert(slug);
     }
     slugs.push_back(std::move(slug));

@@ -2,6 +2,7 @@
 // throws on bad input. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,11 +20,19 @@ ArticleFormat FormatOf(std::string_view file_name);
 struct ParseContext {
   std::string base_url;   // no trailing slash, e.g. "https://example.org/news"
   Timestamp file_mtime;   // used when the article states no date
+  uint64_t max_content_bytes = 512 * 1024;  // of content HTML (limits.max_content_size)
 };
+
+// Per article: at most this many tags, each tag and the category at most this many
+// characters; more is cut, with one warning.
+inline constexpr size_t kMaxTags = 64;
+inline constexpr size_t kMaxNameChars = 100;
 
 // Parses the file at `relative_path` (relative to the input folder; its name gives
 // the slug and the format). Problems that still allow publishing ("invalid UTF-8
-// replaced", "unrecognized date") are appended to *warnings. On failure returns
+// replaced", "unrecognized date", "content cut at N bytes", tags cut) are appended
+// to *warnings. Every URL in the content has passed feed/url.h. Linear or n log n
+// in the size of `bytes`, apart from the libraries' own parsers. On failure returns
 // std::nullopt and sets *err: "binary data, not text", "empty: no text", "draft",
 // "not an article file" or "line N: front matter: ...".
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,

@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace feedd::feed {
 namespace {
@@ -43,17 +44,20 @@ const std::string& AuthorOf(const Article& a, const Channel& c) {
   return a.author.empty() ? c.author : a.author;
 }
 
-// The category first, then the tags, without repeats.
-std::vector<std::string> Categories(const Article& a) {
+}  // namespace
+
+std::vector<std::string> ItemCategories(const Article& a) {
   std::vector<std::string> out;
-  if (!a.category.empty()) out.push_back(a.category);
+  std::unordered_set<std::string_view> seen;  // linear, not quadratic
+  if (!a.category.empty()) {
+    out.push_back(a.category);
+    seen.insert(a.category);
+  }
   for (const std::string& t : a.tags) {
-    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    if (seen.insert(t).second) out.push_back(t);
   }
   return out;
 }
-
-}  // namespace
 
 // With no items, the epoch, so an empty feed is still the same bytes every time.
 Timestamp NewestUpdate(std::span<const Article* const> items) {
@@ -118,7 +122,7 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
     if (!a->content_html.empty()) AddText(item, "content:encoded", a->content_html);
     if (const std::string& author = AuthorOf(*a, c); !author.empty())
       AddText(item, "dc:creator", author);
-    for (const std::string& cat : Categories(*a)) AddText(item, "category", cat);
+    for (const std::string& cat : ItemCategories(*a)) AddText(item, "category", cat);
   }
   return Serialize(doc);
 }
@@ -184,7 +188,7 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
     AddText(entry, "published", FormatRfc3339(a->published));
     AddText(entry, "updated", FormatRfc3339(a->updated));
     if (!a->author.empty()) AddText(entry.append_child("author"), "name", a->author);
-    for (const std::string& cat : Categories(*a))
+    for (const std::string& cat : ItemCategories(*a))
       entry.append_child("category").append_attribute("term") = cat.c_str();
     if (!a->summary.empty()) {
       pugi::xml_node s = entry.append_child("summary");

@@ -20,6 +20,10 @@ std::vector<const Article*> SelectItems(std::vector<const Article*> articles, si
 // lastBuildDate, Atom updated and HTTP Last-Modified say.
 Timestamp NewestUpdate(std::span<const Article* const> items);
 
+// An item's categories as the feeds list them: the category first, then the tags,
+// without repeats. Linear in their number.
+std::vector<std::string> ItemCategories(const Article& article);
+
 // `items` as returned by SelectItems. The feed's own URLs are BASE_URL/rss.xml and
 // BASE_URL/atom.xml.
 std::string RenderRss(const Channel& channel, std::span<const Article* const> items);

@@ -19,7 +19,8 @@ struct ParsedFields {
   int date_line = 0;         // 1-based line of the date, for messages
   std::string language;
   bool draft = false;
-  std::string content_html;  // relative URLs not yet resolved
+  std::string content_html;  // URLs checked and resolved by the parser
+  bool content_cut = false;  // content_html stops at the size cap
 };
 
 }  // namespace feedd::feed

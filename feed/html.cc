@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
+#include "feed/char_refs.h"
+#include "feed/url.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
@@ -23,13 +26,36 @@ std::string EscapeHtml(std::string_view text) {
   return out;
 }
 
-std::string ParagraphsToHtml(const std::vector<std::string>& paragraphs) {
+std::string ParagraphsToHtml(const std::vector<std::string>& paragraphs, uint64_t max_bytes,
+                             bool* cut) {
   std::string out;
+  if (cut) *cut = false;
   for (const std::string& p : paragraphs) {
+    const std::string escaped = EscapeHtml(p);
+    const size_t open = (out.empty() ? 0 : 1) + 3;  // "\n<p>"
+    if (out.size() + open + escaped.size() + 4 <= max_bytes) {
+      if (!out.empty()) out.push_back('\n');
+      out += "<p>";
+      out += escaped;
+      out += "</p>";
+      continue;
+    }
+    if (cut) *cut = true;
+    if (out.size() + open + 4 >= max_bytes) break;
+    // As much of this paragraph as fits, cut between characters (and escapes).
+    size_t room = max_bytes - out.size() - open - 4;
+    std::string part;
+    for (size_t pos = 0; pos < p.size();) {
+      const size_t start = pos;
+      DecodeUtf8(p, &pos);
+      const std::string piece = EscapeHtml(std::string_view(p).substr(start, pos - start));
+      if (piece.size() > room) break;
+      part += piece;
+      room -= piece.size();
+    }
     if (!out.empty()) out.push_back('\n');
-    out += "<p>";
-    out += EscapeHtml(p);
-    out += "</p>";
+    out += "<p>" + part + "</p>";
+    break;
   }
   return out;
 }
@@ -106,10 +132,12 @@ std::string HtmlToText(std::string_view html) {
     if (space && !out.empty()) out.push_back(' ');
     space = false;
     if (c == '&') {
-      const size_t semi = html.find(';', i);
-      if (semi != std::string_view::npos && semi - i <= 10) {
-        AppendEntity(html.substr(i + 1, semi - i - 1), &out);
-        i = semi + 1;
+      // Looks no further than an entity can be long: "&&&&" stays linear.
+      const size_t semi = html.substr(i, 11).find(';');
+      if (semi != std::string_view::npos) {
+        const size_t end = i + semi;
+        AppendEntity(html.substr(i + 1, end - i - 1), &out);
+        i = end + 1;
         continue;
       }
     }
@@ -129,72 +157,21 @@ std::string FirstParagraphText(std::string_view html) {
 
 namespace {
 
-bool HasScheme(std::string_view url) {
-  for (size_t i = 0; i < url.size(); ++i) {
-    const char c = url[i];
-    if (c == ':') return i > 0;
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'))
-      return false;
-  }
-  return false;
+// One URL of an attribute value (HTML-escaped text) through the allow-list; a
+// refused one becomes empty, which names the page itself and runs nothing.
+std::string ResolveValue(std::string_view value, UrlContext context, const UrlBase& base) {
+  std::optional<std::string> url = SafeUrl(DecodeCharacterReferences(value), context, base);
+  return url ? EscapeHtml(*url) : std::string();
 }
 
-// "https://h/a/b/../c/./d?q" -> "https://h/a/c/d?q" (RFC 3986 section 5.2.4), never
-// climbing above the host.
-std::string RemoveDotSegments(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  const size_t path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  if (path_start == std::string::npos) return url;
-  const size_t path_end = std::min(url.find('?', path_start), url.find('#', path_start));
-  const std::string path = url.substr(path_start, path_end == std::string::npos
-                                                      ? std::string::npos
-                                                      : path_end - path_start);
-  std::vector<std::string> segments;
-  size_t i = 1;
-  bool trailing_slash = false;
-  while (i <= path.size()) {
-    size_t end = path.find('/', i);
-    if (end == std::string::npos) end = path.size();
-    const std::string seg = path.substr(i, end - i);
-    trailing_slash = end == path.size() && (seg == "." || seg == "..");
-    if (seg == "..") {
-      if (!segments.empty()) segments.pop_back();
-    } else if (seg != ".") {
-      segments.push_back(seg);
-    }
-    i = end + 1;
-  }
-  std::string out = url.substr(0, path_start);
-  for (const std::string& seg : segments) out += "/" + seg;
-  if (trailing_slash || out.size() == path_start) out += "/";
-  if (path_end != std::string::npos) out += url.substr(path_end);
-  return out;
-}
-
-std::string Resolve(std::string_view url, std::string_view site_root,
-                    std::string_view page_url) {
-  if (url.empty() || HasScheme(url) || url.substr(0, 2) == "//") return std::string(url);
-  if (url[0] == '/') {
-    // site_root may carry a path ("https://example.org/blog"); "/x" means the origin's /x.
-    const size_t scheme_end = site_root.find("://");
-    const size_t path =
-        site_root.find('/', scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
-    return std::string(site_root.substr(0, path)) + std::string(url);
-  }
-  if (url[0] == '#' || url[0] == '?') return std::string(page_url) + std::string(url);
-  const size_t slash = page_url.find_last_of('/');
-  return RemoveDotSegments(std::string(page_url.substr(0, slash + 1)) + std::string(url));
-}
-
-std::string ResolveSrcset(std::string_view value, std::string_view site_root,
-                          std::string_view page_url) {
+std::string ResolveSrcset(std::string_view value, const UrlBase& base) {
   std::string out;
   size_t i = 0;
   while (i < value.size()) {
     while (i < value.size() && (value[i] == ' ' || value[i] == ',')) out.push_back(value[i++]);
     size_t end = i;
     while (end < value.size() && value[end] != ' ' && value[end] != ',') ++end;
-    out += Resolve(value.substr(i, end - i), site_root, page_url);
+    out += ResolveValue(value.substr(i, end - i), UrlContext::kImage, base);
     i = end;
     while (i < value.size() && value[i] != ',') out.push_back(value[i++]);
   }
@@ -207,25 +184,34 @@ std::string AbsolutizeUrls(std::string_view html, std::string_view site_root,
                            std::string_view page_url) {
   static constexpr std::string_view kAttrs[] = {" href=\"", " src=\"", " srcset=\"",
                                                 " poster=\""};
+  constexpr size_t kCount = std::size(kAttrs);
+  const UrlBase base{site_root, page_url};
+  // The next occurrence of each attribute, found again only once passed: one scan
+  // of the fragment per attribute name, not one per attribute found.
+  size_t next[kCount];
+  for (size_t k = 0; k < kCount; ++k) next[k] = html.find(kAttrs[k]);
   std::string out;
   out.reserve(html.size());
   size_t i = 0;
   while (i < html.size()) {
-    size_t best = std::string_view::npos;
-    std::string_view attr;
-    for (std::string_view a : kAttrs) {
-      const size_t at = html.find(a, i);
-      if (at < best) best = at, attr = a;
+    size_t best = std::string_view::npos, which = 0;
+    for (size_t k = 0; k < kCount; ++k) {
+      if (next[k] != std::string_view::npos && next[k] < i) next[k] = html.find(kAttrs[k], i);
+      if (next[k] < best) best = next[k], which = k;
     }
     if (best == std::string_view::npos) break;
+    const std::string_view attr = kAttrs[which];
     const size_t value_start = best + attr.size();
     const size_t value_end = html.find('"', value_start);
     if (value_end == std::string_view::npos) break;
     out.append(html.substr(i, value_start - i));
-    // Values are HTML-escaped; URLs never need the escaped characters decoded to resolve.
     const std::string_view value = html.substr(value_start, value_end - value_start);
-    out += attr == " srcset=\"" ? ResolveSrcset(value, site_root, page_url)
-                                : Resolve(value, site_root, page_url);
+    if (attr == " srcset=\"") {
+      out += ResolveSrcset(value, base);
+    } else {
+      out += ResolveValue(value, attr == " href=\"" ? UrlContext::kLink : UrlContext::kImage,
+                          base);
+    }
     i = value_end;
   }
   out.append(html.substr(i));

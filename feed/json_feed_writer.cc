@@ -2,8 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <vector>
+
+#include "feed/feed_writer.h"
 
 namespace feedd::feed {
 
@@ -24,17 +25,19 @@ std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> ite
     item["id"] = a->id;
     item["url"] = a->link;
     item["title"] = a->title;
-    if (!a->content_html.empty()) item["content_html"] = a->content_html;
+    // An item needs content_html or content_text; one carrying its summary only
+    // (feed/feed_size.h) gives it as text.
+    if (!a->content_html.empty()) {
+      item["content_html"] = a->content_html;
+    } else {
+      item["content_text"] = a->summary;
+    }
     if (!a->summary.empty()) item["summary"] = a->summary;
     item["date_published"] = FormatRfc3339(a->published);
     item["date_modified"] = FormatRfc3339(a->updated);
     const std::string& author = a->author.empty() ? c.author : a->author;
     if (!author.empty()) item["authors"] = Json::array({Json{{"name", author}}});
-    std::vector<std::string> tags;
-    if (!a->category.empty()) tags.push_back(a->category);
-    for (const std::string& t : a->tags) {
-      if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
-    }
+    const std::vector<std::string> tags = ItemCategories(*a);
     if (!tags.empty()) item["tags"] = tags;
     if (!a->language.empty()) item["language"] = a->language;
     list.push_back(std::move(item));

@@ -1,11 +1,11 @@
 #include "feed/markdown.h"
 
-#include <md4c-html.h>
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
+#include <unordered_set>
 
 #include "feed/html.h"
+#include "feed/markdown_html.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
@@ -58,10 +58,10 @@ bool Text(const YAML::Node& node, const std::string& key, std::string* out, std:
 bool List(const YAML::Node& node, const std::string& key, std::vector<std::string>* out,
           std::string* err) {
   if (!node || node.IsNull()) return true;
-  auto add = [out](std::string_view item) {
+  std::unordered_set<std::string> seen(out->begin(), out->end());  // linear, not quadratic
+  auto add = [out, &seen](std::string_view item) {
     item = Trim(item);
-    if (!item.empty() && std::find(out->begin(), out->end(), item) == out->end())
-      out->emplace_back(item);
+    if (!item.empty() && seen.emplace(item).second) out->emplace_back(item);
   };
   if (node.IsScalar()) {
     std::string_view s = node.Scalar();
@@ -135,10 +135,11 @@ bool ReadFrontMatter(std::string_view yaml, ParsedFields* f, std::string* err) {
     }
     // Jekyll and Hugo allow several categories; the first is the item's category,
     // the others join the tags so nothing is lost.
+    std::unordered_set<std::string> tags(f->tags.begin(), f->tags.end());
     for (const std::string& c : categories) {
       if (f->category.empty()) {
         f->category = c;
-      } else if (c != f->category && std::find(f->tags.begin(), f->tags.end(), c) == f->tags.end()) {
+      } else if (c != f->category && tags.insert(c).second) {
         f->tags.push_back(c);
       }
     }
@@ -149,26 +150,20 @@ bool ReadFrontMatter(std::string_view yaml, ParsedFields* f, std::string* err) {
   return true;
 }
 
-void AppendOutput(const MD_CHAR* text, MD_SIZE size, void* userdata) {
-  static_cast<std::string*>(userdata)->append(text, size);
-}
-
 }  // namespace
 
-std::optional<ParsedFields> ParseMarkdown(std::string_view text, std::string* err) {
+std::optional<ParsedFields> ParseMarkdown(std::string_view text,
+                                          const MarkdownHtmlOptions& options, std::string* err) {
   ParsedFields f;
   const FrontMatter fm = SplitFrontMatter(text);
   if (!fm.yaml.empty() && !ReadFrontMatter(fm.yaml, &f, err)) return std::nullopt;
 
-  std::string html;
-  const unsigned flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML;
-  if (md_html(fm.body.data(), static_cast<MD_SIZE>(fm.body.size()), AppendOutput, &html, flags,
-              0) != 0) {
-    *err = "the Markdown renderer failed";
-    return std::nullopt;
-  }
+  std::optional<MarkdownHtml> rendered = RenderMarkdownHtml(fm.body, options, err);
+  if (!rendered) return std::nullopt;
+  std::string& html = rendered->html;
   while (!html.empty() && html.back() == '\n') html.pop_back();
   f.content_html = std::move(html);
+  f.content_cut = rendered->cut;
 
   if (f.title.empty()) {  // no front matter title: the first heading, else the first line
     const size_t h = f.content_html.find("<h");

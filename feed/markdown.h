@@ -1,6 +1,7 @@
 // The Markdown article format as Jekyll and Hugo write it: optional YAML front
-// matter between "---" lines, then a CommonMark (GitHub dialect) body rendered
-// with md4c. Raw HTML in the body is escaped, not passed through. Pure, thread-safe.
+// matter between "---" lines, then a CommonMark (GitHub dialect) body rendered by
+// feed/markdown_html.h: raw HTML in the body is escaped, not passed through, and
+// every URL passes the allow-list of feed/url.h. Pure, thread-safe.
 #pragma once
 
 #include <optional>
@@ -8,11 +9,17 @@
 #include <string_view>
 
 #include "feed/fields.h"
+#include "feed/markdown_html.h"
 
 namespace feedd::feed {
 
 // `text` is normalized (feed/text.h). On a front matter error returns std::nullopt
-// with *err set to "line N: front matter: what".
-std::optional<ParsedFields> ParseMarkdown(std::string_view text, std::string* err);
+// with *err set to "line N: front matter: what". `options` say how URLs resolve and
+// how large the content may become (ParsedFields::content_cut tells it was cut).
+std::optional<ParsedFields> ParseMarkdown(std::string_view text,
+                                          const MarkdownHtmlOptions& options, std::string* err);
+inline std::optional<ParsedFields> ParseMarkdown(std::string_view text, std::string* err) {
+  return ParseMarkdown(text, MarkdownHtmlOptions{}, err);
+}
 
 }  // namespace feedd::feed

@@ -4,6 +4,7 @@
 
 #include "feed/html.h"
 #include "feed/slug.h"
+#include "feed/url.h"
 
 namespace feedd::feed {
 namespace {
@@ -14,20 +15,37 @@ constexpr const char* kStyle =
     "ul.articles{list-style:none;padding:0}ul.articles li{margin:0 0 1.2rem}"
     ".bio{border-top:1px solid #ddd;margin-top:2rem;padding-top:1rem;color:#444}";
 
+// A URL written into a page, through the allow-list (feed/url.h) and HTML-escaped;
+// empty when refused. The page's URLs are feedd's own (the base URL and encoded
+// slugs): when allowed they are written as they are.
+std::string PageUrl(const std::string& url, UrlContext context = UrlContext::kLink) {
+  const std::optional<std::string> safe = SafeUrl(url, context);
+  return safe && !safe->empty() ? EscapeHtml(url) : std::string();
+}
+
+// <a href="url">text</a>, or the text alone when the URL is refused.
+std::string Anchor(const std::string& url, const std::string& text_html) {
+  const std::string href = PageUrl(url);
+  return href.empty() ? text_html : "<a href=\"" + href + "\">" + text_html + "</a>";
+}
+
 void Head(const Channel& c, const std::string& title, const std::string& lang,
           const std::string& dir, std::string* out, const Article* article = nullptr) {
   *out += "<!DOCTYPE html>\n<html lang=\"" + EscapeHtml(lang) + "\" dir=\"" + dir + "\">\n<head>\n";
   *out += "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   *out += "<title>" + EscapeHtml(title) + "</title>\n";
   if (article) {  // Open Graph, for link previews in chats and social sites
-    auto meta = [&](const char* property, const std::string& content) {
-      if (content.empty()) return;
-      *out += "<meta property=\"" + std::string(property) + "\" content=\"" + EscapeHtml(content) +
+    auto meta_html = [&](const char* property, const std::string& content_html) {
+      if (content_html.empty()) return;
+      *out += "<meta property=\"" + std::string(property) + "\" content=\"" + content_html +
               "\">\n";
+    };
+    auto meta = [&](const char* property, const std::string& content) {
+      meta_html(property, EscapeHtml(content));
     };
     meta("og:type", "article");
     meta("og:title", article->title);
-    meta("og:url", article->link);
+    meta_html("og:url", PageUrl(article->link));
     meta("og:description", article->summary);
     meta("og:site_name", c.title);
     meta("og:locale", article->language);
@@ -37,22 +55,26 @@ void Head(const Channel& c, const std::string& title, const std::string& lang,
     meta("article:section", article->category);
     for (const std::string& t : article->tags) meta("article:tag", t);
     *out += "<meta name=\"description\" content=\"" + EscapeHtml(article->summary) + "\">\n";
-    *out += "<link rel=\"canonical\" href=\"" + EscapeHtml(article->link) + "\">\n";
+    if (const std::string canonical = PageUrl(article->link); !canonical.empty())
+      *out += "<link rel=\"canonical\" href=\"" + canonical + "\">\n";
   }
-  *out += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + EscapeHtml(c.title) +
-          " (RSS)\" href=\"" + EscapeHtml(c.base_url) + "/rss.xml\">\n";
-  *out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" + EscapeHtml(c.title) +
-          " (Atom)\" href=\"" + EscapeHtml(c.base_url) + "/atom.xml\">\n";
-  *out += "<link rel=\"alternate\" type=\"application/feed+json\" title=\"" + EscapeHtml(c.title) +
-          " (JSON Feed)\" href=\"" + EscapeHtml(c.base_url) + "/feed.json\">\n";
+  for (const auto& [type, name, file] :
+       {std::tuple{"application/rss+xml", " (RSS)", "/rss.xml"},
+        std::tuple{"application/atom+xml", " (Atom)", "/atom.xml"},
+        std::tuple{"application/feed+json", " (JSON Feed)", "/feed.json"}}) {
+    const std::string href = PageUrl(c.base_url + file);
+    if (href.empty()) continue;
+    *out += std::string("<link rel=\"alternate\" type=\"") + type + "\" title=\"" +
+            EscapeHtml(c.title) + name + "\" href=\"" + href + "\">\n";
+  }
   *out += std::string("<style>") + kStyle + "</style>\n</head>\n";
 }
 
 // "RSS · Atom · JSON Feed" links for the feeds under `path` ("" or "/tags/x").
 std::string FeedLinks(const Channel& c, const std::string& path) {
-  const std::string base = EscapeHtml(c.base_url + path);
-  return "<a href=\"" + base + "/rss.xml\">RSS</a> · <a href=\"" + base +
-         "/atom.xml\">Atom</a> · <a href=\"" + base + "/feed.json\">JSON Feed</a>";
+  const std::string base = c.base_url + path;
+  return Anchor(base + "/rss.xml", "RSS") + " · " + Anchor(base + "/atom.xml", "Atom") + " · " +
+         Anchor(base + "/feed.json", "JSON Feed");
 }
 
 std::string GroupPath(std::string_view kind, const std::string& name) {
@@ -81,7 +103,7 @@ std::string RenderIndexPage(const Channel& c, std::span<const Article* const> ar
     const std::string dir = a->right_to_left ? "rtl" : "ltr";
     out += "<li dir=\"" + dir + "\"";
     if (!a->language.empty()) out += " lang=\"" + EscapeHtml(a->language) + "\"";
-    out += "><a href=\"" + EscapeHtml(a->link) + "\">" + EscapeHtml(a->title) + "</a><br>\n";
+    out += ">" + Anchor(a->link, EscapeHtml(a->title)) + "<br>\n";
     out += "<span class=\"meta\">" + DateLine(*a);
     if (!a->author.empty()) out += " · " + EscapeHtml(a->author);
     if (!a->category.empty()) out += " · " + EscapeHtml(a->category);
@@ -125,8 +147,8 @@ std::string RenderArticlePage(const Channel& c, const Article& a) {
     out += "</p>\n";
   }
   if (!a.author_bio.empty()) out += "<p class=\"bio\">" + EscapeHtml(a.author_bio) + "</p>\n";
-  out += "</article>\n<footer><p class=\"meta\"><a href=\"" + EscapeHtml(c.base_url) +
-         "/\">" + EscapeHtml(c.title) + "</a></p></footer>\n</body>\n</html>\n";
+  out += "</article>\n<footer><p class=\"meta\">" + Anchor(c.base_url + "/", EscapeHtml(c.title)) +
+         "</p></footer>\n</body>\n</html>\n";
   return out;
 }
 

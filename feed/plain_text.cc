@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "feed/html.h"
@@ -141,20 +142,27 @@ bool StartsWithName(const Block& bio, const Block& name) {
 // label followed by two or more headline-like lines.
 size_t FindNavigationStart(const std::vector<Block>& b, size_t begin) {
   const size_t n = b.size();
+  // One pass from the end instead of one scan per time line (which was quadratic):
+  // for each block, the next time line after it, whether every block after it is
+  // short, and whether the time lines from it on recur at most four blocks apart.
+  std::vector<size_t> next_time(n + 1, n);
+  std::vector<bool> short_from(n + 1, true), gaps_ok(n + 1, true);
+  size_t last_time_line = n;
+  for (size_t k = n; k-- > 0;) {
+    next_time[k] = k + 1 < n && IsTimeLine(b[k + 1]) ? k + 1 : next_time[k + 1];
+    short_from[k] = short_from[k + 1] && b[k].words <= 60 && b[k].chars <= 400;
+    if (IsTimeLine(b[k])) {
+      if (last_time_line == n) last_time_line = k;
+      gaps_ok[k] = next_time[k] == n || (next_time[k] - k <= 4 && gaps_ok[next_time[k]]);
+    }
+  }
   for (size_t t = begin; t < n; ++t) {
     if (!IsTimeLine(b[t])) continue;
     // Every following block is part of a listing: time lines recur at most four
     // blocks apart and the last is near the end; nothing is a long paragraph.
-    size_t last_time = t, gap = 0;
-    bool listing = true;
-    for (size_t k = t + 1; k < n && listing; ++k) {
-      if (b[k].words > 60 || b[k].chars > 400) listing = false;
-      if (IsTimeLine(b[k])) {
-        if (gap == 0) gap = k - t;
-        if (k - last_time > 4) listing = false;
-        last_time = k;
-      }
-    }
+    const bool listing = short_from[t + 1] && gaps_ok[t];
+    const size_t last_time = last_time_line;
+    const size_t gap = next_time[t] < n ? next_time[t] - t : 0;
     if (!listing || n - 1 - last_time > 3) continue;
     size_t start = t;
     const size_t max_back = gap > 0 ? gap - 1 : 2;
@@ -204,13 +212,13 @@ std::string Lower(std::string_view s) {
 
 std::vector<std::string> SplitList(std::string_view value) {
   std::vector<std::string> items;
+  std::unordered_set<std::string_view> seen;  // linear, not quadratic
   size_t start = 0;
   while (start <= value.size()) {
     size_t end = value.find(',', start);
     if (end == std::string_view::npos) end = value.size();
     std::string_view item = Trim(value.substr(start, end - start));
-    if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end())
-      items.emplace_back(item);
+    if (!item.empty() && seen.insert(item).second) items.emplace_back(item);
     start = end + 1;
   }
   return items;
@@ -260,7 +268,7 @@ std::optional<size_t> ReadHeader(const std::vector<std::string_view>& lines, Par
 
 }  // namespace
 
-ParsedFields ParsePlainText(std::string_view text) {
+ParsedFields ParsePlainText(std::string_view text, uint64_t max_content_bytes) {
   ParsedFields f;
   const std::vector<std::string_view> lines = SplitLines(text);
   const size_t body_line = ReadHeader(lines, &f).value_or(0);
@@ -293,7 +301,7 @@ ParsedFields ParsePlainText(std::string_view text) {
 
   std::vector<std::string> paragraphs;
   for (size_t k = begin; k < end; ++k) paragraphs.push_back(blocks[k].text);
-  f.content_html = ParagraphsToHtml(paragraphs);
+  f.content_html = ParagraphsToHtml(paragraphs, max_content_bytes, &f.content_cut);
   return f;
 }
 

@@ -11,6 +11,7 @@
 // repetition, never at words of a particular language.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "feed/fields.h"
@@ -18,6 +19,8 @@
 namespace feedd::feed {
 
 // `text` is normalized (feed/text.h). Never fails: any non-empty text has a title.
-ParsedFields ParsePlainText(std::string_view text);
+// The content is at most `max_content_bytes` of HTML (ParsedFields::content_cut).
+// Linear in the size of `text`.
+ParsedFields ParsePlainText(std::string_view text, uint64_t max_content_bytes = 512 * 1024);
 
 }  // namespace feedd::feed

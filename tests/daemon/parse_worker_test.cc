@@ -12,7 +12,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-const feed::ParseContext kContext{"https://example.org/news", feed::Timestamp{1764000000, 0}};
+const feed::ParseContext kContext{"https://example.org/news", feed::Timestamp{1764000000, 0},
+                                  65536};
 
 constexpr std::string_view kMarkdown =
     "---\ntitle: Tram line reopens\nauthor: Ana Sousa\ntags: [transport, lisbon]\n"
@@ -124,6 +125,7 @@ TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
   EXPECT_EQ(std::string("a\0b", 3), bytes);
   EXPECT_EQ(kContext.base_url, context.base_url);
   EXPECT_EQ(kContext.file_mtime, context.file_mtime);
+  EXPECT_EQ(65536u, context.max_content_bytes);
   for (size_t cut = 0; cut < request.size(); ++cut)
     EXPECT_FALSE(DecodeParseRequest(request.substr(0, cut), &path, &bytes, &context)) << cut;
   EXPECT_FALSE(DecodeParseRequest(request + "x", &path, &bytes, &context));
