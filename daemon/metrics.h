@@ -15,7 +15,7 @@ class Metrics {
  public:
   static constexpr std::array<std::string_view, 6> kRoutes = {"feed",   "index",   "page",
                                                               "health", "metrics", "other"};
-  static constexpr std::array<int, 10> kStatuses = {200, 304, 400, 404, 405,
+  static constexpr std::array<int, 11> kStatuses = {200, 304, 400, 403, 404, 405,
                                                     413, 431, 500, 503, 0};  // 0: any other
   static constexpr std::array<std::string_view, 4> kEventKinds = {"changed", "removed",
                                                                   "removed_dir", "rescan"};

@@ -18,11 +18,14 @@
 
 namespace feedd::daemon {
 
+class BrotliCompressor;
+
 struct PublisherOptions {
   IngestOptions ingest;
   feed::Channel channel;
   int cache_max_age = 300;
   size_t index_limit = 1000;  // articles listed on the HTML index
+  BrotliCompressor* brotli = nullptr;  // makes the br twins; none without it
 };
 
 class Publisher {
