@@ -174,6 +174,16 @@ AcceptedCodings ParseAcceptEncoding(std::string_view header) {
     if (item.empty()) continue;
     const size_t semi = item.find(';');
     const std::string_view coding = TrimOws(item.substr(0, semi));
+    // One comparison per member (this runs for every request): by length first.
+    int* slot = nullptr;
+    switch (coding.size()) {
+      case 1: slot = coding[0] == '*' ? &star : nullptr; break;
+      case 2: slot = feed::EqualsIgnoreCase(coding, "br") ? &br : nullptr; break;
+      case 4: slot = feed::EqualsIgnoreCase(coding, "gzip") ? &gzip : nullptr; break;
+      case 6: slot = feed::EqualsIgnoreCase(coding, "x-gzip") ? &gzip : nullptr; break;
+      case 8: slot = feed::EqualsIgnoreCase(coding, "identity") ? &identity : nullptr; break;
+    }
+    if (!slot) continue;  // a coding feedd does not send
     int q = 1000;
     if (semi != std::string_view::npos) {
       std::string_view params = item.substr(semi + 1);
@@ -186,15 +196,7 @@ AcceptedCodings ParseAcceptEncoding(std::string_view header) {
         params.remove_prefix(next + 1);
       }
     }
-    if (feed::EqualsIgnoreCase(coding, "br")) {
-      br = q;
-    } else if (feed::EqualsIgnoreCase(coding, "gzip") || feed::EqualsIgnoreCase(coding, "x-gzip")) {
-      gzip = q;
-    } else if (feed::EqualsIgnoreCase(coding, "identity")) {
-      identity = q;
-    } else if (coding == "*") {
-      star = q;
-    }
+    *slot = q;
   }
   AcceptedCodings a;
   a.br = br >= 0 ? br : std::max(star, 0);
