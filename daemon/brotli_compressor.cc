@@ -29,6 +29,7 @@ BrotliCompressor::~BrotliCompressor() {
     stop_ = true;
     jobs_.clear();
   }
+  cancel_ = true;
   wake_.notify_all();
   thread_.join();
 }
@@ -76,7 +77,8 @@ void BrotliCompressor::Run() {
       const auto start = std::chrono::steady_clock::now();
       const size_t size = res->identity.body.size();
       std::unique_ptr<const feed::Representation> twin =
-          CompleteBrotliTwin(*res, std::move(job.rep), job.zero_copy);
+          CompleteBrotliTwin(*res, std::move(job.rep), job.zero_copy, &cancel_);
+      if (!twin) break;  // stopping
       const size_t made = twin->body.size();
       res->SetBrotli(std::move(twin));
       spdlog::debug("brotli twin: {} bytes to {} at quality {} in {} ms", size, made,

@@ -5,6 +5,7 @@
 // resource no longer referenced by its turn is skipped. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -18,7 +19,7 @@ namespace feedd::daemon {
 class BrotliCompressor {
  public:
   BrotliCompressor();
-  // Finishes the body being compressed (at most about a second), drops the rest.
+  // Abandons the body being compressed (within about 0.1 s) and the rest.
   ~BrotliCompressor();
   BrotliCompressor(const BrotliCompressor&) = delete;
   BrotliCompressor& operator=(const BrotliCompressor&) = delete;
@@ -43,6 +44,7 @@ class BrotliCompressor {
   std::deque<Job> jobs_;  // guarded by mu_
   bool busy_ = false;     // guarded by mu_
   bool stop_ = false;     // guarded by mu_
+  std::atomic<bool> cancel_{false};  // stop_, read without the lock while compressing
   std::thread thread_;
 };
 

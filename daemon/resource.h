@@ -3,8 +3,10 @@
 // brotli twin is made later, by a BrotliCompressor). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,8 +36,9 @@ inline constexpr std::string_view kHtmlPolicyField =
 std::string Gzip(std::string_view data);
 
 // brotli (RFC 7932) of `data` at `quality` (0-11) with the default 4 MiB window.
-// Deterministic.
-std::string Brotli(std::string_view data, int quality);
+// Deterministic. Nullopt when `cancel` turned true before the end.
+std::optional<std::string> Brotli(std::string_view data, int quality,
+                                  const std::atomic<bool>* cancel = nullptr);
 
 // The quality the brotli twin of a body of `size` bytes is made at; see the figures
 // in resource.cc.
@@ -60,9 +63,11 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
 
 // The brotli twin of `res`, whose header fields `rep` already holds (its body is
 // empty): compresses the identity body into it, with a memfd when `zero_copy`
-// (as MakeResource), and returns it. Slow: the BrotliCompressor calls it.
+// (as MakeResource), and returns it; null when cancelled. Slow: the
+// BrotliCompressor calls it.
 std::unique_ptr<const feed::Representation> CompleteBrotliTwin(
-    const feed::Resource& res, std::unique_ptr<feed::Representation> rep, bool zero_copy);
+    const feed::Resource& res, std::unique_ptr<feed::Representation> rep, bool zero_copy,
+    const std::atomic<bool>* cancel = nullptr);
 
 inline constexpr size_t kZeroCopyMin = 16 * 1024;
 

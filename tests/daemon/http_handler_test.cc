@@ -285,6 +285,12 @@ TEST(ResourceTest, BrotliTwin) {
   ASSERT_EQ(static_cast<ssize_t>(from_file.size()),
             ::pread(big->brotli()->file->fd(), from_file.data(), from_file.size(), 0));
   EXPECT_EQ(big->brotli()->body, from_file);
+  // Streamed in steps: the empty body, one over several steps, and a cancel.
+  EXPECT_EQ("", Unbrotli(*Brotli("", 11)));
+  const std::string three_steps = Prose(150 * 1024);
+  EXPECT_EQ(three_steps, Unbrotli(*Brotli(three_steps, 5)));
+  std::atomic<bool> cancel{true};
+  EXPECT_FALSE(Brotli(three_steps, 11, &cancel));
   EXPECT_EQ(11, BrotliQualityFor(400 * 1024));
   EXPECT_EQ(9, BrotliQualityFor(4 * 1024 * 1024));
 }
