@@ -1,5 +1,6 @@
 #include "daemon/brotli_compressor.h"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -53,9 +54,12 @@ void BrotliCompressor::Drain() {
 }
 
 void BrotliCompressor::Run() {
-  // Nice 19 for this thread only (Linux priorities are per thread): serving and
-  // ingest always come first; the twins use what CPU is left.
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+  // SCHED_IDLE for this thread only (Linux policies are per thread): any other
+  // thread that wakes up takes the CPU from it at once, so serving and ingest always
+  // come first and the twins use what CPU is left. Nice 19 where that is refused.
+  const sched_param param{};
+  if (::sched_setscheduler(0, SCHED_IDLE, &param) != 0)
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait(lock, [&] { return stop_ || !jobs_.empty(); });

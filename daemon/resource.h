@@ -35,7 +35,7 @@ inline constexpr std::string_view kHtmlPolicyField =
 // so the same input always gives the same bytes.
 std::string Gzip(std::string_view data);
 
-// brotli (RFC 7932) of `data` at `quality` (0-11) with the default 4 MiB window.
+// brotli (RFC 7932) of `data` at `quality` (0-11), the window fitted to the body.
 // Deterministic. Nullopt when `cancel` turned true before the end.
 std::optional<std::string> Brotli(std::string_view data, int quality,
                                   const std::atomic<bool>* cancel = nullptr);
