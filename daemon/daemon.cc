@@ -19,6 +19,7 @@
 #include <future>
 #include <thread>
 
+#include "daemon/brotli_compressor.h"
 #include "daemon/file_io.h"
 #include "daemon/http_server.h"
 #include "daemon/parse_worker.h"
@@ -42,13 +43,14 @@ constexpr auto kQuiet = std::chrono::milliseconds(3);
 constexpr auto kMaxDelay = std::chrono::milliseconds(15);
 
 PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
-                                      ParseWorker* parser) {
+                                      ParseWorker* parser, BrotliCompressor* brotli) {
   PublisherOptions o;
   o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics, parser};
   o.ingest.max_content_bytes = c.max_content_bytes;
   o.channel = ChannelFrom(c);
   o.max_feed_bytes = c.max_feed_bytes;
   o.cache_max_age = c.cache_max_age;
+  o.brotli = brotli;
   return o;
 }
 
@@ -376,13 +378,15 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
                ? std::string("state.db")
                : "state-" + feed::Slugify(current.feeds[i].prefix) + ".db";
   };
+  // One thread makes the br twins of every feed's resources; it outlives the ingests.
+  BrotliCompressor brotli;
   std::vector<std::unique_ptr<Ingest>> ingests;
   {
     const std::vector<config::Config> fcs = feed_configs(current);
     for (size_t i = 0; i < fcs.size(); ++i) {
       ingests.push_back(std::make_unique<Ingest>(
-          ingest_ioc, PublisherOptionsFrom(fcs[i], &metrics, &parser), fcs[i].output_dir, fcs[i].state_dir,
-          state_file(i), holders[i], health, i, notify_hub));
+          ingest_ioc, PublisherOptionsFrom(fcs[i], &metrics, &parser, &brotli),
+          fcs[i].output_dir, fcs[i].state_dir, state_file(i), holders[i], health, i, notify_hub));
     }
   }
   std::promise<void> first_snapshot;
@@ -475,7 +479,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
       net::post(ingest_ioc, [&, fcs, parse_ms = c.parse_timeout_ms] {
         parser.set_budget(std::chrono::milliseconds(parse_ms));
         for (size_t i = 0; i < ingests.size() && i < fcs.size(); ++i)
-          ingests[i]->Reconfigure(PublisherOptionsFrom(fcs[i], &metrics, &parser),
+          ingests[i]->Reconfigure(PublisherOptionsFrom(fcs[i], &metrics, &parser, &brotli),
                                   fcs[i].output_dir);
         spdlog::info("reloaded the configuration");
         NotifySystemd("READY=1");

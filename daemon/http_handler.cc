@@ -1,16 +1,36 @@
 #include "daemon/http_handler.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <utility>
 
+#include "daemon/resource.h"
 #include "feed/dates.h"
 #include "feed/utf8.h"
 
 namespace feedd::daemon {
 namespace {
 
-constexpr std::string_view kTextFields = "Content-Type: text/plain; charset=utf-8\r\n"
-                                         "Cache-Control: no-store\r\n";
+// Header lines of the replies not made from a resource; each ends in the security
+// fields every response carries (kSecurityFields, spelled out to stay constexpr).
+constexpr std::string_view kTextFields =
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+constexpr std::string_view kHealthFields =
+    "Content-Type: application/json\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+constexpr std::string_view kMetricsFields =
+    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+static_assert(kTextFields.ends_with(kSecurityFields) && kHealthFields.ends_with(kSecurityFields) &&
+              kMetricsFields.ends_with(kSecurityFields));
 
 std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -47,6 +67,7 @@ std::string_view ReasonPhrase(int status) {
     case 200: return "OK";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
@@ -124,40 +145,77 @@ bool EtagListMatches(std::string_view header, std::string_view etag) {
   return false;
 }
 
-bool AcceptsGzip(std::string_view header) {
-  std::optional<bool> gzip, star;
+namespace {
+
+// A qvalue ("0", "0.ddd", "1", "1.000"; RFC 9110 section 12.4.2) in thousandths, or
+// -1 when it is none.
+int ParseQValue(std::string_view v) {
+  if (v.empty() || v.size() > 5 || (v[0] != '0' && v[0] != '1')) return -1;
+  int q = (v[0] - '0') * 1000;
+  if (v.size() == 1) return q;
+  if (v[1] != '.') return -1;
+  int scale = 100;
+  for (char c : v.substr(2)) {
+    if (c < '0' || c > '9') return -1;
+    q += (c - '0') * scale;
+    scale /= 10;
+  }
+  return q > 1000 ? -1 : q;
+}
+
+}  // namespace
+
+AcceptedCodings ParseAcceptEncoding(std::string_view header) {
+  int br = -1, gzip = -1, identity = -1, star = -1;  // -1: not named
   size_t start = 0;
   while (start <= header.size()) {
     size_t end = header.find(',', start);
     if (end == std::string_view::npos) end = header.size();
-    std::string_view item = TrimOws(header.substr(start, end - start));
+    const std::string_view item = TrimOws(header.substr(start, end - start));
     start = end + 1;
     if (item.empty()) continue;
     const size_t semi = item.find(';');
     const std::string_view coding = TrimOws(item.substr(0, semi));
-    double q = 1.0;
+    // One comparison per member (this runs for every request): by length first.
+    int* slot = nullptr;
+    switch (coding.size()) {
+      case 1: slot = coding[0] == '*' ? &star : nullptr; break;
+      case 2: slot = feed::EqualsIgnoreCase(coding, "br") ? &br : nullptr; break;
+      case 4: slot = feed::EqualsIgnoreCase(coding, "gzip") ? &gzip : nullptr; break;
+      case 6: slot = feed::EqualsIgnoreCase(coding, "x-gzip") ? &gzip : nullptr; break;
+      case 8: slot = feed::EqualsIgnoreCase(coding, "identity") ? &identity : nullptr; break;
+    }
+    if (!slot) continue;  // a coding feedd does not send
+    int q = 1000;
     if (semi != std::string_view::npos) {
       std::string_view params = item.substr(semi + 1);
-      while (!params.empty()) {
+      for (;;) {
         const size_t next = params.find(';');
-        std::string_view p = TrimOws(params.substr(0, next));
-        if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-          p.remove_prefix(2);
-          // q is "0", "0.xxx", "1" or "1.000": zero unless some digit is not 0.
-          q = 0.0;
-          for (char c : p) {
-            if (c >= '1' && c <= '9') q = 1.0;
-          }
-        }
+        const std::string_view p = TrimOws(params.substr(0, next));
+        if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+          q = std::max(0, ParseQValue(p.substr(2)));  // malformed: refused
         if (next == std::string_view::npos) break;
         params.remove_prefix(next + 1);
       }
     }
-    if (feed::EqualsIgnoreCase(coding, "gzip") || feed::EqualsIgnoreCase(coding, "x-gzip")) gzip = q > 0;
-    if (coding == "*") star = q > 0;
+    *slot = q;
   }
-  if (gzip) return *gzip;
-  return star.value_or(false);
+  AcceptedCodings a;
+  a.br = br >= 0 ? br : std::max(star, 0);
+  a.gzip = gzip >= 0 ? gzip : std::max(star, 0);
+  a.identity = identity >= 0 ? identity : star >= 0 ? star : 1;
+  return a;
+}
+
+Coding AcceptedCodings::Pick(bool have_gzip, bool have_br) const {
+  Coding best = Coding::kIdentity;
+  int weight = identity;
+  if (have_gzip && gzip > 0 && gzip >= weight) {
+    best = Coding::kGzip;
+    weight = gzip;
+  }
+  if (have_br && br > 0 && br >= weight) best = Coding::kBrotli;
+  return best;
 }
 
 HttpReply ErrorReply(int status) { return TextReply(status, "other"); }
@@ -182,7 +240,7 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
     HttpReply r;
     r.status = ready && health.state_ok ? 200 : 503;
     r.route = "health";
-    r.fields = "Content-Type: application/json\r\nCache-Control: no-store\r\n";
+    r.fields = kHealthFields;
     r.own_body = std::string("{\"status\":\"") +
                  (!ready ? "starting" : health.state_ok ? "ok" : "degraded") +
                  "\",\"articles\":" + std::to_string(snap.article_count) +
@@ -195,9 +253,15 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
     return r;
   }
   if (*path == "/metrics" && health.metrics) {
+    if (!health.metrics_allowed) {
+      HttpReply r = TextReply(403, "metrics");
+      r.own_body = "403 Forbidden: /metrics is served to loopback clients only\n";
+      r.send_body = !head;
+      return r;
+    }
     HttpReply r;
     r.route = "metrics";
-    r.fields = "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
+    r.fields = kMetricsFields;
     Metrics::Gauges g;
     g.articles = snap.article_count;
     g.snapshot_age_seconds = snap.generation > 0 ? health.now - snap.built_at : 0;
@@ -216,22 +280,42 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
     return r;
   }
   const feed::Resource& res = *it->second;
-  const bool gzip = !res.gzip.body.empty() && req.accept_encoding && AcceptsGzip(*req.accept_encoding);
-  const feed::Representation& rep = gzip ? res.gzip : res.identity;
+  const feed::Representation* br = res.brotli();
+  const bool have_gzip = !res.gzip.body.empty();
+  const AcceptedCodings accepted =
+      req.accept_encoding ? ParseAcceptEncoding(*req.accept_encoding) : AcceptedCodings();
+  const Coding coding = accepted.Pick(have_gzip, br != nullptr);
+  const feed::Representation& rep = coding == Coding::kBrotli ? *br
+                                    : coding == Coding::kGzip ? res.gzip
+                                                              : res.identity;
   HttpReply r;
   r.route = RouteOf(*path);
   bool not_modified = false;
+  const feed::Representation* validated = &rep;
   if (req.if_none_match) {
-    // Either representation's tag validates: a cache may hold the other coding.
-    not_modified = EtagListMatches(*req.if_none_match, res.identity.etag) ||
-                   EtagListMatches(*req.if_none_match, res.gzip.etag);
+    // The selected representation's tag, or another coding's the client also accepts:
+    // a cache may hold that one. The 304 names the one that matched, so the cache
+    // freshens the response it holds (RFC 9111 section 4.3.4).
+    not_modified = EtagListMatches(*req.if_none_match, rep.etag);
+    const std::pair<const feed::Representation*, Coding> others[] = {
+        {br, Coding::kBrotli},
+        {have_gzip ? &res.gzip : nullptr, Coding::kGzip},
+        {&res.identity, Coding::kIdentity}};
+    for (const auto& [other, other_coding] : others) {
+      if (not_modified) break;
+      if (other && other != &rep && accepted.Accepts(other_coding) &&
+          EtagListMatches(*req.if_none_match, other->etag)) {
+        not_modified = true;
+        validated = other;
+      }
+    }
   } else if (req.if_modified_since && res.last_modified > 0) {
     if (std::optional<feed::Timestamp> since = feed::ParseDate(*req.if_modified_since))
       not_modified = res.last_modified <= since->seconds;
   }
   if (not_modified) {
     r.status = 304;
-    r.fields = rep.fields_304;
+    r.fields = validated->fields_304;
     r.send_body = false;
     return r;
   }

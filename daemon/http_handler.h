@@ -62,6 +62,25 @@ std::string_view ReasonPhrase(int status);
 // Pieces exposed for tests.
 std::optional<std::string> DecodeTargetPath(std::string_view target, int* error_status);
 bool EtagListMatches(std::string_view header, std::string_view etag);
-bool AcceptsGzip(std::string_view accept_encoding);
+
+// The content codings feedd can send, best first when the client likes them equally.
+enum class Coding { kBrotli, kGzip, kIdentity };
+
+// What an Accept-Encoding field value (RFC 9110 section 12.5.3) allows: each coding's
+// q-value in thousandths, 0 = refused. A coding not named gets the q of `*`, or 0;
+// identity, when named by neither, stays acceptable but least preferred. Malformed
+// q-values refuse their coding. Without the field a request accepts any coding.
+struct AcceptedCodings {
+  int br = 1, gzip = 1, identity = 1000;  // no Accept-Encoding field
+
+  bool Accepts(Coding c) const { return Weight(c) > 0; }
+  int Weight(Coding c) const {
+    return c == Coding::kBrotli ? br : c == Coding::kGzip ? gzip : identity;
+  }
+  // The coding to send among those the resource has (identity always): the highest
+  // q, brotli before gzip before identity on a tie; identity when none is acceptable.
+  Coding Pick(bool have_gzip, bool have_br) const;
+};
+AcceptedCodings ParseAcceptEncoding(std::string_view header);
 
 }  // namespace feedd::daemon

@@ -178,7 +178,8 @@ void Publisher::Refresh(std::shared_ptr<const feed::Resource>* res, std::string 
     link = "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
   // Only the few hot resources get a memfd for sendfile(2): one per category or tag
   // feed could run a large site out of file descriptors.
-  *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, hot, {}, link);
+  *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, hot, {}, link,
+                      options_.brotli);
   if (!topic.empty()) changed_topics_.push_back(topic);
 }
 
@@ -227,7 +228,8 @@ std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, feed::
       a.link = channel.base_url + "/articles/" + feed::PercentEncode(slug);
       rec.published = std::make_shared<const feed::Article>(std::move(a));
       rec.page = MakeResource(feed::RenderArticlePage(channel, *rec.published), kHtmlType,
-                              rec.published->updated.seconds, options_.cache_max_age);
+                              rec.published->updated.seconds, options_.cache_max_age, false, {}, {},
+                              options_.brotli);
     }
     published.push_back(rec.published.get());
     snap->resources.emplace("/articles/" + slug, rec.page);
@@ -271,7 +273,7 @@ std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& ne
       const std::string url = archive_url(k);
       res = MakeResource(RenderFeed(url, [&](auto i) { return feed::RenderAtom(ac, i); }, page),
                          kAtomType, feed::NewestUpdate(page).seconds, options_.cache_max_age,
-                         false, "max-age=2592000");
+                         false, "max-age=2592000", {}, options_.brotli);
     }
     snap->resources.emplace("/archive/" + std::to_string(k) + "/atom.xml", res);
     archives.emplace(k, std::pair{std::move(signature), res});

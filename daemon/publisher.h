@@ -20,12 +20,15 @@
 
 namespace feedd::daemon {
 
+class BrotliCompressor;
+
 struct PublisherOptions {
   IngestOptions ingest;
   feed::Channel channel;
   int cache_max_age = 300;
   size_t index_limit = 1000;  // articles listed on the HTML index
   uint64_t max_feed_bytes = 4 * 1024 * 1024;  // one feed document (limits.max_feed_size)
+  BrotliCompressor* brotli = nullptr;  // makes the br twins; none without it
 };
 
 class Publisher {

@@ -1,9 +1,12 @@
-// Turning a rendered body into a servable resource: gzip twin, strong ETags from
-// the content hash, prebuilt header fields. Pure and deterministic. Thread-safe.
+// Turning a rendered body into a servable resource: gzip and brotli twins, strong
+// ETags from the content hash, prebuilt header fields. Pure and deterministic (the
+// brotli twin is made later, by a BrotliCompressor). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,22 +19,55 @@ inline constexpr std::string_view kAtomType = "application/atom+xml; charset=utf
 inline constexpr std::string_view kHtmlType = "text/html; charset=utf-8";
 inline constexpr std::string_view kJsonFeedType = "application/feed+json";
 
+// Sent with every response, whatever it is: no content sniffing (a feed or a text
+// reply is never run as HTML), and no full URLs in Referer to other sites.
+inline constexpr std::string_view kSecurityFields =
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+// Sent with every HTML page: feedd's pages need no script at all, so none may run,
+// whatever an article smuggles in; images from anywhere, inline styles only, no
+// <base>, no forms.
+inline constexpr std::string_view kHtmlPolicyField =
+    "Content-Security-Policy: default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'\r\n";
+
 // gzip (RFC 1952) of `data` at level 6, with no name and a zero time in the header,
 // so the same input always gives the same bytes.
 std::string Gzip(std::string_view data);
 
+// brotli (RFC 7932) of `data` at `quality` (0-11), the window fitted to the body.
+// Deterministic. Nullopt when `cancel` turned true before the end.
+std::optional<std::string> Brotli(std::string_view data, int quality,
+                                  const std::atomic<bool>* cancel = nullptr);
+
+// The quality the brotli twin of a body of `size` bytes is made at; see the figures
+// in resource.cc.
+int BrotliQualityFor(size_t size);
+
 // A 128-bit hash of `data` in hex: the ETag of a body, the content hash of a file.
 std::string ContentHash(std::string_view data);
+
+class BrotliCompressor;
 
 // `last_modified` 0 means none is sent. With `zero_copy`, bodies of at least
 // kZeroCopyMin bytes are also put in a sealed memfd so the server can sendfile(2)
 // them (used for the few hot resources: the feeds and the index; not for every
-// article page, which would cost two descriptors each).
+// article page, which would cost two descriptors each). With `brotli`, the brotli
+// twin is queued there and appears on the resource when made; without, there is none.
 std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
                                                    bool zero_copy = false,
                                                    std::string_view cache_control = {},
-                                                   std::string_view extra_fields = {});
+                                                   std::string_view extra_fields = {},
+                                                   BrotliCompressor* brotli = nullptr);
+
+// The brotli twin of `res`, whose header fields `rep` already holds (its body is
+// empty): compresses the identity body into it, with a memfd when `zero_copy`
+// (as MakeResource), and returns it; null when cancelled. Slow: the
+// BrotliCompressor calls it.
+std::unique_ptr<const feed::Representation> CompleteBrotliTwin(
+    const feed::Resource& res, std::unique_ptr<feed::Representation> rep, bool zero_copy,
+    const std::atomic<bool>* cancel = nullptr);
 
 inline constexpr size_t kZeroCopyMin = 16 * 1024;
 

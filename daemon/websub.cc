@@ -26,6 +26,7 @@ using tcp = net::ip::tcp;
 struct WebSubNotifier::Impl : std::enable_shared_from_this<Impl> {
   net::io_context& ioc;
   std::string hub, host, port, target;
+  std::string host_field;  // host[:port], the port only when not 80 (RFC 9110 section 7.2)
   Metrics* metrics;
   int attempts, first_retry_ms;
 
@@ -36,15 +37,16 @@ struct WebSubNotifier::Impl : std::enable_shared_from_this<Impl> {
     std::string rest = hub.substr(hub.find("://") + 3);
     const size_t slash = rest.find('/');
     target = slash == std::string::npos ? "/" : rest.substr(slash);
-    std::string authority = rest.substr(0, slash);
-    const size_t colon = authority.rfind(':');
-    if (colon != std::string::npos && authority.find(']') == std::string::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-    } else {
-      host = authority;
-      port = "80";
-    }
+    const std::string authority = rest.substr(0, slash);
+    // An IPv6 literal is bracketed ("[::1]:8080"): its port follows the bracket.
+    const bool bracketed = !authority.empty() && authority.front() == '[';
+    const size_t colon =
+        bracketed ? authority.find(':', authority.find(']')) : authority.rfind(':');
+    host = authority.substr(0, colon);
+    port = colon == std::string::npos || colon + 1 == authority.size()
+               ? "80"
+               : authority.substr(colon + 1);
+    host_field = host + (port == "80" ? "" : ":" + port);  // an IPv6 literal keeps its brackets
     if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
   }
 
@@ -58,7 +60,7 @@ struct WebSubNotifier::Impl : std::enable_shared_from_this<Impl> {
     co_await stream.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return 0;
     http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, host);
+    req.set(http::field::host, host_field);
     req.set(http::field::user_agent, "feedd");
     req.set(http::field::content_type, "application/x-www-form-urlencoded");
     req.body() = body;

@@ -97,7 +97,7 @@ std::string RenderIndexPage(const Channel& c, std::span<const Article* const> ar
   if (!c.description.empty()) out += "<p>" + EscapeHtml(c.description) + "</p>\n";
   out += "<p class=\"meta\">Subscribe: " + FeedLinks(c, "") + "</p>\n";
   out += "<p class=\"meta\">Feed address to copy into a reader: <input readonly size=\"40\" "
-         "value=\"" + EscapeHtml(c.base_url) + "/atom.xml\" onfocus=\"this.select()\"></p>\n";
+         "value=\"" + EscapeHtml(c.base_url) + "/atom.xml\"></p>\n";
   out += "</header>\n<main>\n<ul class=\"articles\">\n";
   for (const Article* a : articles) {
     const std::string dir = a->right_to_left ? "rtl" : "ltr";

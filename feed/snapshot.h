@@ -25,7 +25,9 @@ struct Representation {
   std::string body;
   std::shared_ptr<const BodyFile> file;  // may be null: then `body` is written
   std::string etag;        // strong, quoted: "\"1f2e...\""
-  std::string fields_200;  // Content-Type, [Content-Encoding], ETag, Last-Modified, Cache-Control, Vary
+  // Content-Type, [Content-Encoding], ETag, Last-Modified, Cache-Control, Vary, the
+  // security fields (nosniff, Referrer-Policy; Content-Security-Policy on HTML).
+  std::string fields_200;
   std::string fields_304;  // the same without Content-Type and Content-Encoding
 };
 
@@ -33,6 +35,24 @@ struct Resource {
   Representation identity;
   Representation gzip;     // body empty when the resource is not compressed
   int64_t last_modified = 0;  // seconds since the epoch
+
+  // The brotli twin, or null while it is not made yet. Brotli at its best quality
+  // costs about a millisecond per kilobyte, too slow to wait for before publishing,
+  // so the daemon makes it after the resource is served and sets it once; a reader
+  // sees the whole twin or none. Thread-safe.
+  const Representation* brotli() const { return brotli_.load(std::memory_order_acquire); }
+  // Only the first call has an effect; returns whether it had one.
+  bool SetBrotli(std::unique_ptr<const Representation> rep) {
+    const Representation* expected = nullptr;
+    if (!brotli_.compare_exchange_strong(expected, rep.get(), std::memory_order_acq_rel))
+      return false;
+    brotli_owner_ = std::move(rep);  // read by no one but the destructor
+    return true;
+  }
+
+ private:
+  std::unique_ptr<const Representation> brotli_owner_;
+  std::atomic<const Representation*> brotli_{nullptr};
 };
 
 struct Snapshot {

@@ -40,9 +40,13 @@ run_browser() {
     --disable-dev-shm-usage --user-data-dir="$work/profile-$RANDOM" --enable-logging=stderr --v=0 \
     --window-size=1000,1400 "$@"
 }
+csp="Content-Security-Policy: default-src 'none'; img-src \* data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 for page in index:/ rtl-article:/articles/hebrew-rtl ltr-article:/articles/harbour-bridge-repairs; do
   name=${page%%:*}
   path=${page#*:}
+  # Loaded under the policy that allows no script: a CSP violation is a console error.
+  curl -sS --max-time 10 -o /dev/null -D "$work/$name.head" "$base$path"
+  check "$name: served with a Content-Security-Policy that allows no script" grep -q "^$csp"$'\r'"\$" "$work/$name.head"
   run_browser --screenshot="$out/$name.png" "$base$path" >"$work/$name.out" 2>"$work/$name.err"
   check "$name: a screenshot was taken" test -s "$out/$name.png"
   check "$name: no console errors" bash -c '! grep -E "CONSOLE|Uncaught|Failed to load resource" "$1"' _ "$work/$name.err"

@@ -302,7 +302,8 @@ TEST_F(HttpTest, JsonFeedHasConditionalRequestsAndGzipToo) {
 
 TEST_F(HttpTest, GzipAndHead) {
   const HttpResponse plain = *daemon_->Get("/rss.xml");
-  std::optional<HttpResponse> gz = daemon_->Get("/rss.xml", {"Accept-Encoding: br;q=1.0, gzip;q=0.8"});
+  std::optional<HttpResponse> gz =
+      daemon_->Get("/rss.xml", {"Accept-Encoding: br;q=0, gzip;q=0.8"});
   EXPECT_EQ("gzip", gz->Header("content-encoding"));
   EXPECT_LT(gz->body.size(), plain.body.size());
   EXPECT_EQ(plain.body, Gunzip(gz->body));
