@@ -112,7 +112,8 @@ class Loader {
       const toml::table& t = *item.as_table();
       FeedConfig f;
       bool has_prefix = false, has_input = false;
-      for (auto&& [k, v] : t) {
+      for (auto&& [k, value_node] : t) {
+        const toml::node& v = value_node;  // clang 14 cannot capture a structured binding
         const std::string key = "feed." + std::string(k.str());
         // Every string of a [[feed]] reaches its feeds or pages: refuse what XML cannot hold.
         // (input, a folder name, reaches none and may be any bytes).

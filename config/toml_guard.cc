@@ -12,6 +12,12 @@ bool IsKeyStart(char c) {
 
 bool IsSpace(char32_t cp) { return cp == ' ' || cp == '\t'; }
 
+// toml++'s is_value_terminator() over ASCII: whitespace, ']', '}', ',' and '#'.
+bool IsValueTerminator(char c) {
+  return c == ' ' || c == '\t' || (c >= '\n' && c <= '\r') || c == ']' || c == '}' || c == ',' ||
+         c == '#';
+}
+
 }  // namespace
 
 bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::string* why) {
@@ -22,7 +28,9 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
   bool continued = false;       // after a line-ending backslash, before the next character
   bool line_start = true;       // only spaces so far on this line, outside any value
   bool in_value = false;        // after a key's '=' on this line
-  size_t depth = 0;             // open arrays and inline tables of a value
+  std::string open;             // the value's open arrays ('[') and inline tables ('{')
+  bool table_key = false;       // in the innermost inline table, before a key's '='
+  bool bare = false;            // in a value that is not a string, array or table
   size_t ln = 1, col = 1;
   auto fail = [&](size_t at_column, std::string what) {
     *line = ln;
@@ -38,10 +46,11 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
     const char c = cp < 0x80 ? static_cast<char>(cp) : '\0';
     if (c == '\n') {
       comment = false;
+      bare = false;
       if (str == Str::kBasic || str == Str::kLiteral) str = Str::kNone;  // toml++ refuses it
       if (str == Str::kMultiBasic && escaped) continued = true;
       escaped = false;
-      if (str == Str::kNone && depth == 0) {
+      if (str == Str::kNone && open.empty()) {
         in_value = false;
         line_start = true;
       }
@@ -103,6 +112,19 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
       return fail(col, CodePointName(cp) +
                            " outside a string or comment (TOML allows only ASCII there)");
     }
+    if (c == '\v' || c == '\f' || (c == '\r' && !starts(pos, "\r\n"))) {
+      return fail(col, CodePointName(cp) + " (a control character) outside a string");
+    }
+    if (c == '}' && !open.empty() && open.back() == '[') {
+      // toml++ would call parse_value() on it, whose precondition this breaks.
+      return fail(col, "expected a value or ']' in the list, saw '}'");
+    }
+    if (bare) {
+      // toml++ reads a value that is no string, array or table (a number, a date, a
+      // boolean, or a mistake) up to a value terminator, quotes and all: so does this.
+      if (!IsValueTerminator(c)) continue;
+      bare = false;
+    }
     if (line_start && (IsSpace(cp) || c == '\r')) continue;
     if (line_start && c == '[') {
       size_t p = pos + 1;
@@ -121,6 +143,13 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
       }
     }
     line_start = false;
+    const bool value_context =
+        open.empty() ? in_value : open.back() == '[' || (open.back() == '{' && !table_key);
+    if (value_context && !IsValueTerminator(c) && c != '"' && c != '\'' && c != '[' &&
+        c != '{' && c != '=') {
+      bare = true;
+      continue;
+    }
     switch (c) {
       case '#':
         comment = true;
@@ -132,15 +161,23 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
         str = starts(pos, "'''") ? Str::kMultiLiteral : Str::kLiteral;
         break;
       case '=':
-        if (depth == 0) in_value = true;
+        if (open.empty()) in_value = true;
+        if (!open.empty() && open.back() == '{') table_key = false;
+        break;
+      case ',':
+        if (!open.empty() && open.back() == '{') table_key = true;
         break;
       case '[':
       case '{':
-        if (in_value || depth > 0) ++depth;
+        if (value_context) {
+          open.push_back(c);
+          table_key = c == '{';
+        }
         break;
       case ']':
       case '}':
-        if (depth > 0) --depth;
+        if (!open.empty()) open.pop_back();
+        table_key = false;
         break;
       default:
         break;

@@ -25,7 +25,12 @@
 //     backslash (this refuses valid TOML: a continued line that starts with, say,
 //     "é"; the error says how to write it instead);
 //  4. a table header's `[` or `[[` is followed by a key: a letter, digit, `_`, `-`
-//     or a quote (after spaces), or `]` (which toml++ reports itself).
+//     or a quote (after spaces), or `]` (which toml++ reports itself);
+//  5. no `}` where a list expects a value (`a = [}`: parse_value()'s precondition),
+//     and no vertical tab, form feed or lone CR outside strings and comments.
+// A value that is no string, list or table (a number, a date, a mistake) counts up
+// to the next value terminator, quotes and all, as toml++ reads it: in `a = 0"é"`
+// the é is outside any string.
 // The fuzz target tests/fuzz/config_fuzzer.cc builds toml++ from its headers with
 // its assertions on under ASan and UBSan, so a fault these rules miss is a crash
 // there.

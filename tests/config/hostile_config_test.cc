@@ -86,6 +86,17 @@ const Case kTomlppFaults[] = {
      "2:1: a line continued with a backslash must go on with an ASCII character, not U+00E9 "
      "(toml++ 3.3 cannot read it): write it on the previous line"},
     {"title = \"\"\"a\\\xC3\xA9\"\"\"", "1:14: U+00E9 after a backslash is not an escape sequence"},
+    // Found by tests/fuzz/config_fuzzer: toml++ reads a number up to a value
+    // terminator, through quotes, and calls parse_value() on a '}' in a list.
+    {"s =0es\"\xC2\xA7\"\n", "1:8: U+00A7 outside a string or comment (TOML allows only ASCII there)"},
+    {"a = 1'\xC3\xA9'", "1:7: U+00E9 outside a string or comment (TOML allows only ASCII there)"},
+    {"a = [1\"\xC3\xA9\"]", "1:8: U+00E9 outside a string or comment (TOML allows only ASCII there)"},
+    {"s = [}", "1:6: expected a value or ']' in the list, saw '}'"},
+    {"s = [1, }", "1:9: expected a value or ']' in the list, saw '}'"},
+    {"s = [\n#c\n}", "3:1: expected a value or ']' in the list, saw '}'"},
+    {"s = 1\v", "1:6: U+000B (a control character) outside a string"},
+    {"s = [\f1]", "1:6: U+000C (a control character) outside a string"},
+    {"s = 1\r", "1:6: U+000D (a control character) outside a string"},
     // Bytes that are not UTF-8 (toml++ refuses them too, but after the faults above).
     {"limit = 5\x80", "1:10: not valid UTF-8"},
     {"limit = 5\xFF", "1:10: not valid UTF-8"},
@@ -127,6 +138,21 @@ TEST(HostileConfigTest, ValidTomlWithNonAsciiTextStillLoads) {
   EXPECT_EQ("\xC2\xA7\n\xC2\xA7 x\xC3\xA9", c.description);
   ASSERT_EQ(1u, c.feeds.size());
   EXPECT_EQ("\xC3\xA9", c.feeds[0].title);
+}
+
+TEST(HostileConfigTest, TheGuardPassesValidTomlOfEveryShape) {
+  const char* valid[] = {
+      "a = [{b = [1, \"\xC3\xA9\"], c = {d = '\xC3\xA9'}}, [\"\xC3\xA9\"]]\r\n",
+      "a = [\n  [[1]], # \xC3\xA9\n  [\"\xC3\xA9\"],\n]\n[[b]]\n[c . \"\xC3\xA9\"]\n",
+      "d = 1979-05-27 07:32:00Z\ne = \"\"\"\"\xC3\xA9\"\"\"\"\"\nf = '''\xC3\xA9''''\n",
+      "g = \"a\\\"\xC3\xA9\"\nh = {}\ni = []\n",
+  };
+  for (const char* text : valid) {
+    size_t line = 0, column = 0;
+    std::string why;
+    EXPECT_TRUE(CheckTomlText(text, &line, &column, &why))
+        << ::testing::PrintToString(text) << line << ":" << column << ": " << why;
+  }
 }
 
 TEST(HostileConfigTest, TomlppFaultsFromAFile) {
