@@ -31,6 +31,7 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
   std::string open;             // the value's open arrays ('[') and inline tables ('{')
   bool table_key = false;       // in the innermost inline table, before a key's '='
   bool bare = false;            // in a value that is not a string, array or table
+  std::string token;            // that value's first characters, without '_'
   size_t ln = 1, col = 1;
   auto fail = [&](size_t at_column, std::string what) {
     *line = ln;
@@ -122,8 +123,20 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
     if (bare) {
       // toml++ reads a value that is no string, array or table (a number, a date, a
       // boolean, or a mistake) up to a value terminator, quotes and all: so does this.
-      if (!IsValueTerminator(c)) continue;
+      if (!IsValueTerminator(c)) {
+        if (c != '_' && token.size() < 11) token.push_back(c);
+        continue;
+      }
       bare = false;
+      // toml++ takes "YYYY-MM-DD D" for the start of a date-time with a space and
+      // then reads on from past the D, terminator or not (parse_value's scan()
+      // precondition). Never valid TOML: a time needs HH:MM.
+      if (c == ' ' && token.size() == 10 && token[4] == '-' && token[7] == '-' &&
+          pos + 2 < text.size() && text[pos + 1] >= '0' && text[pos + 1] <= '9' &&
+          IsValueTerminator(text[pos + 2])) {
+        return fail(col + 1, "expected a time like 07:32:00 after the date, saw '" +
+                                 std::string(1, text[pos + 1]) + "'");
+      }
     }
     if (line_start && (IsSpace(cp) || c == '\r')) continue;
     if (line_start && c == '[') {
@@ -148,6 +161,7 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
     if (value_context && !IsValueTerminator(c) && c != '"' && c != '\'' && c != '[' &&
         c != '{' && c != '=') {
       bare = true;
+      token.assign(1, c);
       continue;
     }
     switch (c) {

@@ -27,7 +27,10 @@
 //  4. a table header's `[` or `[[` is followed by a key: a letter, digit, `_`, `-`
 //     or a quote (after spaces), or `]` (which toml++ reports itself);
 //  5. no `}` where a list expects a value (`a = [}`: parse_value()'s precondition),
-//     and no vertical tab, form feed or lone CR outside strings and comments.
+//     and no vertical tab, form feed or lone CR outside strings and comments;
+//  6. no "YYYY-MM-DD D" followed by a terminator (parse_value() then scans on
+//     past the terminator: its precondition, and in a release build a read of the
+//     next characters as if they were part of the value).
 // A value that is no string, list or table (a number, a date, a mistake) counts up
 // to the next value terminator, quotes and all, as toml++ reads it: in `a = 0"é"`
 // the é is outside any string.

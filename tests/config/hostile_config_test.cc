@@ -97,6 +97,10 @@ const Case kTomlppFaults[] = {
     {"s = 1\v", "1:6: U+000B (a control character) outside a string"},
     {"s = [\f1]", "1:6: U+000C (a control character) outside a string"},
     {"s = 1\r", "1:6: U+000D (a control character) outside a string"},
+    {"tt = [2--------s 2# flass\n", "1:18: expected a time like 07:32:00 after the date, saw '2'"},
+    {"a = 2000-01-01 1\n", "1:16: expected a time like 07:32:00 after the date, saw '1'"},
+    {"a = [2000-01-01 1,\"\xC3\xA9\"]", "1:17: expected a time like 07:32:00 after the date, saw '1'"},
+    {"a = 2_000-01-01 1 ", "1:17: expected a time like 07:32:00 after the date, saw '1'"},
     // Bytes that are not UTF-8 (toml++ refuses them too, but after the faults above).
     {"limit = 5\x80", "1:10: not valid UTF-8"},
     {"limit = 5\xFF", "1:10: not valid UTF-8"},
@@ -146,6 +150,7 @@ TEST(HostileConfigTest, TheGuardPassesValidTomlOfEveryShape) {
       "a = [\n  [[1]], # \xC3\xA9\n  [\"\xC3\xA9\"],\n]\n[[b]]\n[c . \"\xC3\xA9\"]\n",
       "d = 1979-05-27 07:32:00Z\ne = \"\"\"\"\xC3\xA9\"\"\"\"\"\nf = '''\xC3\xA9''''\n",
       "g = \"a\\\"\xC3\xA9\"\nh = {}\ni = []\n",
+      "j = 2000-01-01 07:32:00\nk = 2000-01-01\nl = [2000-01-01 07:32:00, 1]\n",
   };
   for (const char* text : valid) {
     size_t line = 0, column = 0;
