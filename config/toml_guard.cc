@@ -10,7 +10,9 @@ bool IsKeyStart(char c) {
          c == '-' || c == '"' || c == '\'';
 }
 
-bool IsSpace(char32_t cp) { return cp == ' ' || cp == '\t'; }
+bool IsSpace(char32_t cp) {
+  return cp == ' ' || cp == '\t';
+}
 
 // toml++'s is_value_terminator() over ASCII: whitespace, ']', '}', ',' and '#'.
 bool IsValueTerminator(char c) {
@@ -24,14 +26,14 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
   enum class Str { kNone, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
   Str str = Str::kNone;
   bool comment = false;
-  bool escaped = false;         // after a backslash in a basic string
-  bool continued = false;       // after a line-ending backslash, before the next character
-  bool line_start = true;       // only spaces so far on this line, outside any value
-  bool in_value = false;        // after a key's '=' on this line
-  std::string open;             // the value's open arrays ('[') and inline tables ('{')
-  bool table_key = false;       // in the innermost inline table, before a key's '='
-  bool bare = false;            // in a value that is not a string, array or table
-  std::string token;            // that value's first characters, without '_'
+  bool escaped = false;    // after a backslash in a basic string
+  bool continued = false;  // after a line-ending backslash, before the next character
+  bool line_start = true;  // only spaces so far on this line, outside any value
+  bool in_value = false;   // after a key's '=' on this line
+  std::string open;        // the value's open arrays ('[') and inline tables ('{')
+  bool table_key = false;  // in the innermost inline table, before a key's '='
+  bool bare = false;       // in a value that is not a string, array or table
+  std::string token;       // that value's first characters, without '_'
   size_t ln = 1, col = 1;
   auto fail = [&](size_t at_column, std::string what) {
     *line = ln;
@@ -72,9 +74,11 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
         if (continued) {
           if (IsSpace(cp) || c == '\r') continue;
           if (cp >= 0x80)
-            return fail(col, "a line continued with a backslash must go on with an ASCII "
-                             "character, not " + CodePointName(cp) +
-                             " (toml++ 3.3 cannot read it): write it on the previous line");
+            return fail(col,
+                        "a line continued with a backslash must go on with an ASCII "
+                        "character, not " +
+                            CodePointName(cp) +
+                            " (toml++ 3.3 cannot read it): write it on the previous line");
           continued = false;
         }
         if (c == '\\') {
@@ -110,8 +114,8 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
         break;
     }
     if (cp >= 0x80) {
-      return fail(col, CodePointName(cp) +
-                           " outside a string or comment (TOML allows only ASCII there)");
+      return fail(
+          col, CodePointName(cp) + " outside a string or comment (TOML allows only ASCII there)");
     }
     if (c == '\v' || c == '\f' || (c == '\r' && !starts(pos, "\r\n"))) {
       return fail(col, CodePointName(cp) + " (a control character) outside a string");
@@ -149,8 +153,8 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
         size_t n = 0;
         const char32_t next = DecodeUtf8Strict(text, p, &n);
         const std::string saw = next >= 0x21 && next < 0x7F ? "'" + std::string(1, text[p]) + "'"
-                                : next == kInvalidUtf8     ? std::string("a byte that is not UTF-8")
-                                                           : CodePointName(next);
+                                : next == kInvalidUtf8 ? std::string("a byte that is not UTF-8")
+                                                       : CodePointName(next);
         return fail(col + (p - pos),
                     "expected a table name after '" + std::string(open) + "', saw " + saw);
       }
@@ -158,8 +162,8 @@ bool CheckTomlText(std::string_view text, size_t* line, size_t* column, std::str
     line_start = false;
     const bool value_context =
         open.empty() ? in_value : open.back() == '[' || (open.back() == '{' && !table_key);
-    if (value_context && !IsValueTerminator(c) && c != '"' && c != '\'' && c != '[' &&
-        c != '{' && c != '=') {
+    if (value_context && !IsValueTerminator(c) && c != '"' && c != '\'' && c != '[' && c != '{' &&
+        c != '=') {
       bare = true;
       token.assign(1, c);
       continue;

@@ -28,7 +28,8 @@ struct Bad {
 const Bad kBadFiles[] = {
     {"[[[a]]]\n", "1:3: expected a table name after '[[', saw '['"},
     {"title = \"x\"\n[[=\n", "2:3: expected a table name after '[[', saw '='"},
-    {"limit = 5\xC3\xA9\n", "1:10: U+00E9 outside a string or comment (TOML allows only ASCII there)"},
+    {"limit = 5\xC3\xA9\n",
+     "1:10: U+00E9 outside a string or comment (TOML allows only ASCII there)"},
     {"limit = true\xE3\x80\x81\n",
      "1:13: U+3001 outside a string or comment (TOML allows only ASCII there)"},
     {"description = \"\"\"\\\n\xC2\xA7\"\"\"\n",
@@ -50,8 +51,7 @@ RunResult RunFeedd(const TempDir& dir, const std::string& args) {
   const std::string out = (dir.path() / "out").string();
   const std::string cmd = std::string(FEEDD_BINARY) + " " + args + " >" + out + " 2>&1";
   const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-          testing::ReadFile(out)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), testing::ReadFile(out)};
 }
 
 TEST(ConfigE2eTest, CheckConfigRefusesEveryHostileFileWithFileLineColumn) {
@@ -73,7 +73,8 @@ TEST(ConfigE2eTest, CommandLineStringsAreCheckedToo) {
   const RunResult url = RunFeedd(dir, "--check-config --base-url \"$(printf 'http://a/\\377')\"");
   EXPECT_EQ(78, url.exit_code) << url.out;
   EXPECT_EQ("feedd: --base-url: is not valid UTF-8 (byte 10)\n", url.out);
-  const RunResult ok = RunFeedd(dir, "--check-config --title 'Caf\xC3\xA9' --description \"$(printf 'a\\tb')\"");
+  const RunResult ok =
+      RunFeedd(dir, "--check-config --title 'Caf\xC3\xA9' --description \"$(printf 'a\\tb')\"");
   EXPECT_EQ(0, ok.exit_code) << ok.out;
 }
 
@@ -90,8 +91,8 @@ TEST(ConfigE2eTest, ReloadWithAHostileFileKeepsServingTheOldConfiguration) {
     WriteFile(file, b.text);
     ::kill(d.pid(), SIGHUP);
     ++refused;
-    const std::string line = "reload: " + file.string() + ":" + b.error +
-                             "; keeping the current configuration";
+    const std::string line =
+        "reload: " + file.string() + ":" + b.error + "; keeping the current configuration";
     ASSERT_TRUE(WaitUntil([&] { return d.Log().find(line) != std::string::npos; }))
         << b.text << d.Log();
     EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("<title>Good Title</title>"));

@@ -20,8 +20,8 @@ namespace feedd::fuzz {
   std::abort();
 }
 
-#define FUZZ_CHECK(cond, detail) \
-  do {                           \
+#define FUZZ_CHECK(cond, detail)                     \
+  do {                                               \
     if (!(cond)) ::feedd::fuzz::Fail(#cond, detail); \
   } while (false)
 

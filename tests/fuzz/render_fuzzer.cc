@@ -22,7 +22,11 @@ namespace {
 bool OnlyXmlChars(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    size_t n = b < 0x80             ? 1
+               : (b & 0xE0) == 0xC0 ? 2
+               : (b & 0xF0) == 0xE0 ? 3
+               : (b & 0xF8) == 0xF0 ? 4
+                                    : 0;
     if (n == 0 || i + n > s.size()) return false;
     char32_t cp = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
     for (size_t k = 1; k < n; ++k) {
@@ -43,8 +47,8 @@ bool OnlyXmlChars(std::string_view s) {
 void CheckXml(const std::string& doc) {
   FUZZ_CHECK(OnlyXmlChars(doc), doc);
   pugi::xml_document xml;
-  const pugi::xml_parse_result r = xml.load_buffer(doc.data(), doc.size(), pugi::parse_default,
-                                                   pugi::encoding_utf8);
+  const pugi::xml_parse_result r =
+      xml.load_buffer(doc.data(), doc.size(), pugi::parse_default, pugi::encoding_utf8);
   FUZZ_CHECK(r, std::string(r.description()) + " at " + std::to_string(r.offset) + "\n" + doc);
 }
 
