@@ -3,9 +3,12 @@
 #include <cctype>
 #include <type_traits>
 
+#include "config/text.h"
+
 namespace feedd::config {
 
 std::optional<std::string> NormalizeBaseUrl(std::string_view url, std::string* err) {
+  if (!IsCleanSettingText(url, /*multi_line=*/false, err)) return std::nullopt;
   const size_t scheme_end = url.find("://");
   const std::string_view scheme = url.substr(0, scheme_end);
   if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
@@ -170,12 +173,16 @@ bool SetOption(std::string_view key, std::string_view value, Config* c, std::str
     if (!url) return false;
     c->hub = v;
   } else if (key == "title") {
+    if (!IsCleanSettingText(value, /*multi_line=*/false, err)) return false;
     c->title = v;
   } else if (key == "description") {
+    if (!IsCleanSettingText(value, /*multi_line=*/true, err)) return false;
     c->description = v;
   } else if (key == "author") {
+    if (!IsCleanSettingText(value, /*multi_line=*/false, err)) return false;
     c->author = v;
   } else if (key == "language") {
+    if (!IsCleanSettingText(value, /*multi_line=*/false, err)) return false;
     if (!IsLanguageTag(value)) return fail("\"" + v + "\" is not a language tag");
     c->language = v;
   } else if (key == "log_level") {

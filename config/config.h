@@ -71,7 +71,11 @@ struct Config {
 // "limits.max_connections", ...). The command line and the file share it, so a
 // value means the same wherever it is written. "listen" appends. Returns false
 // with *err set to what is wrong with the value ("\"x\" is not a language tag"),
-// or to "unknown key" for a key that does not exist.
+// or to "unknown key" for a key that does not exist. The strings that reach a
+// feed or a page (title, description, author, language, base_url, hub) are
+// refused when they hold what XML cannot (IsCleanSettingText in config/text.h:
+// controls, U+FFFE, U+FFFF, invalid UTF-8); description may hold tabs and line
+// feeds, the others may not.
 bool SetOption(std::string_view key, std::string_view value, Config* config, std::string* err);
 
 // The log levels, as spdlog names them.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 
@@ -14,5 +15,11 @@ namespace feedd::config {
 // (or "FILE:LINE:COLUMN: what is wrong" for TOML syntax, "FILE: what is wrong" when
 // the file cannot be read), leaving *config partly updated.
 bool LoadConfigFile(const std::string& path, Config* config, std::string* err);
+
+// The same for a file's bytes already read; `path` names it in errors and is the
+// base of relative folder names. Never reads `path` itself (folders it names are
+// still checked). Used by LoadConfigFile and by the fuzz target.
+bool LoadConfigText(std::string_view text, const std::string& path, Config* config,
+                    std::string* err);
 
 }  // namespace feedd::config

@@ -1,0 +1,111 @@
+// Hostile configuration files through the real binary (issue 9): every reproducer
+// of a toml++ 3.3.0 fault, and every string XML cannot hold, makes
+// `feedd --check-config` exit 78 with FILE:LINE:COLUMN; a daemon sent SIGHUP with
+// such a file keeps serving with the configuration it had.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/daemon_harness.h"
+
+namespace feedd {
+namespace {
+
+using testing::Daemon;
+using testing::TempDir;
+using testing::WaitUntil;
+using testing::WriteFile;
+namespace fs = std::filesystem;
+
+struct Bad {
+  std::string text;
+  std::string error;  // after "FILE:"
+};
+
+const Bad kBadFiles[] = {
+    {"[[[a]]]\n", "1:3: expected a table name after '[[', saw '['"},
+    {"title = \"x\"\n[[=\n", "2:3: expected a table name after '[[', saw '='"},
+    {"limit = 5\xC3\xA9\n",
+     "1:10: U+00E9 outside a string or comment (TOML allows only ASCII there)"},
+    {"limit = true\xE3\x80\x81\n",
+     "1:13: U+3001 outside a string or comment (TOML allows only ASCII there)"},
+    {"description = \"\"\"\\\n\xC2\xA7\"\"\"\n",
+     "2:1: a line continued with a backslash must go on with an ASCII character, not U+00A7 "
+     "(toml++ 3.3 cannot read it): write it on the previous line"},
+    {"title = \"\xFF\"\n", "1:10: not valid UTF-8"},
+    {"title = \"Feed \\u0001 title\"\n", "1:9: title: contains U+0001 (a control character)"},
+    {"author = \"\\uFFFE\"\n", "1:10: author: contains U+FFFE (not a character)"},
+    {"[[feed]]\nprefix = \"/a\"\ninput = \"x\"\ntitle = \"\\u0085\"\n",
+     "4:9: feed.title: contains U+0085 (a control character)"},
+};
+
+struct RunResult {
+  int exit_code;
+  std::string out;
+};
+
+RunResult RunFeedd(const TempDir& dir, const std::string& args) {
+  const std::string out = (dir.path() / "out").string();
+  const std::string cmd = std::string(FEEDD_BINARY) + " " + args + " >" + out + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), testing::ReadFile(out)};
+}
+
+TEST(ConfigE2eTest, CheckConfigRefusesEveryHostileFileWithFileLineColumn) {
+  TempDir conf;
+  const fs::path bad = conf.path() / "bad.toml";
+  for (const Bad& b : kBadFiles) {
+    WriteFile(bad, b.text);
+    const RunResult r = RunFeedd(conf, "--check-config --config " + bad.string());
+    EXPECT_EQ(78, r.exit_code) << b.text << r.out;
+    EXPECT_EQ("feedd: " + bad.string() + ":" + b.error + "\n", r.out) << b.text;
+  }
+}
+
+TEST(ConfigE2eTest, CommandLineStringsAreCheckedToo) {
+  TempDir dir;
+  const RunResult title = RunFeedd(dir, "--check-config --title \"$(printf 'Feed \\001 title')\"");
+  EXPECT_EQ(78, title.exit_code) << title.out;
+  EXPECT_EQ("feedd: --title: contains U+0001 (a control character)\n", title.out);
+  const RunResult url = RunFeedd(dir, "--check-config --base-url \"$(printf 'http://a/\\377')\"");
+  EXPECT_EQ(78, url.exit_code) << url.out;
+  EXPECT_EQ("feedd: --base-url: is not valid UTF-8 (byte 10)\n", url.out);
+  const RunResult ok =
+      RunFeedd(dir, "--check-config --title 'Caf\xC3\xA9' --description \"$(printf 'a\\tb')\"");
+  EXPECT_EQ(0, ok.exit_code) << ok.out;
+}
+
+TEST(ConfigE2eTest, ReloadWithAHostileFileKeepsServingTheOldConfiguration) {
+  TempDir in, conf;
+  WriteFile(in.path() / "a.txt", "Story\n\nA body of text.\n");
+  const fs::path file = conf.path() / "feedd.toml";
+  WriteFile(file, "title = \"Good Title\"\n");
+  Daemon d(in.path(), {"--config", file.string()});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("<title>Good Title</title>"));
+  size_t refused = 0;
+  for (const Bad& b : kBadFiles) {
+    WriteFile(file, b.text);
+    ::kill(d.pid(), SIGHUP);
+    ++refused;
+    const std::string line =
+        "reload: " + file.string() + ":" + b.error + "; keeping the current configuration";
+    ASSERT_TRUE(WaitUntil([&] { return d.Log().find(line) != std::string::npos; }))
+        << b.text << d.Log();
+    EXPECT_NE(std::string::npos, d.Body("/rss.xml").find("<title>Good Title</title>"));
+  }
+  EXPECT_EQ(sizeof kBadFiles / sizeof kBadFiles[0], refused);
+  // A good file is still taken afterwards.
+  WriteFile(file, "title = \"Caf\xC3\xA9 Title\"\n");
+  ::kill(d.pid(), SIGHUP);
+  EXPECT_TRUE(WaitUntil([&] {
+    return d.Body("/rss.xml").find("<title>Caf\xC3\xA9 Title</title>") != std::string::npos;
+  })) << d.Log();
+  EXPECT_EQ(0, d.Stop());
+}
+
+}  // namespace
+}  // namespace feedd
