@@ -23,6 +23,9 @@ using Clock = std::chrono::steady_clock;
 // Longest request or answer accepted on the wire: far above any article the size
 // limits let through, small enough that a corrupt length cannot exhaust memory.
 constexpr uint64_t kMaxMessage = uint64_t{1} << 30;
+// Longest answer: the article's text several times over (content, summary, title)
+// fits many times in it; a child answering more is broken.
+constexpr uint64_t kMaxAnswer = uint64_t{256} << 20;
 
 // The child's address-space limit. The parsers need a few times the file's size;
 // a file that makes them want more is hostile, and the child dies instead of the
@@ -87,6 +90,7 @@ class Reader {
     t->offset_minutes = static_cast<int32_t>(offset);
     return true;
   }
+  size_t left() const { return in_.size() - pos_; }
   // True when everything read so far was well-formed and nothing is left over.
   bool Done() const { return ok_ && pos_ == in_.size(); }
 
@@ -117,7 +121,7 @@ bool GetArticle(Reader& r, feed::Article* a) {
     if (!r.Str(s)) return false;
   }
   uint64_t tags = 0;
-  if (!r.U64(&tags) || tags > kMaxMessage / 8) return false;
+  if (!r.U64(&tags) || tags > r.left() / 8) return false;  // each takes 8 bytes at least
   a->tags.resize(tags);
   for (std::string& t : a->tags) {
     if (!r.Str(&t)) return false;
@@ -219,7 +223,7 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   uint64_t outcome = 0, warnings = 0;
   bool has_article = false;
   if (!r.U64(&outcome) || outcome > static_cast<uint64_t>(ParseOutcome::kRejected) ||
-      !r.Str(&result->err) || !r.U64(&warnings) || warnings > kMaxMessage / 8)
+      !r.Str(&result->err) || !r.U64(&warnings) || warnings > r.left() / 8)
     return false;
   result->outcome = static_cast<ParseOutcome>(outcome);
   result->warnings.resize(warnings);
@@ -248,6 +252,10 @@ bool ParseWorker::Start(std::string* err) {
   // The child's end becomes its stdin and stdout (dup2 clears close-on-exec).
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  // Nothing else of the daemon's: Asio's sockets (listeners, clients) have no
+  // close-on-exec, and a child holding them could accept on the public port or keep
+  // a closed connection from ending. stderr stays for a crash report.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   const std::string parent = std::to_string(::getpid());
   char arg0[] = "feedd";
   char arg1[] = "parse-worker";
@@ -301,9 +309,11 @@ ParseResult ParseWorker::Parse(std::string_view relative_path, std::string_view 
     return result;
   };
   auto died = [&] {
-    // The child closed its end or answered nonsense: reap it and say how it ended.
+    // The child closed its end or answered nonsense: end it (it may still run),
+    // reap it and say how it ended.
     ::close(to_child_);
     to_child_ = from_child_ = -1;
+    ::kill(pid_, SIGKILL);  // nothing to a child that already died: its status stays
     int status = 0;
     pid_t r;
     while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
@@ -351,7 +361,7 @@ ParseResult ParseWorker::Parse(std::string_view relative_path, std::string_view 
       got += static_cast<size_t>(n);
       if (!have_length && got == sizeof head) {
         want = LengthOf(head);
-        if (want > kMaxMessage) return died();
+        if (want > kMaxAnswer) return died();
         have_length = true;
         answer.resize(want);
         got = 0;
@@ -378,6 +388,7 @@ int RunParseWorker(int in_fd, int out_fd, pid_t parent) {
   // Die with the daemon; and if it is already gone, do not linger.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (parent != 0 && ::getppid() != parent) return 1;
+  ::close_range(STDERR_FILENO + 1, ~0U, 0);  // in case the spawn could not close them
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   const rlimit limit{kChildAddressSpace, kChildAddressSpace};
   ::setrlimit(RLIMIT_AS, &limit);

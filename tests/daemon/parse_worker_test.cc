@@ -151,6 +151,12 @@ TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
     ParseResult damaged;
     EXPECT_FALSE(DecodeParseResult(answer.substr(0, cut), &damaged)) << cut;
   }
+  // A count that the bytes left cannot hold is refused before anything is made of it.
+  std::string huge = EncodeParseResult(ParseResult{ParseOutcome::kRejected, std::nullopt, {}, "x"});
+  // outcome, err ("x"), then the warnings' count: make it 2^40.
+  const size_t count_at = 8 + 8 + 1;
+  for (int i = 0; i < 8; ++i) huge[count_at + i] = static_cast<char>(i == 5 ? 1 : 0);
+  EXPECT_FALSE(DecodeParseResult(huge, &back));
   // Only the child's own outcomes travel; "timed out" is never an answer.
   std::string forged = answer;
   forged[0] = static_cast<char>(ParseOutcome::kTimedOut);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -49,6 +50,13 @@ TEST(ParseBudgetTest, ASlowFileIsSkippedAndTheNextArticleStillAppears) {
   // The daemon parses in one child process.
   std::vector<pid_t> before = ChildrenOf(d.pid());
   ASSERT_EQ(1u, before.size());
+  // It holds its socket to the daemon as stdin and stdout, stderr, and nothing else:
+  // not the listening socket, not a client's.
+  std::vector<std::string> fds;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(before[0]) + "/fd"))
+    fds.push_back(e.path().filename().string());
+  std::sort(fds.begin(), fds.end());
+  EXPECT_EQ((std::vector<std::string>{"0", "1", "2"}), fds);
 
   Drop(dir.path() / "slow.md", SlowMarkdown());
   Drop(dir.path() / "second.md", "# Second story\n\nIt comes right after the slow one.\n");
