@@ -233,12 +233,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       conn->socket.native_non_blocking(true, ec);
       conn->socket.set_option(tcp::no_delay(true), ec);
       const char* full = nullptr;
-      if (stats.open_connections.load() >= opts.max_connections) {
+      // Claimed before it is checked, so workers accepting at once cannot overshoot.
+      if (stats.open_connections.fetch_add(1) >= opts.max_connections) {
         full = "connection limit reached";
       } else if (!clients.TryAdd(conn->address, opts.max_connections_per_client)) {
         full = "per-client connection limit reached";
       }
       if (full) {
+        --stats.open_connections;
         ++stats.rejected_connections;
         spdlog::debug("{}: {}; answering 503", conn->peer, full);
         net::co_spawn(worker.ioc, Reject(conn), [self, conn](std::exception_ptr) {
@@ -249,7 +251,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       conn->counted = true;
-      ++stats.open_connections;
       worker.connections.emplace(conn.get(), conn);
       net::co_spawn(worker.ioc, Serve(worker, conn),
                     [self, conn, &worker](std::exception_ptr e) {
@@ -488,7 +489,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       while ((result = reader.Next()) == RequestReader::Result::kNeedMore) {
         if (!started && reader.buffered() > 0) {
           started = true;
-          conn->ExpiresAfter(opts.header_timeout_ms);
+          // A connection's first request is bounded from the accept on: its first
+          // byte does not start the header timeout again.
+          if (!first) conn->ExpiresAfter(opts.header_timeout_ms);
         } else if (!started && !waiting && !first) {
           waiting = true;
           conn->ExpiresAfter(opts.idle_timeout_ms);

@@ -326,6 +326,18 @@ TEST_F(HardeningTest, FullServerAnswers503) {
 // timeout runs between writes (nginx's send_timeout), so a slow reader that keeps
 // reading finishes responses that take several write timeouts, and one that stops
 // reading is cut off.
+// Regression: the first byte of a connection's first request restarted the header
+// timeout, so a client could hold a connection for twice the limit.
+TEST_F(HardeningTest, TheFirstRequestsHeaderTimeoutRunsFromTheAccept) {
+  Daemon d(in(), {"--header-timeout", "2s"});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  Connection c(d.port());
+  std::this_thread::sleep_for(1500ms);
+  c.Send("G");
+  // Closed 2 s after the accept (0.5 s from now); the old code waited 2 s more.
+  EXPECT_TRUE(c.ClosedWithin(1200ms));
+}
+
 TEST_F(HardeningTest, TimeoutsHold) {
   Drop(in() / "big.txt", BigArticle(2 * 1024 * 1024));
   Daemon d(in(), {"--max-article-size", "10M", "--max-content-size", "64M", "--header-timeout",
