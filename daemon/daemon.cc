@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <deque>
 #include <ctime>
@@ -25,6 +26,7 @@
 #include "daemon/parse_worker.h"
 #include "daemon/publisher.h"
 #include "daemon/render_command.h"
+#include "daemon/resource.h"
 #include "daemon/systemd.h"
 #include "daemon/websub.h"
 #include "feed/slug.h"
@@ -302,6 +304,21 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
   // Every feed's files are parsed on the ingest thread, in one child process under
   // the parse budget (owned here, used only on the ingest thread).
   ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(current.parse_timeout_ms));
+  // The feeds' and the index's bodies, for sendfile(2), in unnamed files on the
+  // state's (disk) file system, else in the temporary folder, else in memfds.
+  {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string why;
+    bool placed = false;
+    for (const std::string& folder : {current.state_dir, std::string(tmp && *tmp ? tmp : "/var/tmp")}) {
+      if (!folder.empty() && SetBodyFileFolder(folder, &why)) {
+        placed = true;
+        break;
+      }
+      if (!folder.empty()) spdlog::debug("cannot keep bodies in {}", why);
+    }
+    if (!placed) spdlog::debug("bodies for sendfile in memfds");
+  }
 
   // One feed at the root, or one per [[feed]], each below its prefix.
   const size_t feed_count = std::max<size_t>(1, current.feeds.size());

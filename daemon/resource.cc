@@ -99,36 +99,73 @@ int BrotliQualityFor(size_t size) {
 
 namespace {
 
-class MemFile : public feed::BodyFile {
+class FdFile : public feed::BodyFile {
  public:
-  explicit MemFile(int fd) : fd_(fd) {}
-  ~MemFile() override { ::close(fd_); }
+  explicit FdFile(int fd) : fd_(fd) {}
+  ~FdFile() override { ::close(fd_); }
   int fd() const override { return fd_; }
 
  private:
   int fd_;
 };
 
-// A sealed memfd holding `data`, or null (the server then writes from memory).
-std::shared_ptr<const feed::BodyFile> MakeMemFile(std::string_view data) {
+// Where hot bodies are kept (see SetBodyFileFolder). Set once at startup, before
+// any resource is made; read by the ingest and brotli threads.
+std::string& BodyFolder() {
+  static std::string folder;
+  return folder;
+}
+
+bool WriteWhole(int fd, std::string_view data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// An unnamed file holding `data`: O_TMPFILE in the body folder, else a sealed
+// memfd; null when neither works (the server then writes from memory).
+std::shared_ptr<const feed::BodyFile> MakeBodyFile(std::string_view data) {
+  if (const std::string& folder = BodyFolder(); !folder.empty()) {
+    const int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      auto file = std::make_shared<FdFile>(fd);
+      if (WriteWhole(fd, data)) return file;
+    }
+  }
   const int fd = ::memfd_create("feedd-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
     spdlog::debug("memfd_create: {}; serving from memory", std::strerror(errno));
     return nullptr;
   }
-  auto file = std::make_shared<MemFile>(fd);
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return nullptr;
-    done += static_cast<size_t>(n);
-  }
+  auto file = std::make_shared<FdFile>(fd);
+  if (!WriteWhole(fd, data)) return nullptr;
   ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
   return file;
 }
 
 }  // namespace
+
+bool SetBodyFileFolder(const std::string& folder, std::string* err) {
+  BodyFolder().clear();
+  if (folder.empty()) return true;
+  const int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *err = folder + ": " + std::strerror(errno);
+    return false;
+  }
+  ::close(fd);
+  BodyFolder() = folder;
+  return true;
+}
+
+std::shared_ptr<const feed::BodyFile> MakeBodyFileForTest(std::string_view data) {
+  return MakeBodyFile(data);
+}
 
 std::string ContentHash(std::string_view body) {
   const XXH128_hash_t h = XXH3_128bits(body.data(), body.size());
@@ -177,7 +214,7 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
   Fill(&res->gzip, content_type, "gzip", validators);
   if (zero_copy) {
     for (feed::Representation* r : {&res->identity, &res->gzip}) {
-      if (r->body.size() >= kZeroCopyMin) r->file = MakeMemFile(r->body);
+      if (r->body.size() >= kZeroCopyMin) r->file = MakeBodyFile(r->body);
     }
   }
   if (brotli) {
@@ -197,7 +234,7 @@ std::unique_ptr<const feed::Representation> CompleteBrotliTwin(
   std::optional<std::string> br = Brotli(body, BrotliQualityFor(body.size()), cancel);
   if (!br) return nullptr;
   rep->body = std::move(*br);
-  if (zero_copy && rep->body.size() >= kZeroCopyMin) rep->file = MakeMemFile(rep->body);
+  if (zero_copy && rep->body.size() >= kZeroCopyMin) rep->file = MakeBodyFile(rep->body);
   return rep;
 }
 

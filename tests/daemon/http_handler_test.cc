@@ -1,5 +1,6 @@
 #include "daemon/http_handler.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <brotli/decode.h>
@@ -7,6 +8,7 @@
 
 #include "daemon/brotli_compressor.h"
 #include "daemon/resource.h"
+#include "tests/test_util.h"
 
 namespace feedd::daemon {
 namespace {
@@ -464,6 +466,47 @@ TEST(HttpHandlerTest, MetricsOnlyWhenAllowed) {
   const HttpReply ok = HandleRequest(s, HttpRequest{"GET", "/metrics", {}, {}, {}}, health);
   EXPECT_EQ(200, ok.status);
   EXPECT_NE(std::string::npos, ok.Body().find("feedd_articles 1\n"));
+}
+
+}  // namespace
+}  // namespace feedd::daemon
+
+namespace feedd::daemon {
+namespace {
+
+// Hot bodies live in unnamed files in the body folder (sendfile from a disk's page
+// cache is cheaper than from shmem), else in sealed memfds.
+TEST(ResourceTest, BodyFilesAreUnnamedFilesInTheBodyFolderElseMemfds) {
+  auto link_of = [](int fd) {
+    char buf[256];
+    const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  };
+  auto contents = [](int fd) {
+    std::string out(64, '\0');
+    const ssize_t n = ::pread(fd, out.data(), out.size(), 0);
+    out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return out;
+  };
+  testing::TempDir dir;
+  std::string err;
+  ASSERT_TRUE(SetBodyFileFolder(dir.path().string(), &err)) << err;
+  std::shared_ptr<const feed::BodyFile> f = MakeBodyFileForTest("body bytes");
+  ASSERT_TRUE(f);
+  struct stat st {};
+  ASSERT_EQ(0, ::fstat(f->fd(), &st));
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(0u, st.st_nlink);  // never linked into the folder
+  EXPECT_EQ("body bytes", contents(f->fd()));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+
+  EXPECT_FALSE(SetBodyFileFolder((dir.path() / "missing").string(), &err));
+  EXPECT_EQ((dir.path() / "missing").string() + ": No such file or directory", err);
+  std::shared_ptr<const feed::BodyFile> m = MakeBodyFileForTest("in memory");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(0u, link_of(m->fd()).rfind("/memfd:feedd-body", 0)) << link_of(m->fd());
+  EXPECT_EQ("in memory", contents(m->fd()));
+  ASSERT_TRUE(SetBodyFileFolder("", &err));
 }
 
 }  // namespace
