@@ -46,6 +46,11 @@ struct LoadResult {
 // for files that are not articles, a warning for each skip and each problem.
 LoadResult LoadArticle(const IngestOptions& options, const std::string& relative_path);
 
+// The same for several files, one result each in order; the parses of a group of
+// files go to the parse worker in one pipelined batch.
+std::vector<LoadResult> LoadArticles(const IngestOptions& options,
+                                     const std::vector<std::string>& relative_paths);
+
 // Every article in the folder, slugs made unique. Returns std::nullopt with *err
 // set when the folder cannot be listed.
 std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,

@@ -10,8 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 
 extern char** environ;
 
@@ -130,18 +132,7 @@ bool GetArticle(Reader& r, feed::Article* a) {
          r.Time(&a->published) && r.Time(&a->updated);
 }
 
-// Blocking helpers for the child.
-bool ReadAll(int fd, char* data, size_t size) {
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::read(fd, data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
+// Blocking, for the child.
 bool WriteAll(int fd, const char* data, size_t size) {
   size_t done = 0;
   while (done < size) {
@@ -163,19 +154,6 @@ uint64_t LengthOf(const char (&head)[8]) {
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= uint64_t{static_cast<unsigned char>(head[i])} << (8 * i);
   return n;
-}
-
-// Waits for `fd` to be ready for `events` until `deadline`. False on timeout.
-bool WaitFor(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return false;
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 60'000)));
-    if (n > 0) return true;
-    if (n < 0 && errno != EINTR) return true;  // let the read or write report it
-  }
 }
 
 std::string DescribeExit(int status) {
@@ -289,99 +267,154 @@ void ParseWorker::Kill() {
   pid_ = 0;
 }
 
+std::string ParseWorker::TimeoutMessage() const {
+  const auto ms = budget_.count();
+  return "parsing took longer than " +
+         (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") +
+         " (limits.parse_timeout); skipped";
+}
+
+std::string ParseWorker::Reap() {
+  // The child closed its end, answered nonsense or overran: end it (it may still
+  // run), reap it and say how it ended.
+  ::close(to_child_);
+  to_child_ = from_child_ = -1;
+  const pid_t child = pid_;
+  pid_ = 0;
+  ::kill(child, SIGKILL);  // nothing to a child that already died: its status stays
+  int status = 0;
+  pid_t r;
+  while ((r = ::waitpid(child, &status, 0)) < 0 && errno == EINTR) {
+  }
+  if (r != child) return "the parser stopped answering";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "the parser answered nonsense";
+  return DescribeExit(status);
+}
+
 ParseResult ParseWorker::Parse(std::string_view relative_path, std::string_view bytes,
                                const feed::ParseContext& context) {
-  ParseResult result;
-  result.outcome = ParseOutcome::kCrashed;
-  if (pid_ == 0 && !Start(&result.err)) return result;
-  const Clock::time_point deadline = Clock::now() + budget_;
-  const std::string request = Frame(EncodeParseRequest(relative_path, bytes, context));
+  std::vector<ParseResult> r = ParseMany({ParseJob{relative_path, bytes, &context}});
+  return std::move(r.front());
+}
 
-  // The child reads the whole request before it parses, so writing it all first
-  // and then reading cannot deadlock.
-  auto timed_out = [&] {
-    Kill();
-    result.outcome = ParseOutcome::kTimedOut;
-    const auto ms = budget_.count();
-    result.err = "parsing took longer than " +
-                 (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") +
-                 " (limits.parse_timeout); skipped";
-    return result;
-  };
-  auto died = [&] {
-    // The child closed its end or answered nonsense: end it (it may still run),
-    // reap it and say how it ended.
-    ::close(to_child_);
-    to_child_ = from_child_ = -1;
-    ::kill(pid_, SIGKILL);  // nothing to a child that already died: its status stays
-    int status = 0;
-    pid_t r;
-    while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
-    }
-    result.err = r == pid_ ? DescribeExit(status) : "the parser stopped answering";
-    if (r == pid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      result.err = "the parser answered nonsense";
-    pid_ = 0;
-    result.outcome = ParseOutcome::kCrashed;
-    return result;
-  };
-
-  for (size_t done = 0; done < request.size();) {
-    const ssize_t n =
-        ::send(to_child_, request.data() + done, request.size() - done, MSG_NOSIGNAL);
-    if (n > 0) {
-      done += static_cast<size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!WaitFor(to_child_, POLLOUT, deadline)) return timed_out();
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return died();
-    }
-  }
-
-  std::string answer;
-  char head[8];
+std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& jobs) {
+  std::vector<ParseResult> results(jobs.size());
+  // Requests are pipelined: the child parses one while the next ones wait in its
+  // socket, so a folder costs no round trip per file. Each answer must come within
+  // the budget of the one before (or of the start): that is the time the child
+  // spent on that one file. When it does not, or the child dies, that file is
+  // skipped, the child is replaced, and the files after it are sent again.
+  constexpr size_t kMaxInFlight = 64;
+  constexpr size_t kMaxInFlightBytes = 4 << 20;
+  size_t next_recv = 0;  // the file whose answer comes next
+  size_t next_send = 0;  // the file whose request goes next
+  std::string out;       // the request being sent
+  size_t out_done = 0;
+  std::deque<size_t> in_flight_bytes;  // sizes of the requests sent, not answered
+  size_t in_flight_total = 0;
+  std::string frame;  // the answer being read
   size_t got = 0;
-  uint64_t want = 0;
-  bool have_length = false;
-  for (;;) {
-    char* dst;
-    size_t room;
-    if (!have_length) {
-      dst = head + got;
-      room = sizeof head - got;
-    } else {
-      dst = answer.data() + got;
-      room = answer.size() - got;
-      if (room == 0) break;
-    }
-    const ssize_t n = ::recv(from_child_, dst, room, 0);
-    if (n > 0) {
-      got += static_cast<size_t>(n);
-      if (!have_length && got == sizeof head) {
-        want = LengthOf(head);
-        if (want > kMaxAnswer) return died();
-        have_length = true;
-        answer.resize(want);
-        got = 0;
-        if (want == 0) break;
+  Clock::time_point deadline = Clock::now() + budget_;
+  auto restart_after = [&](size_t failed, ParseOutcome outcome, std::string err) {
+    results[failed].outcome = outcome;
+    results[failed].err = std::move(err);
+    next_recv = next_send = failed + 1;
+    out.clear();
+    out_done = 0;
+    in_flight_bytes.clear();
+    in_flight_total = 0;
+    got = 0;
+    deadline = Clock::now() + budget_;
+  };
+  while (next_recv < jobs.size()) {
+    if (pid_ == 0) {
+      std::string err;
+      if (!Start(&err)) {
+        for (size_t i = next_recv; i < jobs.size(); ++i) {
+          results[i].outcome = ParseOutcome::kCrashed;
+          results[i].err = err;
+        }
+        break;
       }
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!WaitFor(from_child_, POLLIN, deadline)) return timed_out();
-    } else if (n < 0 && errno == EINTR) {
+    }
+    // Queue the next request while the window has room.
+    if (out.empty() && next_send < jobs.size() && next_send - next_recv < kMaxInFlight &&
+        (in_flight_total < kMaxInFlightBytes || next_send == next_recv)) {
+      const ParseJob& j = jobs[next_send];
+      out = Frame(EncodeParseRequest(j.relative_path, j.bytes, *j.context));
+      out_done = 0;
+    }
+    pollfd p{to_child_, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0};
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      Kill();
+      restart_after(next_recv, ParseOutcome::kTimedOut, TimeoutMessage());
       continue;
-    } else {
-      return died();
+    }
+    const int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 60'000)));
+    if (ready < 0 && errno != EINTR) {
+      restart_after(next_recv, ParseOutcome::kCrashed, Reap());
+      continue;
+    }
+    if (ready <= 0) continue;
+    if (p.revents & POLLOUT) {
+      const ssize_t n = ::send(to_child_, out.data() + out_done, out.size() - out_done,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        out_done += static_cast<size_t>(n);
+        if (out_done == out.size()) {
+          in_flight_bytes.push_back(out.size());
+          in_flight_total += out.size();
+          out.clear();
+          ++next_send;
+        }
+      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        restart_after(next_recv, ParseOutcome::kCrashed, Reap());
+        continue;
+      }
+    }
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (frame.size() < 64 * 1024) frame.resize(64 * 1024);
+      const ssize_t n = ::recv(from_child_, frame.data() + got, frame.size() - got, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        restart_after(next_recv, ParseOutcome::kCrashed, Reap());
+        continue;
+      }
+      if (n > 0) got += static_cast<size_t>(n);
+      // Every complete answer in the buffer, in order.
+      bool broken = false;
+      while (got >= 8) {
+        char head[8];
+        std::memcpy(head, frame.data(), sizeof head);
+        const uint64_t want = LengthOf(head);
+        if (want > kMaxAnswer || next_recv >= next_send) {  // too long, or unasked for
+          broken = true;
+          break;
+        }
+        if (got < 8 + want) {
+          if (frame.size() < 8 + want) frame.resize(8 + want);
+          break;
+        }
+        if (!DecodeParseResult(std::string_view(frame.data() + 8, want), &results[next_recv])) {
+          broken = true;
+          break;
+        }
+        frame.erase(0, 8 + want);
+        got -= 8 + want;
+        in_flight_total -= in_flight_bytes.front();
+        in_flight_bytes.pop_front();
+        ++next_recv;
+        deadline = Clock::now() + budget_;
+      }
+      if (broken) {
+        Kill();
+        restart_after(next_recv, ParseOutcome::kCrashed, "the parser answered nonsense");
+        continue;
+      }
     }
   }
-  ParseResult decoded;
-  if (!DecodeParseResult(answer, &decoded)) {
-    Kill();
-    result.err = "the parser answered nonsense";
-    return result;
-  }
-  return decoded;
+  return results;
 }
 
 int RunParseWorker(int in_fd, int out_fd, pid_t parent) {
@@ -393,19 +426,26 @@ int RunParseWorker(int in_fd, int out_fd, pid_t parent) {
   const rlimit limit{kChildAddressSpace, kChildAddressSpace};
   ::setrlimit(RLIMIT_AS, &limit);
 #endif
+  std::string buf;  // bytes read and not yet used; one read takes most requests whole
   for (;;) {
+    auto fill = [&](size_t need) {  // false at the end of input or on an error
+      while (buf.size() < need) {
+        const size_t have = buf.size();
+        buf.resize(std::max(need, have + 64 * 1024));
+        const ssize_t n = ::read(in_fd, buf.data() + have, buf.size() - have);
+        buf.resize(have + (n > 0 ? static_cast<size_t>(n) : 0));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+      }
+      return true;
+    };
+    if (!fill(8)) return buf.empty() ? 0 : 2;  // end of input between requests: the normal end
     char head[8];
-    size_t got = 0;
-    while (got < sizeof head) {  // end of input between requests is the normal end
-      const ssize_t n = ::read(in_fd, head + got, sizeof head - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return got == 0 ? 0 : 2;
-      got += static_cast<size_t>(n);
-    }
+    std::memcpy(head, buf.data(), sizeof head);
     const uint64_t size = LengthOf(head);
-    if (size > kMaxMessage) return 2;
-    std::string payload(size, '\0');
-    if (!ReadAll(in_fd, payload.data(), payload.size())) return 2;
+    if (size > kMaxMessage || !fill(8 + size)) return 2;
+    std::string payload = buf.substr(8, size);
+    buf.erase(0, 8 + size);
     std::string path, bytes;
     feed::ParseContext context;
     if (!DecodeParseRequest(payload, &path, &bytes, &context)) return 2;

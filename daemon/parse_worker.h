@@ -39,6 +39,13 @@ struct ParseResult {
   std::string err;
 };
 
+// One file to parse; the views must outlive the call.
+struct ParseJob {
+  std::string_view relative_path;
+  std::string_view bytes;
+  const feed::ParseContext* context;
+};
+
 class ParseWorker {
  public:
   // `executable` is feedd itself ("/proc/self/exe" in the daemon); `budget` bounds
@@ -53,6 +60,11 @@ class ParseWorker {
   ParseResult Parse(std::string_view relative_path, std::string_view bytes,
                     const feed::ParseContext& context);
 
+  // Several files, pipelined to the child (no round trip per file), one result each
+  // in order. The budget holds for each file: a file that overruns it, or kills the
+  // child, is skipped and the files after it go to a fresh child.
+  std::vector<ParseResult> ParseMany(const std::vector<ParseJob>& jobs);
+
   void set_budget(std::chrono::milliseconds budget) { budget_ = budget; }
   std::chrono::milliseconds budget() const { return budget_; }
   pid_t child_pid() const { return pid_; }  // 0 when none runs (for tests)
@@ -60,6 +72,8 @@ class ParseWorker {
  private:
   bool Start(std::string* err);
   void Kill();
+  std::string Reap();  // kills and reaps the child; says how it ended
+  std::string TimeoutMessage() const;
 
   std::string executable_;
   std::chrono::milliseconds budget_;

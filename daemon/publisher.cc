@@ -43,7 +43,17 @@ void Publisher::Reconfigure(PublisherOptions options) {
 }
 
 bool Publisher::Load(const std::string& path) {
-  LoadResult r = LoadArticle(options_.ingest, path);
+  return Take(path, LoadArticle(options_.ingest, path));
+}
+
+bool Publisher::LoadAll(const std::vector<std::string>& paths) {
+  std::vector<LoadResult> results = LoadArticles(options_.ingest, paths);
+  bool changed = false;
+  for (size_t i = 0; i < paths.size(); ++i) changed |= Take(paths[i], std::move(results[i]));
+  return changed;
+}
+
+bool Publisher::Take(const std::string& path, LoadResult r) {
   switch (r.status) {
     case LoadStatus::kLoaded: {
       feed::Article& a = *r.article;
@@ -124,9 +134,11 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
     if (kind == watcher::EventKind::kRemoved) changed |= Forget(path);
     if (kind == watcher::EventKind::kRemovedDir) changed |= ForgetUnder(path);
   }
+  std::vector<std::string> arrived;
   for (const std::string& path : order) {
-    if (last[path] == watcher::EventKind::kChanged) changed |= Load(path);
+    if (last[path] == watcher::EventKind::kChanged) arrived.push_back(path);
   }
+  changed |= LoadAll(arrived);
   return changed;
 }
 
@@ -157,12 +169,14 @@ bool Publisher::Rescan() {
     }
   }
   state_->MarkAbsentExcept(present);
+  std::vector<std::string> stale;
   for (const watcher::ScanEntry& e : *entries) {
     auto it = records_.find(e.relative_path);
     if (it != records_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
       continue;
-    changed |= Load(e.relative_path);
+    stale.push_back(e.relative_path);
   }
+  changed |= LoadAll(stale);
   return changed;
 }
 

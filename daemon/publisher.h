@@ -75,6 +75,10 @@ class Publisher {
   };
 
   bool Load(const std::string& relative_path);
+  // Several files, parsed in pipelined batches; true when any changed what is published.
+  bool LoadAll(const std::vector<std::string>& relative_paths);
+  // Applies one file's load: publishes, forgets or keeps the last good version.
+  bool Take(const std::string& relative_path, LoadResult result);
   // Pieces of Build. Articles due by `now` (their pages into `snap`), newest first.
   std::vector<const feed::Article*> PublishArticles(int64_t now, feed::Snapshot* snap);
   // RFC 5005 pages into `snap`; returns the newest page's URL, or empty.

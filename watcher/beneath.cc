@@ -34,8 +34,14 @@ int SysOpenat2(int dirfd, const char* path, const open_how* how) {
 // the root, then open the resolved path's components one by one with O_NOFOLLOW,
 // each relative to the previous one. The resolved path has no links, so a link
 // swapped in meanwhile makes the walk fail (ELOOP) instead of leading anywhere.
-int Walk(int root_fd, const std::string& canonical_root, std::string_view relative_path,
-         int flags, std::string* err) {
+int Walk(int root_fd, const std::string& root, std::string_view relative_path, int flags,
+         std::string* err) {
+  char root_buf[PATH_MAX];
+  if (::realpath(root.c_str(), root_buf) == nullptr) {
+    const int e = errno;
+    return Fail(e, std::strerror(e), err);
+  }
+  const std::string canonical_root(root_buf);
   const std::string joined = canonical_root + "/" + std::string(relative_path);
   char resolved[PATH_MAX];
   if (::realpath(joined.c_str(), resolved) == nullptr) {
@@ -72,8 +78,8 @@ int Walk(int root_fd, const std::string& canonical_root, std::string_view relati
 
 }  // namespace
 
-int OpenBeneath(int root_fd, const std::string& canonical_root, std::string_view relative_path,
-                int flags, std::string* err, BeneathMode mode) {
+int OpenBeneath(int root_fd, const std::string& root, std::string_view relative_path, int flags,
+                std::string* err, BeneathMode mode) {
   if (relative_path.empty() || relative_path.front() == '/')
     return Fail(EINVAL, "not a path inside the input folder", err);
   if (mode == BeneathMode::kAuto) {
@@ -92,7 +98,7 @@ int OpenBeneath(int root_fd, const std::string& canonical_root, std::string_view
       return Fail(e, std::strerror(e), err);
     }
   }
-  return Walk(root_fd, canonical_root, relative_path, flags, err);
+  return Walk(root_fd, root, relative_path, flags, err);
 }
 
 }  // namespace feedd::watcher

@@ -16,11 +16,12 @@ enum class BeneathMode {
 };
 
 // Opens `relative_path` beneath the folder `root_fd` (an O_PATH or O_RDONLY
-// directory descriptor whose canonical path is `canonical_root`) with `flags`
+// directory descriptor of the folder named `root`; the name is resolved only by the
+// checked walk) with `flags`
 // (O_RDONLY | O_CLOEXEC | ...). Returns the descriptor, or -1 with errno set and
 // *err: "symbolic link to a file outside the input folder" for a path that leads
 // out, else the system's reason.
-int OpenBeneath(int root_fd, const std::string& canonical_root, std::string_view relative_path,
-                int flags, std::string* err, BeneathMode mode = BeneathMode::kAuto);
+int OpenBeneath(int root_fd, const std::string& root, std::string_view relative_path, int flags,
+                std::string* err, BeneathMode mode = BeneathMode::kAuto);
 
 }  // namespace feedd::watcher

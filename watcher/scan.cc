@@ -109,20 +109,14 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
                                             uint64_t max_bytes, std::string* err,
                                             bool* gone) {
   if (gone) *gone = false;
-  std::error_code ec;
-  const fs::path canonical_root = fs::canonical(root, ec);
-  if (ec) {
-    *err = ec.message();
-    return std::nullopt;
-  }
   // Every component of the path is resolved beneath the root: a link anywhere in it
   // (not only the last component) that leads out of the folder is refused.
-  const int root_fd = ::open(canonical_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  const int root_fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) {
     *err = std::strerror(errno);
     return std::nullopt;
   }
-  const int fd = OpenBeneath(root_fd, canonical_root.string(), relative_path,
+  const int fd = OpenBeneath(root_fd, root, relative_path,
                              O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, err);
   const int open_errno = errno;
   ::close(root_fd);

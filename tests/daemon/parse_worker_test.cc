@@ -93,6 +93,29 @@ TEST(ParseWorkerTest, AFileOverTheBudgetIsAbandonedAndTheNextOneParses) {
   EXPECT_NE(first, worker.child_pid());
 }
 
+TEST(ParseWorkerTest, ManyFilesArePipelinedAndASlowOneInTheMiddleIsSkippedAlone) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(300));
+  const std::string slow = SlowMarkdown();
+  std::vector<std::string> names, texts;
+  for (int i = 0; i < 300; ++i) {
+    names.push_back("a" + std::to_string(i) + ".md");
+    texts.push_back(i == 150 ? slow : "# Story " + std::to_string(i) + "\n\nText " + std::to_string(i) + ".\n");
+  }
+  std::vector<ParseJob> jobs;
+  for (size_t i = 0; i < names.size(); ++i) jobs.push_back({names[i], texts[i], &kContext});
+  std::vector<ParseResult> r = worker.ParseMany(jobs);
+  ASSERT_EQ(300u, r.size());
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (i == 150) {
+      EXPECT_EQ(ParseOutcome::kTimedOut, r[i].outcome);
+      continue;
+    }
+    ASSERT_EQ(ParseOutcome::kParsed, r[i].outcome) << i << ": " << r[i].err;
+    EXPECT_EQ("Story " + std::to_string(i), r[i].article->title) << i;
+    EXPECT_EQ(names[i].substr(0, names[i].size() - 3), r[i].article->slug);
+  }
+}
+
 TEST(ParseWorkerTest, ACrashingParserEndsItsChildNotTheCaller) {
   ParseWorker worker(FEEDD_BINARY, milliseconds(60'000));
   ASSERT_EQ(ParseOutcome::kParsed, worker.Parse("a.md", kMarkdown, kContext).outcome);
