@@ -243,10 +243,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         --stats.open_connections;
         ++stats.rejected_connections;
         spdlog::debug("{}: {}; answering 503", conn->peer, full);
-        net::co_spawn(worker.ioc, Reject(conn), [self, conn](std::exception_ptr) {
+        // Tracked like the others, so a stop ends its lingering too.
+        worker.connections.emplace(conn.get(), conn);
+        net::co_spawn(worker.ioc, Reject(conn), [self, conn, &worker](std::exception_ptr) {
           conn->StopWatchdog();
           boost::system::error_code ignored;
           conn->socket.close(ignored);
+          worker.connections.erase(conn.get());
         });
         continue;
       }

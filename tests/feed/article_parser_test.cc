@@ -37,7 +37,7 @@ TEST(ArticleParserTest, RejectsWhatCannotBePublished) {
       {"blank.txt", " \n\t\r\n  \n", "empty: no text"},
       {"bom-only.txt", "\xEF\xBB\xBF\r\n", "empty: no text"},
       {"binary.txt", std::string(16, '\0'), "binary data, not text"},
-      {"png.txt", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24) + std::string(200, '\x01'),
+      {"png.txt", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20) + std::string(200, '\x01'),
        "binary data, not text"},
       {"draft.md", "---\ndraft: true\n---\nText\n", "draft"},
       {"x.pdf", "Title\n\nBody\n", "not an article file (.txt, .md, .markdown)"},
