@@ -22,6 +22,7 @@ using namespace std::chrono_literals;
 using testing::Connection;
 using testing::Count;
 using testing::Daemon;
+using testing::Gunzip;
 using testing::Drop;
 using testing::DropByRename;
 using testing::HttpResponse;
@@ -34,24 +35,6 @@ std::string Article(const std::string& title, const std::string& body = "A parag
 }
 
 size_t Items(const std::string& rss) { return Count(rss, "<item>"); }
-
-std::string Gunzip(const std::string& data) {
-  z_stream z{};
-  inflateInit2(&z, 15 + 16);
-  std::string out;
-  char buf[65536];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  inflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "<gunzip failed>";
-}
 
 // Waits until /rss.xml satisfies `pred`.
 bool WaitForFeed(const Daemon& d, const std::function<bool(const std::string&)>& pred) {

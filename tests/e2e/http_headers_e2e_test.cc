@@ -19,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Connection;
 using testing::Daemon;
+using testing::Gunzip;
 using testing::Drop;
 using testing::HttpResponse;
 using testing::TempDir;
@@ -43,24 +44,6 @@ std::string Unbrotli(const std::string& data) {
   }
   BrotliDecoderDestroyInstance(s);
   return rc == BROTLI_DECODER_RESULT_SUCCESS && avail_in == 0 ? out : "<brotli decoding failed>";
-}
-
-std::string Gunzip(const std::string& data) {
-  z_stream z{};
-  inflateInit2(&z, 15 + 16);
-  std::string out;
-  char buf[65536];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  inflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "<gunzip failed>";
 }
 
 // `n` articles of about 3 KB of varied words (a fixed seed), as bench/ makes them:
