@@ -1,7 +1,7 @@
 // Makes the brotli twins of published resources on one background thread at the
 // lowest CPU priority, so the densest quality costs neither the drop-to-feed
 // latency nor serving time: until its twin is made, a resource is served as gzip.
-// The hot resources (those with a memfd: feeds and index) first, newest first; a
+// The hot resources (those with a body file: feeds and index) first, newest first; a
 // resource no longer referenced by its turn is skipped. Thread-safe.
 #pragma once
 

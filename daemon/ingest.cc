@@ -128,10 +128,6 @@ std::vector<LoadResult> LoadArticles(const IngestOptions& options,
   return results;
 }
 
-LoadResult LoadArticle(const IngestOptions& options, const std::string& relative_path) {
-  return std::move(LoadArticles(options, {relative_path}).front());
-}
-
 std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,
                                                      std::string* err) {
   std::vector<std::string> problems;

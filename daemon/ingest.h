@@ -42,12 +42,10 @@ struct LoadResult {
   std::string content_hash;  // of the file's bytes
 };
 
-// Reads and parses one file, given relative to the input folder. Logs a debug line
-// for files that are not articles, a warning for each skip and each problem.
-LoadResult LoadArticle(const IngestOptions& options, const std::string& relative_path);
-
-// The same for several files, one result each in order; the parses of a group of
-// files go to the parse worker in one pipelined batch.
+// Reads and parses files, given relative to the input folder: one result each, in
+// order. The parses of a group of files go to the parse worker in one pipelined
+// batch. Logs a debug line for files that are not articles, a warning for each skip
+// and each problem.
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<std::string>& relative_paths);
 

@@ -40,7 +40,7 @@ class Metrics {
   // Sums over routes, for the log.
   Totals ResponseTotals() const;
 
-  // The skip reason (kSkipReasons) for a LoadArticle error message.
+  // The skip reason (kSkipReasons) for a LoadArticles error message.
   static std::string_view SkipReason(std::string_view error);
 
   struct Gauges {

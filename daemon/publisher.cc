@@ -42,10 +42,6 @@ void Publisher::Reconfigure(PublisherOptions options) {
   index_.reset();
 }
 
-bool Publisher::Load(const std::string& path) {
-  return Take(path, LoadArticle(options_.ingest, path));
-}
-
 bool Publisher::LoadAll(const std::vector<std::string>& paths) {
   std::vector<LoadResult> results = LoadArticles(options_.ingest, paths);
   bool changed = false;

@@ -74,7 +74,6 @@ class Publisher {
     std::shared_ptr<const feed::Resource> page;
   };
 
-  bool Load(const std::string& relative_path);
   // Several files, parsed in pipelined batches; true when any changed what is published.
   bool LoadAll(const std::vector<std::string>& relative_paths);
   // Applies one file's load: publishes, forgets or keeps the last good version.
@@ -88,7 +87,7 @@ class Publisher {
                        std::vector<std::string>* category_names,
                        std::vector<std::string>* tag_names);
   // Replaces *res when the body changed; a feed (`topic` = its URL) is then listed in
-  // changed_topics(). `hot`: also kept in a memfd for sendfile(2).
+  // changed_topics(). `hot`: also kept in a body file for sendfile(2).
   void Refresh(std::shared_ptr<const feed::Resource>* res, std::string body,
                std::string_view type, int64_t modified, const std::string& topic, bool hot);
   // `render(items)` within max_feed_bytes (feed/feed_size.h); logs once per change

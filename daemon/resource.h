@@ -62,7 +62,7 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
                                                    BrotliCompressor* brotli = nullptr);
 
 // The brotli twin of `res`, whose header fields `rep` already holds (its body is
-// empty): compresses the identity body into it, with a memfd when `zero_copy`
+// empty): compresses the identity body into it, with a body file when `zero_copy`
 // (as MakeResource), and returns it; null when cancelled. Slow: the
 // BrotliCompressor calls it.
 std::unique_ptr<const feed::Representation> CompleteBrotliTwin(

@@ -12,7 +12,7 @@
 namespace feedd::feed {
 
 // The body again as an open file, for zero-copy sendfile(2). Made by the daemon
-// (a sealed memfd); the feed library only carries it.
+// (an unnamed file or a sealed memfd, daemon/resource.h); the feed library only carries it.
 class BodyFile {
  public:
   virtual ~BodyFile() = default;
