@@ -20,13 +20,13 @@
 #include <future>
 #include <thread>
 
-#include "daemon/brotli_compressor.h"
-#include "daemon/file_io.h"
-#include "daemon/http_server.h"
-#include "daemon/parse_worker.h"
-#include "daemon/publisher.h"
+#include "daemon/publish/brotli_compressor.h"
+#include "daemon/publish/file_io.h"
+#include "daemon/http/server.h"
+#include "daemon/ingest/parse_worker.h"
+#include "daemon/publish/publisher.h"
 #include "daemon/render_command.h"
-#include "daemon/resource.h"
+#include "daemon/publish/resource.h"
 #include "daemon/systemd.h"
 #include "daemon/websub.h"
 #include "feed/slug.h"
@@ -91,7 +91,7 @@ class Ingest {
   // `on_changed` gets the URLs of the feeds a regeneration changed (WebSub).
   // `feed` numbers this feed on the health board; `state_file` is its state.db name.
   Ingest(net::io_context& ioc, PublisherOptions options, std::string output_dir,
-         std::string state_dir, std::string state_file, feed::SnapshotHolder& snapshots,
+         std::string state_dir, std::string state_file, daemon::SnapshotHolder& snapshots,
          HealthBoard& health, size_t feed,
          std::function<void(std::vector<std::string>)> on_changed)
       : on_changed_(std::move(on_changed)), ioc_(ioc), publisher_(std::move(options), &state_),
@@ -193,7 +193,7 @@ class Ingest {
     const Clock::time_point started = Clock::now();
     SaveState();
     try {
-      std::shared_ptr<const feed::Snapshot> snap = publisher_.Build(std::time(nullptr));
+      std::shared_ptr<const daemon::Snapshot> snap = publisher_.Build(std::time(nullptr));
       snapshots_.Publish(snap);
       const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
                           .count() / 1000.0;
@@ -231,7 +231,7 @@ class Ingest {
   }
 
   // The same bytes the server sends, for nginx or a CDN to serve from disk.
-  void WriteOutput(const feed::Snapshot& snap) {
+  void WriteOutput(const daemon::Snapshot& snap) {
     if (output_dir_.empty()) return;
     const auto rss = snap.resources.find("/rss.xml");
     const auto atom = snap.resources.find("/atom.xml");
@@ -259,7 +259,7 @@ class Ingest {
   std::string output_dir_;
   std::string state_dir_;
   std::string state_file_;
-  feed::SnapshotHolder& snapshots_;
+  daemon::SnapshotHolder& snapshots_;
   HealthBoard& health_;
   size_t feed_;
   bool state_ok_ = true;
@@ -270,7 +270,7 @@ class Ingest {
   std::unique_ptr<watcher::InotifyWatcher> watcher_;
   std::vector<watcher::Event> pending_;
   Clock::time_point first_event_;
-  std::shared_ptr<const feed::Resource> written_rss_, written_atom_;
+  std::shared_ptr<const daemon::Resource> written_rss_, written_atom_;
 };
 
 void LogStats(const ServerStats& s, const Metrics& m) {
@@ -322,7 +322,7 @@ int RunDaemon(const config::Config& initial, const Invocation& inv) {
 
   // One feed at the root, or one per [[feed]], each below its prefix.
   const size_t feed_count = std::max<size_t>(1, current.feeds.size());
-  std::deque<feed::SnapshotHolder> holders(feed_count);
+  std::deque<daemon::SnapshotHolder> holders(feed_count);
   std::vector<Site> sites;
   for (size_t i = 0; i < feed_count; ++i)
     sites.push_back({current.feeds.empty() ? "" : current.feeds[i].prefix, &holders[i]});

@@ -13,7 +13,7 @@
 #include "daemon/cli.h"
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
-#include "daemon/parse_worker.h"
+#include "daemon/ingest/parse_worker.h"
 #include "daemon/systemd.h"
 #include "daemon/render_command.h"
 #include "feedd_version.h"

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <system_error>
 
-#include "daemon/file_io.h"
-#include "daemon/ingest.h"
-#include "daemon/parse_worker.h"
+#include "daemon/publish/file_io.h"
+#include "daemon/ingest/loader.h"
+#include "daemon/ingest/parse_worker.h"
 #include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feedd_version.h"

@@ -1,4 +1,4 @@
-#include "daemon/http_connection.h"
+#include "daemon/http/connection.h"
 
 #include <thread>
 #include <vector>

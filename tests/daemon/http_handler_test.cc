@@ -1,4 +1,4 @@
-#include "daemon/http_handler.h"
+#include "daemon/http/handler.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,15 +6,15 @@
 #include <brotli/decode.h>
 #include <gtest/gtest.h>
 
-#include "daemon/brotli_compressor.h"
-#include "daemon/resource.h"
+#include "daemon/publish/brotli_compressor.h"
+#include "daemon/publish/resource.h"
 #include "tests/test_util.h"
 
 namespace feedd::daemon {
 namespace {
 
-feed::Snapshot MakeSnapshot() {
-  feed::Snapshot s;
+daemon::Snapshot MakeSnapshot() {
+  daemon::Snapshot s;
   s.resources["/rss.xml"] = MakeResource("<rss/>", kRssType, 1000000000, 300);
   s.resources["/articles/café"] = MakeResource("<p>page</p>", kHtmlType, 0, 300);
   s.article_count = 1;
@@ -23,7 +23,7 @@ feed::Snapshot MakeSnapshot() {
   return s;
 }
 
-HttpReply Handle(const feed::Snapshot& s, std::string_view method, std::string_view target,
+HttpReply Handle(const daemon::Snapshot& s, std::string_view method, std::string_view target,
                  std::optional<std::string_view> inm = {},
                  std::optional<std::string_view> ims = {},
                  std::optional<std::string_view> ae = {}) {
@@ -136,7 +136,7 @@ TEST(HttpHandlerTest, AcceptEncoding) {
 }
 
 TEST(HttpHandlerTest, Routing) {
-  const feed::Snapshot s = MakeSnapshot();
+  const daemon::Snapshot s = MakeSnapshot();
   HttpReply ok = Handle(s, "GET", "/rss.xml");
   EXPECT_EQ(200, ok.status);
   EXPECT_EQ("<rss/>", ok.Body());
@@ -153,7 +153,7 @@ TEST(HttpHandlerTest, Routing) {
 }
 
 TEST(HttpHandlerTest, Conditional) {
-  const feed::Snapshot s = MakeSnapshot();
+  const daemon::Snapshot s = MakeSnapshot();
   const std::string etag = s.resources.at("/rss.xml")->identity.etag;
   EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", etag).status);
   EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", "W/" + etag).status);
@@ -171,7 +171,7 @@ TEST(HttpHandlerTest, Conditional) {
 }
 
 TEST(HttpHandlerTest, Gzip) {
-  const feed::Snapshot s = MakeSnapshot();
+  const daemon::Snapshot s = MakeSnapshot();
   HttpReply gz = Handle(s, "GET", "/rss.xml", {}, {}, "gzip");
   EXPECT_NE(std::string::npos, gz.fields.find("Content-Encoding: gzip\r\n"));
   EXPECT_EQ(s.resources.at("/rss.xml")->gzip.body, gz.Body());
@@ -180,7 +180,7 @@ TEST(HttpHandlerTest, Gzip) {
 }
 
 TEST(HttpHandlerTest, Health) {
-  feed::Snapshot s = MakeSnapshot();
+  daemon::Snapshot s = MakeSnapshot();
   HttpReply h = Handle(s, "GET", "/healthz");
   EXPECT_EQ(200, h.status);
   EXPECT_EQ("{\"status\":\"ok\",\"articles\":1,\"generation\":3,\"snapshot_age_seconds\":10,"
@@ -197,7 +197,7 @@ TEST(HttpHandlerTest, Health) {
 }
 
 TEST(HttpHandlerTest, SerializeHead) {
-  const feed::Snapshot s = MakeSnapshot();
+  const daemon::Snapshot s = MakeSnapshot();
   std::string out;
   SerializeHead(Handle(s, "GET", "/rss.xml"), "Thu, 01 Jan 2026 00:00:00 GMT", true, false, &out);
   EXPECT_EQ(0u, out.find("HTTP/1.1 200 OK\r\nServer: feedd\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
@@ -263,7 +263,7 @@ TEST(ResourceTest, BrotliTwin) {
   brotli.Drain();
   EXPECT_EQ(nullptr, none->brotli());
   for (const auto& res : {a, b, big}) {
-    const feed::Representation* br = res->brotli();
+    const daemon::Representation* br = res->brotli();
     ASSERT_NE(nullptr, br);
     EXPECT_EQ(res->identity.body, Unbrotli(br->body));
     EXPECT_EQ(res->identity.etag.substr(0, res->identity.etag.size() - 1) + "-br\"", br->etag);
@@ -297,8 +297,8 @@ TEST(ResourceTest, BrotliTwin) {
   EXPECT_EQ(9, BrotliQualityFor(4 * 1024 * 1024));
 }
 
-feed::Snapshot SnapshotWithTwins(BrotliCompressor* brotli) {
-  feed::Snapshot s;
+daemon::Snapshot SnapshotWithTwins(BrotliCompressor* brotli) {
+  daemon::Snapshot s;
   s.resources["/rss.xml"] =
       MakeResource("<rss>brotli</rss>", kRssType, 1000000000, 300, false, {}, {}, brotli);
   s.resources["/"] = MakeResource("<p>index</p>", kHtmlType, 0, 300, false, {}, {}, brotli);
@@ -309,8 +309,8 @@ feed::Snapshot SnapshotWithTwins(BrotliCompressor* brotli) {
 
 TEST(HttpHandlerTest, Brotli) {
   BrotliCompressor brotli;
-  const feed::Snapshot s = SnapshotWithTwins(&brotli);
-  const feed::Resource& rss = *s.resources.at("/rss.xml");
+  const daemon::Snapshot s = SnapshotWithTwins(&brotli);
+  const daemon::Resource& rss = *s.resources.at("/rss.xml");
   HttpReply br = Handle(s, "GET", "/rss.xml", {}, {}, "gzip, deflate, br");
   EXPECT_EQ(200, br.status);
   EXPECT_EQ(rss.brotli()->fields_200, br.fields);
@@ -337,12 +337,12 @@ TEST(HttpHandlerTest, Brotli) {
 
 TEST(HttpHandlerTest, NotModifiedNamesTheTagThatMatched) {
   BrotliCompressor brotli;
-  const feed::Snapshot s = SnapshotWithTwins(&brotli);
-  const feed::Resource& rss = *s.resources.at("/rss.xml");
+  const daemon::Snapshot s = SnapshotWithTwins(&brotli);
+  const daemon::Resource& rss = *s.resources.at("/rss.xml");
   struct Case {
     std::string if_none_match;
     const char* accept_encoding;
-    const feed::Representation* expect;  // null: 200
+    const daemon::Representation* expect;  // null: 200
   } cases[] = {
       // A cache holding the identity response freshens it even if it would now get gzip.
       {rss.identity.etag, "gzip", &rss.identity},
@@ -382,7 +382,7 @@ TEST(HttpHandlerTest, NotModifiedNamesTheTagThatMatched) {
 
 TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
   BrotliCompressor brotli;
-  feed::Snapshot s = SnapshotWithTwins(&brotli);
+  daemon::Snapshot s = SnapshotWithTwins(&brotli);
   s.resources["/feed.json"] = MakeResource("{}", kJsonFeedType, 0, 300);
   s.resources["/articles/a"] = MakeResource("<p>a</p>", kHtmlType, 0, 300);
   Metrics metrics;
@@ -440,7 +440,7 @@ TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
 }
 
 TEST(HttpHandlerTest, MetricsOnlyWhenAllowed) {
-  const feed::Snapshot s = MakeSnapshot();
+  const daemon::Snapshot s = MakeSnapshot();
   Metrics metrics;
   HealthInfo health{100, true};
   health.metrics = &metrics;
@@ -491,7 +491,7 @@ TEST(ResourceTest, BodyFilesAreUnnamedFilesInTheBodyFolderElseMemfds) {
   testing::TempDir dir;
   std::string err;
   ASSERT_TRUE(SetBodyFileFolder(dir.path().string(), &err)) << err;
-  std::shared_ptr<const feed::BodyFile> f = MakeBodyFileForTest("body bytes");
+  std::shared_ptr<const daemon::BodyFile> f = MakeBodyFileForTest("body bytes");
   ASSERT_TRUE(f);
   struct stat st {};
   ASSERT_EQ(0, ::fstat(f->fd(), &st));
@@ -502,7 +502,7 @@ TEST(ResourceTest, BodyFilesAreUnnamedFilesInTheBodyFolderElseMemfds) {
 
   EXPECT_FALSE(SetBodyFileFolder((dir.path() / "missing").string(), &err));
   EXPECT_EQ((dir.path() / "missing").string() + ": No such file or directory", err);
-  std::shared_ptr<const feed::BodyFile> m = MakeBodyFileForTest("in memory");
+  std::shared_ptr<const daemon::BodyFile> m = MakeBodyFileForTest("in memory");
   ASSERT_TRUE(m);
   EXPECT_EQ(0u, link_of(m->fd()).rfind("/memfd:feedd-body", 0)) << link_of(m->fd());
   EXPECT_EQ("in memory", contents(m->fd()));

@@ -1,4 +1,4 @@
-#include "daemon/http_request.h"
+#include "daemon/http/request.h"
 
 #include <cstring>
 #include <string>

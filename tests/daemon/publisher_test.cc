@@ -1,4 +1,4 @@
-#include "daemon/publisher.h"
+#include "daemon/publish/publisher.h"
 
 #include <gtest/gtest.h>
 
@@ -36,13 +36,13 @@ TEST_F(PublisherTest, AppliesEventsIncrementally) {
   WriteFile(dir_.path() / "a.txt", "Title: A\nDate: 2026-01-01\n\nBody.\n");
   EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "a.txt"}}));
   EXPECT_EQ(1u, publisher_.article_count());
-  std::shared_ptr<const feed::Snapshot> s1 = publisher_.Build(kNow);
+  std::shared_ptr<const daemon::Snapshot> s1 = publisher_.Build(kNow);
   EXPECT_EQ(1u, s1->resources.count("/articles/a"));
   EXPECT_EQ(1u, s1->resources.count("/"));
 
   WriteFile(dir_.path() / "b.txt", "Title: B\nDate: 2026-01-02\n\nBody.\n");
   EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "b.txt"}}));
-  std::shared_ptr<const feed::Snapshot> s2 = publisher_.Build(kNow);
+  std::shared_ptr<const daemon::Snapshot> s2 = publisher_.Build(kNow);
   // Unchanged article pages are shared, not rebuilt.
   EXPECT_EQ(s1->resources.at("/articles/a"), s2->resources.at("/articles/a"));
   EXPECT_NE(s1->resources.at("/rss.xml"), s2->resources.at("/rss.xml"));
@@ -84,7 +84,7 @@ TEST_F(PublisherTest, LimitAndSlugCollisions) {
   WriteFile(dir_.path() / "a-b.md", "---\ntitle: Two\ndate: 2026-01-02\n---\nBody.\n");
   WriteFile(dir_.path() / "c.txt", "Title: Three\nDate: 2026-01-03\n\nBody.\n");
   publisher_.Rescan();
-  std::shared_ptr<const feed::Snapshot> s = publisher_.Build(kNow);
+  std::shared_ptr<const daemon::Snapshot> s = publisher_.Build(kNow);
   EXPECT_EQ(1u, s->resources.count("/articles/a-b"));
   EXPECT_EQ(1u, s->resources.count("/articles/a-b-2"));
   const std::string rss = s->resources.at("/rss.xml")->identity.body;
@@ -98,11 +98,11 @@ TEST_F(PublisherTest, ScheduledArticlesWaitForTheirDate) {
   WriteFile(dir_.path() / "now.txt", "Title: Now\nDate: 2020-01-01T00:00:00Z\n\nBody.\n");
   publisher_.Rescan();
   const int64_t due = 1893456000;  // 2030-01-01
-  std::shared_ptr<const feed::Snapshot> before = publisher_.Build(due - 1);
+  std::shared_ptr<const daemon::Snapshot> before = publisher_.Build(due - 1);
   EXPECT_EQ(1u, before->article_count);
   EXPECT_EQ(0u, before->resources.count("/articles/later"));
   EXPECT_EQ(due, publisher_.next_due());
-  std::shared_ptr<const feed::Snapshot> after = publisher_.Build(due);
+  std::shared_ptr<const daemon::Snapshot> after = publisher_.Build(due);
   EXPECT_EQ(2u, after->article_count);
   EXPECT_EQ(1u, after->resources.count("/articles/later"));
   EXPECT_EQ(0, publisher_.next_due());

@@ -1,4 +1,4 @@
-#include "daemon/state_store.h"
+#include "daemon/store/identity_store.h"
 
 #include <sys/stat.h>
 

@@ -5,16 +5,16 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "daemon/http_handler.h"
-#include "daemon/resource.h"
+#include "daemon/http/handler.h"
+#include "daemon/publish/resource.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
 
-const feedd::feed::Snapshot& TheSnapshot() {
-  static const feedd::feed::Snapshot s = [] {
+const feedd::daemon::Snapshot& TheSnapshot() {
+  static const feedd::daemon::Snapshot s = [] {
     using namespace feedd::daemon;
-    feedd::feed::Snapshot s;
+    feedd::daemon::Snapshot s;
     s.resources["/rss.xml"] =
         MakeResource(std::string(2000, 'r'), kRssType, 1767225600, 300, /*zero_copy=*/false);
     s.resources["/atom.xml"] = MakeResource("<feed/>", kAtomType, 1767225600, 300);

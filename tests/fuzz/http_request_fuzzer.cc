@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "daemon/http_request.h"
+#include "daemon/http/request.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {

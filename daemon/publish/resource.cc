@@ -1,9 +1,9 @@
-#include "daemon/resource.h"
+#include "daemon/publish/resource.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include "feed/content_hash.h"
 #include <zlib.h>
 
 #include <brotli/encode.h>
@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "daemon/brotli_compressor.h"
+#include "daemon/publish/brotli_compressor.h"
 #include "feed/dates.h"
 
 namespace feedd::daemon {
@@ -99,7 +99,7 @@ int BrotliQualityFor(size_t size) {
 
 namespace {
 
-class FdFile : public feed::BodyFile {
+class FdFile : public daemon::BodyFile {
  public:
   explicit FdFile(int fd) : fd_(fd) {}
   ~FdFile() override { ::close(fd_); }
@@ -129,7 +129,7 @@ bool WriteWhole(int fd, std::string_view data) {
 
 // An unnamed file holding `data`: O_TMPFILE in the body folder, else a sealed
 // memfd; null when neither works (the server then writes from memory).
-std::shared_ptr<const feed::BodyFile> MakeBodyFile(std::string_view data) {
+std::shared_ptr<const daemon::BodyFile> MakeBodyFile(std::string_view data) {
   if (const std::string& folder = BodyFolder(); !folder.empty()) {
     const int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -163,21 +163,13 @@ bool SetBodyFileFolder(const std::string& folder, std::string* err) {
   return true;
 }
 
-std::shared_ptr<const feed::BodyFile> MakeBodyFileForTest(std::string_view data) {
+std::shared_ptr<const daemon::BodyFile> MakeBodyFileForTest(std::string_view data) {
   return MakeBodyFile(data);
-}
-
-std::string ContentHash(std::string_view body) {
-  const XXH128_hash_t h = XXH3_128bits(body.data(), body.size());
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
-  return buf;
 }
 
 namespace {
 
-void Fill(feed::Representation* r, std::string_view content_type, std::string_view encoding,
+void Fill(daemon::Representation* r, std::string_view content_type, std::string_view encoding,
           const std::string& validators) {
   r->fields_304 = "ETag: " + r->etag + "\r\n" + validators;
   r->fields_200 = "Content-Type: " + std::string(content_type) + "\r\n";
@@ -187,12 +179,12 @@ void Fill(feed::Representation* r, std::string_view content_type, std::string_vi
 
 }  // namespace
 
-std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
+std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
                                                    bool zero_copy, std::string_view cache_control,
                                                    std::string_view extra_fields,
                                                    BrotliCompressor* brotli) {
-  auto res = std::make_shared<feed::Resource>();
+  auto res = std::make_shared<daemon::Resource>();
   res->last_modified = last_modified;
   std::string validators;
   if (last_modified > 0) validators += "Last-Modified: " + feed::FormatHttpDate(last_modified) + "\r\n";
@@ -205,7 +197,7 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
   // On 304s too, as nginx's add_header does: a cache refreshes the stored fields
   // from them.
   if (content_type.starts_with("text/html")) validators += kHtmlPolicyField;
-  const std::string tag = ContentHash(body);
+  const std::string tag = feed::ContentHash(body);
   res->gzip.body = Gzip(body);
   res->gzip.etag = "\"" + tag + "-gz\"";
   res->identity.body = std::move(body);
@@ -213,13 +205,13 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
   Fill(&res->identity, content_type, "", validators);
   Fill(&res->gzip, content_type, "gzip", validators);
   if (zero_copy) {
-    for (feed::Representation* r : {&res->identity, &res->gzip}) {
+    for (daemon::Representation* r : {&res->identity, &res->gzip}) {
       if (r->body.size() >= kZeroCopyMin) r->file = MakeBodyFile(r->body);
     }
   }
   if (brotli) {
     // Everything but the body now, while the fields are at hand.
-    auto br = std::make_unique<feed::Representation>();
+    auto br = std::make_unique<daemon::Representation>();
     br->etag = "\"" + tag + "-br\"";
     Fill(br.get(), content_type, "br", validators);
     brotli->Add(res, std::move(br), zero_copy);
@@ -227,8 +219,8 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
   return res;
 }
 
-std::unique_ptr<const feed::Representation> CompleteBrotliTwin(
-    const feed::Resource& res, std::unique_ptr<feed::Representation> rep, bool zero_copy,
+std::unique_ptr<const daemon::Representation> CompleteBrotliTwin(
+    const daemon::Resource& res, std::unique_ptr<daemon::Representation> rep, bool zero_copy,
     const std::atomic<bool>* cancel) {
   const std::string_view body = res.identity.body;
   std::optional<std::string> br = Brotli(body, BrotliQualityFor(body.size()), cancel);

@@ -1,4 +1,4 @@
-#include "daemon/parse_worker.h"
+#include "daemon/ingest/parse_worker.h"
 
 #include <fcntl.h>
 #include <poll.h>

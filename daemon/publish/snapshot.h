@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace feedd::feed {
+namespace feedd::daemon {
 
 // The body again as an open file, for zero-copy sendfile(2). Made by the daemon
 // (an unnamed file or a sealed memfd, daemon/resource.h); the feed library only carries it.
@@ -80,4 +80,4 @@ class SnapshotHolder {
   std::atomic<uint64_t> version_{0};
 };
 
-}  // namespace feedd::feed
+}  // namespace feedd::daemon

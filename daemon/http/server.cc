@@ -1,4 +1,4 @@
-#include "daemon/http_server.h"
+#include "daemon/http/server.h"
 
 #include <fcntl.h>
 #include <sys/sendfile.h>
@@ -27,9 +27,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "daemon/http_connection.h"
-#include "daemon/http_handler.h"
-#include "daemon/http_request.h"
+#include "daemon/http/connection.h"
+#include "daemon/http/handler.h"
+#include "daemon/http/request.h"
 #include "feed/dates.h"
 
 namespace feedd::daemon {
@@ -131,10 +131,10 @@ struct Worker {
   std::thread thread;
   // This worker's references to each site's current snapshot (see
   // SnapshotHolder::version).
-  std::vector<std::shared_ptr<const feed::Snapshot>> snapshots;
+  std::vector<std::shared_ptr<const daemon::Snapshot>> snapshots;
   std::vector<uint64_t> versions;
 
-  const std::shared_ptr<const feed::Snapshot>& Snapshot(size_t site, const feed::SnapshotHolder& holder) {
+  const std::shared_ptr<const daemon::Snapshot>& Snapshot(size_t site, const daemon::SnapshotHolder& holder) {
     if (snapshots.size() <= site) {
       snapshots.resize(site + 1);
       versions.resize(site + 1, ~uint64_t{0});
@@ -371,7 +371,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
   // sends the pages without copying them, as nginx does with static files.
   net::awaitable<size_t> SendFile(Connection& conn, std::string_view head,
-                                  const feed::BodyFile& file, size_t size, int write_timeout_ms,
+                                  const daemon::BodyFile& file, size_t size, int write_timeout_ms,
                                   boost::system::error_code& ec) {
     const int fd = conn.socket.native_handle();
     // MSG_MORE: the header leaves with the body's first bytes.
@@ -444,7 +444,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   // the prefix cut off. A target below no site, and every target on a metrics
   // listener, gets an empty snapshot that knows how many articles all sites serve:
   // /healthz and /metrics work, everything else is 404.
-  std::shared_ptr<const feed::Snapshot> SnapshotFor(Worker& worker, const Connection& conn,
+  std::shared_ptr<const daemon::Snapshot> SnapshotFor(Worker& worker, const Connection& conn,
                                                     std::string_view* target) {
     size_t site = sites.size();
     for (size_t i = 0; i < sites.size() && !conn.metrics_listener; ++i) {
@@ -460,7 +460,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (target->empty() || target->front() == '?') *target = "/";
       return worker.Snapshot(site, *sites[site].snapshots);
     }
-    auto root = std::make_shared<feed::Snapshot>();
+    auto root = std::make_shared<daemon::Snapshot>();
     root->generation = 1;
     for (size_t i = 0; i < sites.size(); ++i) {
       const auto& s = worker.Snapshot(i, *sites[i].snapshots);
@@ -524,7 +524,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       request.if_modified_since = req.if_modified_since;
       request.accept_encoding = req.accept_encoding;
       // Held until the reply is written: the reply's views point into it.
-      const std::shared_ptr<const feed::Snapshot> snap =
+      const std::shared_ptr<const daemon::Snapshot> snap =
           SnapshotFor(worker, *conn, &request.target);
       HealthInfo health;
       health.now = std::time(nullptr);

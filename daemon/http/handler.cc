@@ -1,11 +1,11 @@
-#include "daemon/http_handler.h"
+#include "daemon/http/handler.h"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <utility>
 
-#include "daemon/resource.h"
+#include "daemon/publish/resource.h"
 #include "feed/dates.h"
 #include "feed/utf8.h"
 
@@ -220,7 +220,7 @@ Coding AcceptedCodings::Pick(bool have_gzip, bool have_br) const {
 
 HttpReply ErrorReply(int status) { return TextReply(status, "other"); }
 
-HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
+HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
                         const HealthInfo& health) {
   const bool head = req.method == "HEAD";
   if (req.method != "GET" && !head) {
@@ -279,25 +279,25 @@ HttpReply HandleRequest(const feed::Snapshot& snap, const HttpRequest& req,
     r.send_body = !head;
     return r;
   }
-  const feed::Resource& res = *it->second;
-  const feed::Representation* br = res.brotli();
+  const daemon::Resource& res = *it->second;
+  const daemon::Representation* br = res.brotli();
   const bool have_gzip = !res.gzip.body.empty();
   const AcceptedCodings accepted =
       req.accept_encoding ? ParseAcceptEncoding(*req.accept_encoding) : AcceptedCodings();
   const Coding coding = accepted.Pick(have_gzip, br != nullptr);
-  const feed::Representation& rep = coding == Coding::kBrotli ? *br
+  const daemon::Representation& rep = coding == Coding::kBrotli ? *br
                                     : coding == Coding::kGzip ? res.gzip
                                                               : res.identity;
   HttpReply r;
   r.route = RouteOf(*path);
   bool not_modified = false;
-  const feed::Representation* validated = &rep;
+  const daemon::Representation* validated = &rep;
   if (req.if_none_match) {
     // The selected representation's tag, or another coding's the client also accepts:
     // a cache may hold that one. The 304 names the one that matched, so the cache
     // freshens the response it holds (RFC 9111 section 4.3.4).
     not_modified = EtagListMatches(*req.if_none_match, rep.etag);
-    const std::pair<const feed::Representation*, Coding> others[] = {
+    const std::pair<const daemon::Representation*, Coding> others[] = {
         {br, Coding::kBrotli},
         {have_gzip ? &res.gzip : nullptr, Coding::kGzip},
         {&res.identity, Coding::kIdentity}};

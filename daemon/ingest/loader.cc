@@ -1,7 +1,7 @@
-#include "daemon/ingest.h"
+#include "daemon/ingest/loader.h"
 
-#include "daemon/parse_worker.h"
-#include "daemon/resource.h"
+#include "daemon/ingest/parse_worker.h"
+#include "feed/content_hash.h"
 
 #include <spdlog/spdlog.h>
 
@@ -46,7 +46,7 @@ bool Read(const IngestOptions& options, const std::string& relative_path, LoadRe
   result->mtime_ns = file->mtime_ns;
   result->mtime_seconds = file->mtime_seconds;
   result->size = file->bytes.size();
-  result->content_hash = ContentHash(file->bytes);
+  result->content_hash = feed::ContentHash(file->bytes);
   pending->bytes = std::move(file->bytes);
   pending->context = feed::ParseContext{options.base_url, feed::Timestamp{file->mtime_seconds, 0},
                                         options.max_content_bytes};

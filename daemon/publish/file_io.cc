@@ -1,4 +1,4 @@
-#include "daemon/file_io.h"
+#include "daemon/publish/file_io.h"
 
 #include <fcntl.h>
 #include <unistd.h>

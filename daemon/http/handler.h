@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "daemon/metrics.h"
-#include "feed/snapshot.h"
+#include "daemon/publish/snapshot.h"
 
 namespace feedd::daemon {
 
@@ -37,7 +37,7 @@ struct HttpReply {
   std::string_view fields;   // prebuilt header lines from the snapshot, or static
   std::string own_fields;    // header lines made for this reply (Allow, ...)
   std::string_view body;     // a view into the snapshot or static text
-  const feed::BodyFile* file = nullptr;  // the same bytes as a file, when there is one
+  const daemon::BodyFile* file = nullptr;  // the same bytes as a file, when there is one
   std::string own_body;      // a body made for this reply (healthz)
   bool send_body = true;     // false for HEAD and 304: Content-Length still describes it
   std::string_view route;    // "feed", "page", "index", "health", "other": for counters
@@ -47,7 +47,7 @@ struct HttpReply {
 
 // The reply to `req`. The reply's views point into `snapshot` (or static storage):
 // the caller keeps the snapshot alive until the reply is written.
-HttpReply HandleRequest(const feed::Snapshot& snapshot, const HttpRequest& req,
+HttpReply HandleRequest(const daemon::Snapshot& snapshot, const HttpRequest& req,
                         const HealthInfo& health);
 
 // Replies for requests the parser rejected: 400, 413, 414, 431, 501 (always closing).

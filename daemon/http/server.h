@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "daemon/metrics.h"
-#include "feed/snapshot.h"
+#include "daemon/publish/snapshot.h"
 
 namespace boost::asio {
 class io_context;
@@ -50,7 +50,7 @@ struct ServerStats {
 // One feed's snapshots, served below a URL prefix ("" for the root, "/blog").
 struct Site {
   std::string prefix;
-  const feed::SnapshotHolder* snapshots;
+  const daemon::SnapshotHolder* snapshots;
 };
 
 class HttpServer {

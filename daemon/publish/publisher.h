@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "daemon/ingest.h"
-#include "daemon/state_store.h"
+#include "daemon/ingest/loader.h"
+#include "daemon/store/identity_store.h"
 #include "feed/article.h"
 #include "feed/channel.h"
-#include "feed/snapshot.h"
+#include "daemon/publish/snapshot.h"
 #include "watcher/event.h"
 
 namespace feedd::daemon {
@@ -47,7 +47,7 @@ class Publisher {
 
   // A new snapshot of everything published by `now`: feeds, index, article pages.
   // Article pages are rendered once per change and shared between snapshots.
-  std::shared_ptr<const feed::Snapshot> Build(int64_t now);
+  std::shared_ptr<const daemon::Snapshot> Build(int64_t now);
 
   // New settings (after a reload). Everything is rendered again at the next Build;
   // when the folder, the base URL or the size limit changed, the articles are
@@ -71,7 +71,7 @@ class Publisher {
     uint64_t size = 0;
     // Published form (slug made unique) and its page, rebuilt when either changes.
     std::shared_ptr<const feed::Article> published;
-    std::shared_ptr<const feed::Resource> page;
+    std::shared_ptr<const daemon::Resource> page;
   };
 
   // Several files, parsed in pipelined batches; true when any changed what is published.
@@ -79,16 +79,16 @@ class Publisher {
   // Applies one file's load: publishes, forgets or keeps the last good version.
   bool Take(const std::string& relative_path, LoadResult result);
   // Pieces of Build. Articles due by `now` (their pages into `snap`), newest first.
-  std::vector<const feed::Article*> PublishArticles(int64_t now, feed::Snapshot* snap);
+  std::vector<const feed::Article*> PublishArticles(int64_t now, daemon::Snapshot* snap);
   // RFC 5005 pages into `snap`; returns the newest page's URL, or empty.
-  std::string BuildArchives(const std::vector<const feed::Article*>& newest, feed::Snapshot* snap);
+  std::string BuildArchives(const std::vector<const feed::Article*>& newest, daemon::Snapshot* snap);
   // Category and tag feeds into `snap`; their names, sorted.
-  void BuildGroupFeeds(const std::vector<const feed::Article*>& newest, feed::Snapshot* snap,
+  void BuildGroupFeeds(const std::vector<const feed::Article*>& newest, daemon::Snapshot* snap,
                        std::vector<std::string>* category_names,
                        std::vector<std::string>* tag_names);
   // Replaces *res when the body changed; a feed (`topic` = its URL) is then listed in
   // changed_topics(). `hot`: also kept in a body file for sendfile(2).
-  void Refresh(std::shared_ptr<const feed::Resource>* res, std::string body,
+  void Refresh(std::shared_ptr<const daemon::Resource>* res, std::string body,
                std::string_view type, int64_t modified, const std::string& topic, bool hot);
   // `render(items)` within max_feed_bytes (feed/feed_size.h); logs once per change
   // of what had to be cut from the feed at `url`.
@@ -106,17 +106,17 @@ class Publisher {
   int64_t next_due_ = 0;
   std::vector<std::string> changed_topics_;
   std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
-  std::shared_ptr<const feed::Resource> rss_, atom_, json_, index_;
+  std::shared_ptr<const daemon::Resource> rss_, atom_, json_, index_;
   // Category and tag feeds by path ("/tags/x"), kept while they exist, with the
   // signature of what they show (ids, dates, links) so unchanged ones are reused.
   struct GroupFeeds {
     std::string signature;
-    std::shared_ptr<const feed::Resource> rss, atom, json;
+    std::shared_ptr<const daemon::Resource> rss, atom, json;
   };
   std::map<std::string, GroupFeeds> group_feeds_;
   // RFC 5005 archive pages by number, with the signature of what they hold (ids
   // and update times), so an unchanged page is not rendered again.
-  std::map<size_t, std::pair<std::string, std::shared_ptr<const feed::Resource>>> archives_;
+  std::map<size_t, std::pair<std::string, std::shared_ptr<const daemon::Resource>>> archives_;
 };
 
 }  // namespace feedd::daemon

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "feed/snapshot.h"
+#include "daemon/publish/snapshot.h"
 
 namespace feedd::daemon {
 
@@ -44,9 +44,6 @@ std::optional<std::string> Brotli(std::string_view data, int quality,
 // in resource.cc.
 int BrotliQualityFor(size_t size);
 
-// A 128-bit hash of `data` in hex: the ETag of a body, the content hash of a file.
-std::string ContentHash(std::string_view data);
-
 class BrotliCompressor;
 
 // `last_modified` 0 means none is sent. With `zero_copy`, bodies of at least
@@ -54,7 +51,7 @@ class BrotliCompressor;
 // them (used for the few hot resources: the feeds and the index; not for every
 // article page, which would cost two descriptors each). With `brotli`, the brotli
 // twin is queued there and appears on the resource when made; without, there is none.
-std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string_view content_type,
+std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
                                                    bool zero_copy = false,
                                                    std::string_view cache_control = {},
@@ -65,8 +62,8 @@ std::shared_ptr<const feed::Resource> MakeResource(std::string body, std::string
 // empty): compresses the identity body into it, with a body file when `zero_copy`
 // (as MakeResource), and returns it; null when cancelled. Slow: the
 // BrotliCompressor calls it.
-std::unique_ptr<const feed::Representation> CompleteBrotliTwin(
-    const feed::Resource& res, std::unique_ptr<feed::Representation> rep, bool zero_copy,
+std::unique_ptr<const daemon::Representation> CompleteBrotliTwin(
+    const daemon::Resource& res, std::unique_ptr<daemon::Representation> rep, bool zero_copy,
     const std::atomic<bool>* cancel = nullptr);
 
 inline constexpr size_t kZeroCopyMin = 16 * 1024;
@@ -82,6 +79,6 @@ inline constexpr size_t kZeroCopyMin = 16 * 1024;
 bool SetBodyFileFolder(const std::string& folder, std::string* err);
 
 // The body file MakeResource would use for `data`, for tests.
-std::shared_ptr<const feed::BodyFile> MakeBodyFileForTest(std::string_view data);
+std::shared_ptr<const daemon::BodyFile> MakeBodyFileForTest(std::string_view data);
 
 }  // namespace feedd::daemon

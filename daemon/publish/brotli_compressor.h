@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "feed/snapshot.h"
+#include "daemon/publish/snapshot.h"
 
 namespace feedd::daemon {
 
@@ -25,7 +25,7 @@ class BrotliCompressor {
   BrotliCompressor& operator=(const BrotliCompressor&) = delete;
 
   // Queues the twin of `res`: `rep` holds its header fields (see MakeResource).
-  void Add(std::weak_ptr<feed::Resource> res, std::unique_ptr<feed::Representation> rep,
+  void Add(std::weak_ptr<daemon::Resource> res, std::unique_ptr<daemon::Representation> rep,
            bool zero_copy);
 
   // Blocks until everything queued so far has been made or skipped.
@@ -33,8 +33,8 @@ class BrotliCompressor {
 
  private:
   struct Job {
-    std::weak_ptr<feed::Resource> res;
-    std::unique_ptr<feed::Representation> rep;
+    std::weak_ptr<daemon::Resource> res;
+    std::unique_ptr<daemon::Representation> rep;
     bool zero_copy = false;
   };
   void Run();

@@ -1,4 +1,4 @@
-#include "daemon/brotli_compressor.h"
+#include "daemon/publish/brotli_compressor.h"
 
 #include <sched.h>
 #include <sys/resource.h>
@@ -11,7 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/resource.h"
+#include "daemon/publish/resource.h"
 
 namespace feedd::daemon {
 namespace {
@@ -35,8 +35,8 @@ BrotliCompressor::~BrotliCompressor() {
   thread_.join();
 }
 
-void BrotliCompressor::Add(std::weak_ptr<feed::Resource> res,
-                           std::unique_ptr<feed::Representation> rep, bool zero_copy) {
+void BrotliCompressor::Add(std::weak_ptr<daemon::Resource> res,
+                           std::unique_ptr<daemon::Representation> rep, bool zero_copy) {
   {
     std::lock_guard lock(mu_);
     if (jobs_.size() >= kMaxQueued) {
@@ -70,7 +70,7 @@ void BrotliCompressor::Run() {
     if (pick == jobs_.rend()) pick = jobs_.rbegin();
     Job job = std::move(*pick);
     jobs_.erase(std::next(pick).base());
-    std::shared_ptr<feed::Resource> res = job.res.lock();
+    std::shared_ptr<daemon::Resource> res = job.res.lock();
     if (!res) {  // replaced by a newer build before its turn
       if (jobs_.empty()) idle_.notify_all();
       continue;
@@ -80,7 +80,7 @@ void BrotliCompressor::Run() {
     try {
       const auto start = std::chrono::steady_clock::now();
       const size_t size = res->identity.body.size();
-      std::unique_ptr<const feed::Representation> twin =
+      std::unique_ptr<const daemon::Representation> twin =
           CompleteBrotliTwin(*res, std::move(job.rep), job.zero_copy, &cancel_);
       if (!twin) break;  // stopping
       const size_t made = twin->body.size();

@@ -1,4 +1,4 @@
-#include "daemon/publisher.h"
+#include "daemon/publish/publisher.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 #include <span>
 #include <tuple>
 
-#include "daemon/resource.h"
+#include "daemon/publish/resource.h"
 #include "feed/article_parser.h"
 #include "feed/feed_size.h"
 #include "feed/feed_writer.h"
@@ -176,7 +176,7 @@ bool Publisher::Rescan() {
   return changed;
 }
 
-void Publisher::Refresh(std::shared_ptr<const feed::Resource>* res, std::string body,
+void Publisher::Refresh(std::shared_ptr<const daemon::Resource>* res, std::string body,
                         std::string_view type, int64_t modified, const std::string& topic,
                         bool hot) {
   // Rebuilt only when its bytes change, keeping hashing and gzip off the common path
@@ -209,7 +209,7 @@ std::string Publisher::RenderFeed(
   return std::move(f.body);
 }
 
-std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, feed::Snapshot* snap) {
+std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, daemon::Snapshot* snap) {
   const feed::Channel& channel = options_.channel;
   std::vector<const feed::Article*> parsed;
   parsed.reserve(records_.size());
@@ -249,7 +249,7 @@ std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, feed::
 }
 
 std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& newest,
-                                     feed::Snapshot* snap) {
+                                     daemon::Snapshot* snap) {
   // RFC 5005: the articles oldest first, in pages of `limit`; every full page is an
   // archive document, so an item that left the subscription feed stays reachable. A
   // full page changes only if an article in it is edited or deleted, or one is
@@ -260,7 +260,7 @@ std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& ne
   auto archive_url = [&](size_t k) {
     return channel.base_url + "/archive/" + std::to_string(k) + "/atom.xml";
   };
-  std::map<size_t, std::pair<std::string, std::shared_ptr<const feed::Resource>>> archives;
+  std::map<size_t, std::pair<std::string, std::shared_ptr<const daemon::Resource>>> archives;
   for (size_t k = 1; k <= full_pages; ++k) {
     // Oldest first across pages, newest first within one, like the feed.
     const auto first = newest.end() - static_cast<ptrdiff_t>(k * page_size);
@@ -269,7 +269,7 @@ std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& ne
     for (const feed::Article* a : page)
       signature += a->id + "@" + std::to_string(a->updated.seconds) + "/" + a->link + "\n";
     auto old = archives_.find(k);
-    std::shared_ptr<const feed::Resource> res;
+    std::shared_ptr<const daemon::Resource> res;
     if (old != archives_.end() && old->second.first == signature) {
       res = old->second.second;
     } else {
@@ -293,7 +293,7 @@ std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& ne
 }
 
 void Publisher::BuildGroupFeeds(const std::vector<const feed::Article*>& newest,
-                                feed::Snapshot* snap, std::vector<std::string>* category_names,
+                                daemon::Snapshot* snap, std::vector<std::string>* category_names,
                                 std::vector<std::string>* tag_names) {
   // Per-category and per-tag feeds, created and removed as articles come and go.
   // Names that make the same slug ("World", "world") share a feed.
@@ -354,9 +354,9 @@ void Publisher::BuildGroupFeeds(const std::vector<const feed::Article*>& newest,
   std::sort(tag_names->begin(), tag_names->end());
 }
 
-std::shared_ptr<const feed::Snapshot> Publisher::Build(int64_t now) {
+std::shared_ptr<const daemon::Snapshot> Publisher::Build(int64_t now) {
   const feed::Channel& channel = options_.channel;
-  auto snap = std::make_shared<feed::Snapshot>();
+  auto snap = std::make_shared<daemon::Snapshot>();
   snap->resources.reserve(records_.size() + 8);
   changed_topics_.clear();
 
