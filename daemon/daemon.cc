@@ -191,9 +191,11 @@ class Ingest {
 
   void Publish(size_t event_count) {
     const Clock::time_point started = Clock::now();
-    SaveState();
     try {
-      std::shared_ptr<const daemon::Snapshot> snap = publisher_.Build(std::time(nullptr));
+      std::shared_ptr<const Snapshot> snap = publisher_.Build(std::time(nullptr));
+      // The state (ids, dates, every resource's last-changed time) is written before
+      // the snapshot that uses it is served, so what a reader saw survives a crash.
+      SaveState();
       snapshots_.Publish(snap);
       const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
                           .count() / 1000.0;
@@ -233,14 +235,14 @@ class Ingest {
   // The same bytes the server sends, for nginx or a CDN to serve from disk.
   void WriteOutput(const daemon::Snapshot& snap) {
     if (output_dir_.empty()) return;
-    const auto rss = snap.resources.find("/rss.xml");
-    const auto atom = snap.resources.find("/atom.xml");
-    if (rss == snap.resources.end() || atom == snap.resources.end()) return;
-    if (rss->second == written_rss_ && atom->second == written_atom_) return;
+    const ResourcePtr rss = snap.Find("/rss.xml");
+    const ResourcePtr atom = snap.Find("/atom.xml");
+    if (!rss || !atom) return;
+    if (rss == written_rss_ && atom == written_atom_) return;
     const std::filesystem::path dir(output_dir_);
     std::string err;
     bool ok = true;
-    for (const auto& [name, res] : {std::pair{"rss.xml", rss->second}, std::pair{"atom.xml", atom->second}}) {
+    for (const auto& [name, res] : {std::pair{"rss.xml", rss}, std::pair{"atom.xml", atom}}) {
       ok = ok && WriteFileAtomically((dir / name).string(), res->identity.body, &err) &&
            WriteFileAtomically((dir / (std::string(name) + ".gz")).string(), res->gzip.body, &err);
     }
@@ -248,13 +250,13 @@ class Ingest {
       spdlog::warn("cannot write the feeds to the output folder: {}", err);
       return;
     }
-    written_rss_ = rss->second;
-    written_atom_ = atom->second;
+    written_rss_ = rss;
+    written_atom_ = atom;
   }
 
   std::function<void(std::vector<std::string>)> on_changed_;
   net::io_context& ioc_;
-  StateStore state_;  // before the publisher, which points at it
+  IdentityStore state_;  // before the publisher, which points at it
   Publisher publisher_;
   std::string output_dir_;
   std::string state_dir_;

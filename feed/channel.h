@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace feedd::feed {
@@ -22,6 +23,9 @@ struct Channel {
     std::string prev_archive;  // rel="prev-archive": the next older page
     std::string next_archive;  // rel="next-archive": the next newer page
   } history;
+  // The document's own last change (Atom feed updated, RSS lastBuildDate), seconds
+  // since the epoch; 0: the newest item's update.
+  int64_t updated = 0;
   std::string feed_id;       // Atom feed id; empty: BASE_URL + path + "/"
   std::string hub;           // WebSub hub URL: rel="hub" links; empty: none
   std::string generator_version;

@@ -98,7 +98,11 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
   AddText(ch, "link", c.base_url + "/");
   AddText(ch, "description", c.description.empty() ? c.title : c.description);
   if (!c.language.empty()) AddText(ch, "language", c.language);
-  if (!items.empty()) AddText(ch, "lastBuildDate", FormatRfc822(NewestUpdate(items)));
+  if (c.updated > 0) {
+    AddText(ch, "lastBuildDate", FormatRfc822(Timestamp{c.updated, 0}));
+  } else if (!items.empty()) {
+    AddText(ch, "lastBuildDate", FormatRfc822(NewestUpdate(items)));
+  }
   AddText(ch, "generator", Generator(c));
   pugi::xml_node self = ch.append_child("atom:link");
   self.append_attribute("href") = (c.base_url + c.path + "/rss.xml").c_str();
@@ -143,7 +147,8 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
     sub.append_attribute("type") = "text";
     sub.text().set(c.description.c_str());
   }
-  AddText(feed, "updated", FormatRfc3339(NewestUpdate(items)));
+  AddText(feed, "updated",
+          FormatRfc3339(c.updated > 0 ? Timestamp{c.updated, 0} : NewestUpdate(items)));
   // A feed-level author makes every entry valid (RFC 4287 4.1.1), named or not.
   AddText(feed.append_child("author"), "name", c.author.empty() ? c.title : c.author);
   pugi::xml_node self = feed.append_child("link");

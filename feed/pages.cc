@@ -90,7 +90,7 @@ std::string DateLine(const Article& a) {
 
 std::string RenderIndexPage(const Channel& c, std::span<const Article* const> articles,
                             const std::vector<std::string>& categories,
-                            const std::vector<std::string>& tags) {
+                            const std::vector<std::string>& tags, const IndexPaging& paging) {
   std::string out;
   Head(c, c.title, c.language.empty() ? "en" : c.language, "auto", &out);
   out += "<body>\n<header>\n<h1>" + EscapeHtml(c.title) + "</h1>\n";
@@ -111,7 +111,16 @@ std::string RenderIndexPage(const Channel& c, std::span<const Article* const> ar
     if (!a->summary.empty()) out += "<br>\n" + EscapeHtml(a->summary);
     out += "</li>\n";
   }
-  out += "</ul>\n</main>\n";
+  out += "</ul>\n";
+  if (!paging.newer.empty() || !paging.older.empty()) {
+    out += "<nav class=\"pages\">";
+    if (!paging.newer.empty())
+      out += "<a rel=\"prev\" href=\"" + EscapeHtml(paging.newer) + "\">Newer articles</a> ";
+    if (!paging.older.empty())
+      out += "<a rel=\"next\" href=\"" + EscapeHtml(paging.older) + "\">Older articles</a>";
+    out += "</nav>\n";
+  }
+  out += "</main>\n";
   for (const auto& [kind, title, names] :
        {std::tuple{"categories", "Categories", &categories}, std::tuple{"tags", "Tags", &tags}}) {
     if (names->empty()) continue;

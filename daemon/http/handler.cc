@@ -273,13 +273,13 @@ HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
     r.send_body = !head;
     return r;
   }
-  auto it = snap.resources.find(*path);
-  if (it == snap.resources.end()) {
+  ResourcePtr found = snap.Find(*path);
+  if (!found) {
     HttpReply r = TextReply(404, "other");
     r.send_body = !head;
     return r;
   }
-  const daemon::Resource& res = *it->second;
+  const daemon::Resource& res = *found;
   const daemon::Representation* br = res.brotli();
   const bool have_gzip = !res.gzip.body.empty();
   const AcceptedCodings accepted =
@@ -290,6 +290,14 @@ HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
                                                               : res.identity;
   HttpReply r;
   r.route = RouteOf(*path);
+  // A last-changed time ahead of the clock (two changes in one second) is sent as
+  // the Date (RFC 9110 section 8.8.2.1); If-Modified-Since is still compared with
+  // the real one, so a client holding the older version gets the newer.
+  if (res.last_modified > health.now && health.now > 0) {
+    r.own_fields = "Last-Modified: " + feed::FormatHttpDate(health.now) + "\r\n";
+  } else {
+    r.last_modified = res.last_modified_field;
+  }
   bool not_modified = false;
   const daemon::Representation* validated = &rep;
   if (req.if_none_match) {
@@ -317,6 +325,7 @@ HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
     r.status = 304;
     r.fields = validated->fields_304;
     r.send_body = false;
+    r.hold = std::move(found);
     return r;
   }
   r.status = 200;
@@ -324,6 +333,7 @@ HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
   r.body = rep.body;
   r.file = rep.file.get();
   r.send_body = !head;
+  r.hold = std::move(found);
   return r;
 }
 
@@ -340,6 +350,7 @@ void SerializeHead(const HttpReply& reply, std::string_view date, bool keep_aliv
   out->append(date);
   out->append("\r\n");
   out->append(reply.fields);
+  out->append(reply.last_modified);
   out->append(reply.own_fields);
   if (reply.status != 304) {
     out->append("Content-Length: ");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,12 +36,16 @@ struct HealthInfo {
 struct HttpReply {
   int status = 200;
   std::string_view fields;   // prebuilt header lines from the snapshot, or static
+  std::string_view last_modified;  // "Last-Modified: ...\r\n" from the resource, or empty
   std::string own_fields;    // header lines made for this reply (Allow, ...)
   std::string_view body;     // a view into the snapshot or static text
   const daemon::BodyFile* file = nullptr;  // the same bytes as a file, when there is one
   std::string own_body;      // a body made for this reply (healthz)
   bool send_body = true;     // false for HEAD and 304: Content-Length still describes it
   std::string_view route;    // "feed", "page", "index", "health", "other": for counters
+  // Keeps a resource rendered for this request (an article page) alive until the
+  // reply is written; the views above may point into it.
+  std::shared_ptr<const Resource> hold;
 
   std::string_view Body() const { return own_body.empty() ? body : std::string_view(own_body); }
 };

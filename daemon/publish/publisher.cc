@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
-#include <set>
 #include <span>
-#include <tuple>
 
+#include "daemon/ingest/parse_worker.h"
+#include "daemon/publish/page_cache.h"
 #include "daemon/publish/resource.h"
-#include "feed/article_parser.h"
+#include "feed/content_hash.h"
 #include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feed/json_feed_writer.h"
@@ -19,9 +19,78 @@
 #include "watcher/scan.h"
 
 namespace feedd::daemon {
+namespace {
 
-Publisher::Publisher(PublisherOptions options, StateStore* state)
-    : options_(std::move(options)), state_(state) {}
+constexpr int64_t kNanos = 1000000000;
+constexpr const char* kArchiveBoundsKey = "archive_bounds";
+constexpr const char* kChannelKey = "channel";
+constexpr const char* kChannelChangedKey = "channel_changed";
+constexpr const char* kListingChangedKey = "listing_changed";
+constexpr const char* kListingSumKey = "listing_sum";
+
+int64_t Now() { return std::time(nullptr); }
+
+int64_t Int(const char* text) { return static_cast<int64_t>(std::strtoll(text, nullptr, 10)); }
+
+std::string ArchivePath(size_t k) { return "/archive/" + std::to_string(k) + "/atom.xml"; }
+
+std::string EncodeBounds(const std::vector<OrderKey>& bounds) {
+  std::string out;
+  for (const OrderKey& b : bounds)
+    out += std::to_string(b.published_ns) + ":" + std::to_string(b.arrival) + "\n";
+  return out;
+}
+
+std::vector<OrderKey> DecodeBounds(const std::string& text) {
+  std::vector<OrderKey> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end == std::string::npos ? end : end - at);
+    at = end == std::string::npos ? text.size() : end + 1;
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    try {
+      out.push_back({std::stoll(line.substr(0, colon)), std::stoll(line.substr(colon + 1))});
+    } catch (const std::exception&) {
+      return {};  // a damaged value: the pages are cut again from the articles
+    }
+  }
+  return out;
+}
+
+// What the index pages show of one article, as a number; their sum over the listed
+// articles changes when any of it does, in O(1) per change and whatever the order.
+uint64_t ListingHash(const PublishedArticle& p, const OrderKey& key) {
+  const feed::Article& a = p.article;
+  const std::string h = feed::ContentHash(
+      a.id + '\n' + a.slug + '\n' + a.title + '\n' + a.author + '\n' + a.category + '\n' +
+      a.summary + '\n' + a.language + (a.right_to_left ? "\nrtl\n" : "\nltr\n") +
+      std::to_string(a.published.seconds) + ':' + std::to_string(a.published.offset_minutes) +
+      '\n' + std::to_string(key.published_ns) + ':' + std::to_string(key.arrival));
+  return std::stoull(h.substr(0, 16), nullptr, 16);
+}
+
+// Oldest first, the order archive pages are cut in.
+bool Older(const OrderKey& a, const OrderKey& b) { return NewestFirst()(b, a); }
+
+}  // namespace
+
+Publisher::Publisher(PublisherOptions options, IdentityStore* store)
+    : options_(std::move(options)), store_(store) {
+  Reconfigure(options_);
+}
+
+Publisher::~Publisher() = default;
+
+std::string Publisher::ChannelSignature() const {
+  const feed::Channel& c = options_.channel;
+  return feed::ContentHash(c.base_url + "\n" + c.title + "\n" + c.description + "\n" +
+                           c.language + "\n" + c.author + "\n" + std::to_string(c.limit) + "\n" +
+                           c.hub + "\n" + c.generator_version + "\n" +
+                           std::to_string(options_.cache_max_age) + "\n" +
+                           std::to_string(options_.index_page_size));
+}
 
 void Publisher::Reconfigure(PublisherOptions options) {
   const bool reread = options.ingest.input_dir != options_.ingest.input_dir ||
@@ -29,79 +98,48 @@ void Publisher::Reconfigure(PublisherOptions options) {
                       options.ingest.max_article_bytes != options_.ingest.max_article_bytes ||
                       options.ingest.max_content_bytes != options_.ingest.max_content_bytes;
   options_ = std::move(options);
-  if (reread) records_.clear();
-  for (auto& [path, rec] : records_) {
-    rec.published.reset();
-    rec.page.reset();
+  if (reread) {
+    entries_.clear();
+    order_ = {};
+    by_slug_ = {};
+    scheduled_.clear();
+    groups_.clear();
+    listing_sum_ = 0;
   }
-  rss_.reset();
-  atom_.reset();
-  json_.reset();
-  group_feeds_.clear();
-  archives_.clear();
-  index_.reset();
+  needs_setup_ = true;  // the store is read at the next Rescan, Apply or Build
 }
 
-bool Publisher::LoadAll(const std::vector<std::string>& paths) {
-  std::vector<LoadResult> results = LoadArticles(options_.ingest, paths);
-  bool changed = false;
-  for (size_t i = 0; i < paths.size(); ++i) changed |= Take(paths[i], std::move(results[i]));
-  return changed;
-}
-
-bool Publisher::Take(const std::string& path, LoadResult r) {
-  switch (r.status) {
-    case LoadStatus::kLoaded: {
-      feed::Article& a = *r.article;
-      ArticleState fresh;
-      fresh.source = path;
-      fresh.id = a.id;
-      fresh.content_hash = r.content_hash;
-      fresh.published = a.published;
-      fresh.updated = feed::Timestamp{r.mtime_seconds, 0};
-      const ArticleState s = state_->Resolve(fresh, a.explicit_id, a.explicit_date);
-      a.id = s.id;
-      a.published = s.published;
-      a.updated = s.updated;
-      if (a.explicit_date && a.published.seconds > std::time(nullptr)) {
-        spdlog::info("{} is scheduled for {}; it stays out of the feeds until then", path,
-                     feed::FormatRfc3339(a.published));
-      }
-      Record& rec = records_[path];
-      rec.article = *std::move(r.article);
-      rec.mtime_ns = r.mtime_ns;
-      rec.size = r.size;
-      rec.published.reset();
-      rec.page.reset();
-      return true;
-    }
-    case LoadStatus::kGone:
-    case LoadStatus::kNotArticle:
-      return Forget(path);
-    case LoadStatus::kFailed:
-      return false;  // the last good version, if any, stays published
+void Publisher::Setup() {
+  if (!needs_setup_) return;
+  needs_setup_ = false;
+  // The pages show the channel: when its settings change, every page changes, and
+  // Last-Modified of each moves (kept in the store, so a restart agrees).
+  const int64_t now = Now();
+  const std::string signature = ChannelSignature();
+  int64_t channel_changed = Int(store_->Meta(kChannelChangedKey).c_str());
+  if (store_->Meta(kChannelKey) != signature) {
+    channel_changed = NextChange(channel_changed, now);
+    store_->SetMeta(kChannelKey, signature);
+    store_->SetMeta(kChannelChangedKey, std::to_string(channel_changed));
   }
-  return false;
+  listing_changed_ = std::max(channel_changed, Int(store_->Meta(kListingChangedKey).c_str()));
+  archive_bounds_ = DecodeBounds(store_->Meta(kArchiveBoundsKey));
+  pages_ = std::make_shared<PageCache>(options_.channel, options_.cache_max_age,
+                                       options_.index_page_size, options_.page_cache_bytes,
+                                       channel_changed);
+  // Everything is rendered again at the next Build (what did not change keeps its
+  // stamp, so its bytes and Last-Modified stay).
+  resources_ = {};
+  for (const auto& [path, g] : groups_) dirty_groups_.insert(path);
+  for (size_t k = 1; k <= archive_bounds_.size(); ++k) dirty_archives_.insert(k);
+  main_dirty_ = true;
+  listing_dirty_ = true;
 }
 
-bool Publisher::Forget(const std::string& path) {
-  state_->MarkAbsent(path);
-  return records_.erase(path) > 0;
-}
-
-bool Publisher::ForgetUnder(const std::string& folder) {
-  const std::string prefix = folder + "/";
-  auto it = records_.lower_bound(prefix);
-  bool changed = false;
-  while (it != records_.end() && it->first.compare(0, prefix.size(), prefix) == 0) {
-    state_->MarkAbsent(it->first);
-    it = records_.erase(it);
-    changed = true;
-  }
-  return changed;
-}
+// --- Reading the folder -------------------------------------------------------
 
 bool Publisher::Apply(const std::vector<watcher::Event>& events) {
+  Setup();
   // A lost-event rescan reads the folder as it is now: it covers everything else.
   for (const watcher::Event& e : events) {
     if (e.kind == watcher::EventKind::kRescan) return Rescan();
@@ -113,15 +151,19 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
   if (!std::filesystem::is_directory(options_.ingest.input_dir, ec)) return false;
   // The last word on each path counts; what left the folder is applied before what
   // arrived, so a file renamed or moved (even into a folder created in the same
-  // instant, whose scan may report the new name before the old one is gone) is
-  // recognized by its content and keeps its id.
+  // instant) is recognized by its content and keeps its id. Arrivals keep the
+  // order of their events: that is their arrival order.
   std::map<std::string, watcher::EventKind> last;
   std::vector<std::string> order;
   for (const watcher::Event& e : events) {
-    if (last.emplace(e.path, e.kind).second) {
+    auto [it, added] = last.try_emplace(e.path, e.kind);
+    if (added) {
       order.push_back(e.path);
     } else {
-      last[e.path] = e.kind;
+      it->second = e.kind;
+      // Arrival is the last event's place: move it to the end.
+      order.erase(std::find(order.begin(), order.end(), e.path));
+      order.push_back(e.path);
     }
   }
   bool changed = false;
@@ -134,11 +176,12 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
   for (const std::string& path : order) {
     if (last[path] == watcher::EventKind::kChanged) arrived.push_back(path);
   }
-  changed |= LoadAll(arrived);
+  changed |= LoadAll(std::move(arrived));
   return changed;
 }
 
 bool Publisher::Rescan() {
+  Setup();
   std::vector<std::string> problems;
   std::string err;
   std::optional<std::vector<watcher::ScanEntry>> entries =
@@ -153,44 +196,271 @@ bool Publisher::Rescan() {
   }
   bool changed = false;
   std::set<std::string> present;
+  for (const watcher::ScanEntry& e : *entries) present.insert(e.relative_path);
   // Files that are gone first: a file renamed while feedd was not running is then
   // found again by its content and keeps its id and date.
-  for (const watcher::ScanEntry& e : *entries) present.insert(e.relative_path);
-  for (auto it = records_.begin(); it != records_.end();) {
-    if (present.count(it->first)) {
-      ++it;
-    } else {
-      it = records_.erase(it);
-      changed = true;
-    }
+  std::vector<std::string> gone;
+  for (const auto& [path, entry] : entries_) {
+    if (!present.count(path)) gone.push_back(path);
   }
-  state_->MarkAbsentExcept(present);
-  std::vector<std::string> stale;
+  for (const std::string& path : gone) changed |= Forget(path);
+  for (const ArticleIdentity* id : store_->Present()) {
+    if (!present.count(id->source)) gone.push_back(id->source);
+  }
+  for (const std::string& path : gone) store_->MarkAbsent(path);
+  // New files and files whose size or time changed, oldest first: the order they
+  // were written in is their arrival order.
+  std::vector<const watcher::ScanEntry*> stale;
   for (const watcher::ScanEntry& e : *entries) {
-    auto it = records_.find(e.relative_path);
-    if (it != records_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
+    auto it = entries_.find(e.relative_path);
+    if (it != entries_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
       continue;
-    stale.push_back(e.relative_path);
+    stale.push_back(&e);
   }
-  changed |= LoadAll(stale);
+  std::stable_sort(stale.begin(), stale.end(), [](const auto* a, const auto* b) {
+    return a->mtime_ns != b->mtime_ns ? a->mtime_ns < b->mtime_ns
+                                      : a->relative_path < b->relative_path;
+  });
+  // The parse cache answers for files whose size and time it knows; the rest are read.
+  const int64_t now = Now();
+  std::vector<std::string> batch;
+  auto flush_batch = [&] {
+    changed |= LoadAll(std::move(batch));
+    batch.clear();
+  };
+  for (const watcher::ScanEntry* e : stale) {
+    std::optional<CachedParse> cached =
+        entries_.count(e->relative_path) ? std::nullopt : store_->FindParse(e->relative_path);
+    ParseResult parsed;
+    if (cached && cached->size == e->size && cached->mtime_ns == e->mtime_ns &&
+        DecodeParseResult(cached->blob, &parsed) && parsed.article) {
+      if (!batch.empty()) flush_batch();  // arrivals stay in time order
+      LoadResult r;
+      r.status = LoadStatus::kLoaded;
+      r.article = std::move(parsed.article);
+      r.mtime_ns = e->mtime_ns;
+      r.mtime_seconds = e->mtime_ns / kNanos;
+      r.size = e->size;
+      r.content_hash = cached->content_hash;
+      changed |= Take(e->relative_path, std::move(r), now);
+      continue;
+    }
+    batch.push_back(e->relative_path);
+  }
+  if (!batch.empty()) flush_batch();
   return changed;
 }
 
-void Publisher::Refresh(std::shared_ptr<const daemon::Resource>* res, std::string body,
-                        std::string_view type, int64_t modified, const std::string& topic,
-                        bool hot) {
-  // Rebuilt only when its bytes change, keeping hashing and gzip off the common path
-  // of an edit that does not touch it.
-  if (*res && (*res)->identity.body == body && (*res)->last_modified == modified) return;
+bool Publisher::LoadAll(std::vector<std::string> paths) {
+  if (paths.empty()) return false;
+  std::vector<LoadResult> results = LoadArticles(options_.ingest, paths);
+  const int64_t now = Now();
+  bool changed = false;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (results[i].status == LoadStatus::kLoaded && store_->parse_cache_enabled()) {
+      ParseResult keep;
+      keep.outcome = ParseOutcome::kParsed;
+      keep.article = results[i].article;
+      store_->PutParse(paths[i], {results[i].size, results[i].mtime_ns, results[i].content_hash,
+                                  EncodeParseResult(keep)});
+    }
+    changed |= Take(paths[i], std::move(results[i]), now);
+  }
+  return changed;
+}
+
+bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
+  switch (r.status) {
+    case LoadStatus::kLoaded:
+      break;
+    case LoadStatus::kGone:
+    case LoadStatus::kNotArticle:
+      store_->DropParse(path);
+      return Forget(path);
+    case LoadStatus::kFailed:
+    default:
+      return false;  // the last good version, if any, stays published
+  }
+  feed::Article& a = *r.article;
+  FreshArticle fresh;
+  fresh.source = path;
+  fresh.id = a.id;
+  fresh.slug = a.slug;
+  fresh.content_hash = r.content_hash;
+  fresh.published = a.published;
+  // The sub-second part of the file's time orders articles written in one second.
+  fresh.published_nanos = a.explicit_date ? 0 : static_cast<int32_t>(r.mtime_ns % kNanos);
+  fresh.file_time = feed::Timestamp{r.mtime_seconds, 0};
+  fresh.explicit_id = a.explicit_id;
+  fresh.explicit_date = a.explicit_date;
+  const ArticleIdentity& id = store_->Resolve(fresh, now);
+
+  auto existing = entries_.find(path);
+  if (existing != entries_.end()) {
+    Entry& e = existing->second;
+    const feed::Article& old = e.pub->article;
+    if (e.content_hash == r.content_hash && old.id == id.id && old.slug == id.slug &&
+        old.published == id.published && old.updated == id.updated && !e.draft) {
+      e.mtime_ns = r.mtime_ns;  // touched, not changed
+      e.size = r.size;
+      return false;
+    }
+  }
+  if (id.slug != a.slug)
+    spdlog::warn("{}: slug \"{}\" is taken; published as \"{}\"", path, a.slug, id.slug);
+  a.slug = id.slug;
+  a.link = options_.channel.base_url + "/articles/" + feed::PercentEncode(id.slug);
+  a.id = id.id;
+  a.published = id.published;
+  a.updated = id.updated;
+  auto pub = std::make_shared<PublishedArticle>();
+  pub->article = *std::move(r.article);
+  pub->changed = id.changed;
+  pub->version = next_version_++;
+
+  if (existing != entries_.end()) {
+    Unlist(existing->second);
+    scheduled_.erase({existing->second.pub->article.published.seconds, path});
+  }
+  Entry& e = entries_[path];
+  e.pub = std::move(pub);
+  e.order = {id.published.seconds * kNanos + id.published_nanos, id.arrival};
+  e.mtime_ns = r.mtime_ns;
+  e.size = r.size;
+  e.content_hash = r.content_hash;
+  e.draft = id.draft;
+  const feed::Article& published = e.pub->article;
+  if (published.explicit_date && published.published.seconds > now) {
+    spdlog::info("{} is scheduled for {}; it stays out of the feeds until then", path,
+                 feed::FormatRfc3339(published.published));
+    scheduled_.emplace(published.published.seconds, path);
+  } else {
+    List(e);
+  }
+  return true;
+}
+
+bool Publisher::Forget(const std::string& path) {
+  store_->MarkAbsent(path);
+  auto it = entries_.find(path);
+  if (it == entries_.end()) return false;
+  Unlist(it->second);
+  scheduled_.erase({it->second.pub->article.published.seconds, path});
+  entries_.erase(it);
+  return true;
+}
+
+bool Publisher::ForgetUnder(const std::string& folder) {
+  const std::string prefix = folder + "/";
+  std::vector<std::string> paths;
+  for (auto it = entries_.lower_bound(prefix);
+       it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    paths.push_back(it->first);
+  for (const std::string& p : paths) Forget(p);
+  return !paths.empty();
+}
+
+// --- What a change touches ------------------------------------------------------
+
+void Publisher::List(const Entry& e) {
+  if (e.listed || e.draft) return;
+  const_cast<Entry&>(e).listed = true;
+  order_ = order_.Set(e.order, e.pub);
+  by_slug_ = by_slug_.Set(e.pub->article.slug, e.pub);
+  listing_sum_ += ListingHash(*e.pub, e.order);
+  TouchGroups(e.pub->article, e.order, &e.pub);
+  TouchArchive(e.order);
+  main_dirty_ = listing_dirty_ = true;
+}
+
+void Publisher::Unlist(const Entry& e) {
+  if (!e.listed) return;
+  const_cast<Entry&>(e).listed = false;
+  order_ = order_.Erase(e.order);
+  listing_sum_ -= ListingHash(*e.pub, e.order);
+  if (const ArticlePtr* cur = by_slug_.Find(e.pub->article.slug); cur && *cur == e.pub)
+    by_slug_ = by_slug_.Erase(e.pub->article.slug);
+  TouchGroups(e.pub->article, e.order, nullptr);
+  TouchArchive(e.order);
+  main_dirty_ = listing_dirty_ = true;
+}
+
+void Publisher::TouchGroups(const feed::Article& a, const OrderKey& key, const ArticlePtr* add) {
+  // Names that make the same slug ("World", "world") share a feed.
+  auto touch = [&](const char* kind, const std::string& name) {
+    const std::string slug = feed::Slugify(name);
+    if (slug.empty()) return;
+    const std::string path = "/" + std::string(kind) + "/" + slug;
+    if (add) {
+      Group& g = groups_[path];
+      if (g.name.empty()) g.name = name;
+      g.members[key] = *add;
+    } else {
+      auto it = groups_.find(path);
+      if (it == groups_.end()) return;
+      it->second.members.erase(key);
+    }
+    dirty_groups_.insert(path);
+  };
+  if (!a.category.empty()) touch("categories", a.category);
+  for (const std::string& t : a.tags) touch("tags", t);
+}
+
+size_t Publisher::ArchivePageOf(const OrderKey& key) const {
+  // Page k holds the articles after page k-1's newest, up to its own newest.
+  auto it = std::lower_bound(archive_bounds_.begin(), archive_bounds_.end(), key, Older);
+  return it == archive_bounds_.end() ? 0 : static_cast<size_t>(it - archive_bounds_.begin()) + 1;
+}
+
+void Publisher::TouchArchive(const OrderKey& key) {
+  if (size_t k = ArchivePageOf(key)) dirty_archives_.insert(k);
+}
+
+// --- Building -----------------------------------------------------------------
+
+void Publisher::SetResource(const std::string& path, ResourcePtr res) {
+  const ResourcePtr* cur = resources_.Find(path);
+  if (cur && *cur == res) return;
+  resources_ = resources_.Set(path, std::move(res));
+}
+
+void Publisher::DropResource(const std::string& path) {
+  resources_ = resources_.Erase(path);
+  store_->DropStamp(path);
+}
+
+ResourcePtr Publisher::Stamped(const std::string& path,
+                               const std::function<std::string(int64_t)>& render,
+                               std::string_view type, int64_t now, std::string_view cache_control,
+                               const std::string& topic, bool hot) {
+  const std::optional<ResourceStamp> stamp = store_->FindStamp(path);
+  int64_t changed = stamp ? stamp->last_changed : now;
+  std::string body = render(changed);
+  std::string hash = feed::ContentHash(body);
+  const ResourcePtr* current = resources_.Find(path);
+  if (stamp && stamp->etag == hash) {
+    // The same bytes as last time: the same resource, the same Last-Modified.
+    if (current && (*current)->identity.etag == "\"" + hash + "\"") return *current;
+  } else {
+    // New bytes: a new last-changed time, never earlier than the one before, and
+    // the body is made again with it (it shows it: Atom updated, RSS lastBuildDate).
+    const int64_t next = stamp ? NextChange(stamp->last_changed, now) : now;
+    if (next != changed) {
+      changed = next;
+      body = render(changed);
+      hash = feed::ContentHash(body);
+    }
+    store_->SetStamp(path, {hash, changed});
+    if (!topic.empty()) changed_topics_.push_back(topic);
+  }
   std::string link;
   const std::string& hub = options_.channel.hub;
   if (!topic.empty() && !hub.empty())
     link = "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
-  // Only the few hot resources get a memfd for sendfile(2): one per category or tag
-  // feed could run a large site out of file descriptors.
-  *res = MakeResource(std::move(body), type, modified, options_.cache_max_age, hot, {}, link,
-                      options_.brotli);
-  if (!topic.empty()) changed_topics_.push_back(topic);
+  // Only the hot resources get a body file for sendfile(2) and a brotli twin: one
+  // per category or tag feed could run a large site out of descriptors.
+  return MakeResource(std::move(body), type, changed, options_.cache_max_age, hot, cache_control,
+                      link, hot ? options_.brotli : nullptr);
 }
 
 std::string Publisher::RenderFeed(
@@ -209,186 +479,190 @@ std::string Publisher::RenderFeed(
   return std::move(f.body);
 }
 
-std::vector<const feed::Article*> Publisher::PublishArticles(int64_t now, daemon::Snapshot* snap) {
+void Publisher::CutArchivePages() {
+  // RFC 5005: the articles oldest first, in pages of `limit`. A page's bounds are
+  // fixed once it is cut (and kept in the store), so a change touches only the page
+  // it falls in: a back-dated article joins the page of its date, a deleted one
+  // leaves a page one shorter, and the pages after it do not shift.
+  const size_t page_size = std::max<size_t>(1, options_.channel.limit);
+  bool cut = false;
+  for (;;) {
+    // Articles newer than the newest archived one.
+    const size_t tail = archive_bounds_.empty() ? order_.size() : order_.Rank(archive_bounds_.back());
+    if (tail < page_size) break;
+    // The newest of the `page_size` oldest in the tail bounds the new page.
+    archive_bounds_.push_back(order_.At(tail - page_size).first);
+    dirty_archives_.insert(archive_bounds_.size());
+    // The page before it now links it (next-archive) and becomes final.
+    if (archive_bounds_.size() > 1) dirty_archives_.insert(archive_bounds_.size() - 1);
+    cut = true;
+  }
+  if (cut) {
+    store_->SetMeta(kArchiveBoundsKey, EncodeBounds(archive_bounds_));
+    main_dirty_ = true;  // the Atom feed links the newest page
+  }
+}
+
+void Publisher::RenderArchives(int64_t now) {
   const feed::Channel& channel = options_.channel;
-  std::vector<const feed::Article*> parsed;
-  parsed.reserve(records_.size());
-  for (const auto& [path, rec] : records_) parsed.push_back(&rec.article);
-  const std::vector<std::string> slugs = feed::UniqueSlugs(parsed);
-  std::vector<const feed::Article*> published;
-  published.reserve(records_.size());
-  size_t i = 0;
-  next_due_ = 0;
-  for (auto& [path, rec] : records_) {
-    const std::string& slug = slugs[i++];
-    // Scheduled: an explicit date still in the future stays out of every feed and
-    // page until then; the owner re-builds at next_due().
-    if (rec.article.explicit_date && rec.article.published.seconds > now) {
-      if (next_due_ == 0 || rec.article.published.seconds < next_due_)
-        next_due_ = rec.article.published.seconds;
+  const size_t pages = archive_bounds_.size();
+  auto url = [&](size_t k) { return channel.base_url + ArchivePath(k); };
+  for (size_t k : dirty_archives_) {
+    if (k == 0 || k > pages) continue;
+    std::vector<const feed::Article*> items;
+    const auto stop = k > 1 ? order_.LowerBound(archive_bounds_[k - 2]) : order_.end();
+    for (auto it = order_.LowerBound(archive_bounds_[k - 1]); it != stop; ++it)
+      items.push_back(&it->second->article);
+    feed::Channel ac = channel;
+    ac.path = "/archive/" + std::to_string(k);
+    ac.feed_id = channel.base_url + "/";
+    ac.history.is_archive = true;
+    ac.history.current = channel.base_url + "/atom.xml";
+    if (k > 1) ac.history.prev_archive = url(k - 1);
+    if (k < pages) ac.history.next_archive = url(k + 1);
+    // A page is final once a newer one links it: only then may caches keep it for a
+    // month. The newest page gains its next-archive link later, so it is served with
+    // the ordinary max-age until then.
+    const std::string cache = k < pages ? "max-age=2592000" : "";
+    SetResource(ArchivePath(k),
+                Stamped(
+                    ArchivePath(k),
+                    [&](int64_t changed) {
+                      ac.updated = changed;
+                      return RenderFeed(url(k), [&](auto i) { return feed::RenderAtom(ac, i); },
+                                        items);
+                    },
+                    kAtomType, now, cache, {}, false));
+  }
+  dirty_archives_.clear();
+}
+
+void Publisher::RenderGroups(int64_t now) {
+  const feed::Channel& channel = options_.channel;
+  for (const std::string& path : dirty_groups_) {
+    auto git = groups_.find(path);
+    const std::string rss = path + "/rss.xml", atom = path + "/atom.xml", json = path + "/feed.json";
+    if (git == groups_.end() || git->second.members.empty()) {
+      if (git != groups_.end()) groups_.erase(git);
+      for (const std::string& p : {rss, atom, json}) DropResource(p);
       continue;
     }
-    if (!rec.published || rec.published->slug != slug) {
-      if (slug != rec.article.slug) {
-        spdlog::warn("{}: slug \"{}\" is taken; published as \"{}\"", path, rec.article.slug, slug);
-      }
-      // The link follows the published slug; the id stays the one the state gave.
-      feed::Article a = rec.article;
-      a.slug = slug;
-      a.link = channel.base_url + "/articles/" + feed::PercentEncode(slug);
-      rec.published = std::make_shared<const feed::Article>(std::move(a));
-      rec.page = MakeResource(feed::RenderArticlePage(channel, *rec.published), kHtmlType,
-                              rec.published->updated.seconds, options_.cache_max_age, false, {}, {},
-                              options_.brotli);
-    }
-    published.push_back(rec.published.get());
-    snap->resources.emplace("/articles/" + slug, rec.page);
-  }
-  const size_t count = published.size();  // before the move: argument order is unspecified
-  return feed::SelectItems(std::move(published), count);
-}
-
-std::string Publisher::BuildArchives(const std::vector<const feed::Article*>& newest,
-                                     daemon::Snapshot* snap) {
-  // RFC 5005: the articles oldest first, in pages of `limit`; every full page is an
-  // archive document, so an item that left the subscription feed stays reachable. A
-  // full page changes only if an article in it is edited or deleted, or one is
-  // back-dated into it; it is served with a long Cache-Control.
-  const feed::Channel& channel = options_.channel;
-  const size_t page_size = std::max<size_t>(1, channel.limit);
-  const size_t full_pages = newest.size() / page_size;
-  auto archive_url = [&](size_t k) {
-    return channel.base_url + "/archive/" + std::to_string(k) + "/atom.xml";
-  };
-  std::map<size_t, std::pair<std::string, std::shared_ptr<const daemon::Resource>>> archives;
-  for (size_t k = 1; k <= full_pages; ++k) {
-    // Oldest first across pages, newest first within one, like the feed.
-    const auto first = newest.end() - static_cast<ptrdiff_t>(k * page_size);
-    const std::vector<const feed::Article*> page(first, first + static_cast<ptrdiff_t>(page_size));
-    std::string signature = k < full_pages ? "" : "last";
-    for (const feed::Article* a : page)
-      signature += a->id + "@" + std::to_string(a->updated.seconds) + "/" + a->link + "\n";
-    auto old = archives_.find(k);
-    std::shared_ptr<const daemon::Resource> res;
-    if (old != archives_.end() && old->second.first == signature) {
-      res = old->second.second;
-    } else {
-      feed::Channel ac = channel;
-      ac.path = "/archive/" + std::to_string(k);
-      ac.feed_id = channel.base_url + "/";
-      ac.history.is_archive = true;
-      ac.history.current = channel.base_url + "/atom.xml";
-      if (k > 1) ac.history.prev_archive = archive_url(k - 1);
-      if (k < full_pages) ac.history.next_archive = archive_url(k + 1);
-      const std::string url = archive_url(k);
-      res = MakeResource(RenderFeed(url, [&](auto i) { return feed::RenderAtom(ac, i); }, page),
-                         kAtomType, feed::NewestUpdate(page).seconds, options_.cache_max_age,
-                         false, "max-age=2592000", {}, options_.brotli);
-    }
-    snap->resources.emplace("/archive/" + std::to_string(k) + "/atom.xml", res);
-    archives.emplace(k, std::pair{std::move(signature), res});
-  }
-  archives_ = std::move(archives);
-  return full_pages > 0 ? archive_url(full_pages) : std::string();
-}
-
-void Publisher::BuildGroupFeeds(const std::vector<const feed::Article*>& newest,
-                                daemon::Snapshot* snap, std::vector<std::string>* category_names,
-                                std::vector<std::string>* tag_names) {
-  // Per-category and per-tag feeds, created and removed as articles come and go.
-  // Names that make the same slug ("World", "world") share a feed.
-  const feed::Channel& channel = options_.channel;
-  std::map<std::string, std::pair<std::string, std::vector<const feed::Article*>>> groups;
-  for (const feed::Article* a : newest) {
-    auto add = [&](const char* kind, const std::string& name, std::vector<std::string>* names) {
-      const std::string slug = feed::Slugify(name);
-      if (slug.empty()) return;
-      auto& group = groups["/" + std::string(kind) + "/" + slug];
-      if (group.first.empty()) {
-        group.first = name;
-        names->push_back(name);
-      }
-      if (group.second.empty() || group.second.back() != a) group.second.push_back(a);
+    const Group& g = git->second;
+    std::vector<const feed::Article*> items;
+    for (auto it = g.members.begin(); it != g.members.end() && items.size() < channel.limit; ++it)
+      items.push_back(&it->second->article);
+    const size_t slash = path.find('/', 1);
+    feed::Channel gc = channel;
+    gc.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
+    gc.title = channel.title + " \u2014 " + g.name;
+    const std::string url = channel.base_url + gc.path;
+    auto one = [&](const std::string& p, const std::string& feed_url, std::string_view type,
+                   auto writer) {
+      SetResource(p, Stamped(
+                         p,
+                         [&](int64_t changed) {
+                           gc.updated = changed;
+                           return RenderFeed(feed_url, [&](auto i) { return writer(gc, i); },
+                                             items);
+                         },
+                         type, now, {}, feed_url, false));
     };
-    if (!a->category.empty()) add("categories", a->category, category_names);
-    for (const std::string& t : a->tags) add("tags", t, tag_names);
+    one(rss, url + "/rss.xml", kRssType,
+        [](const feed::Channel& c, auto i) { return feed::RenderRss(c, i); });
+    one(atom, url + "/atom.xml", kAtomType,
+        [](const feed::Channel& c, auto i) { return feed::RenderAtom(c, i); });
+    one(json, url + "/feed.json", kJsonFeedType,
+        [](const feed::Channel& c, auto i) { return feed::RenderJsonFeed(c, i); });
   }
-  std::map<std::string, GroupFeeds> group_feeds;
-  for (const auto& [path, group] : groups) {
-    const auto items = std::span<const feed::Article* const>(group.second)
-                           .first(std::min(channel.limit, group.second.size()));
-    // What the three documents show; unchanged, they are not rendered again.
-    std::string signature = group.first + "\n";
-    for (const feed::Article* a : items) {
-      signature += a->id + "@" + std::to_string(a->updated.seconds) + "@" +
-                   std::to_string(a->published.seconds) + "/" + a->link + "\n";
-    }
-    GroupFeeds feeds;
-    if (auto old = group_feeds_.find(path); old != group_feeds_.end()) feeds = old->second;
-    if (feeds.signature != signature) {
-      const size_t slash = path.find('/', 1);
-      feed::Channel gc = channel;
-      gc.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
-      gc.title = channel.title + " \u2014 " + group.first;
-      const int64_t time = feed::NewestUpdate(items).seconds;
-      const std::string url = channel.base_url + gc.path;
-      Refresh(&feeds.rss,
-              RenderFeed(url + "/rss.xml", [&](auto i) { return feed::RenderRss(gc, i); }, items),
-              kRssType, time, url + "/rss.xml", false);
-      Refresh(&feeds.atom,
-              RenderFeed(url + "/atom.xml", [&](auto i) { return feed::RenderAtom(gc, i); }, items),
-              kAtomType, time, url + "/atom.xml", false);
-      Refresh(&feeds.json,
-              RenderFeed(url + "/feed.json", [&](auto i) { return feed::RenderJsonFeed(gc, i); },
-                         items),
-              kJsonFeedType, time, url + "/feed.json", false);
-      feeds.signature = std::move(signature);
-    }
-    snap->resources.emplace(path + "/rss.xml", feeds.rss);
-    snap->resources.emplace(path + "/atom.xml", feeds.atom);
-    snap->resources.emplace(path + "/feed.json", feeds.json);
-    group_feeds.emplace(path, std::move(feeds));
-  }
-  group_feeds_ = std::move(group_feeds);
-  std::sort(category_names->begin(), category_names->end());
-  std::sort(tag_names->begin(), tag_names->end());
+  dirty_groups_.clear();
 }
 
-std::shared_ptr<const daemon::Snapshot> Publisher::Build(int64_t now) {
+void Publisher::RenderMain(int64_t now) {
   const feed::Channel& channel = options_.channel;
-  auto snap = std::make_shared<daemon::Snapshot>();
-  snap->resources.reserve(records_.size() + 8);
+  std::vector<const feed::Article*> items;
+  items.reserve(channel.limit);
+  for (auto it = order_.begin(); it != order_.end() && items.size() < channel.limit; ++it)
+    items.push_back(&it->second->article);
+  feed::Channel rss_channel = channel, atom_channel = channel, json_channel = channel;
+  if (!archive_bounds_.empty())
+    atom_channel.history.prev_archive = channel.base_url + ArchivePath(archive_bounds_.size());
+  const std::string base = channel.base_url;
+  SetResource("/rss.xml", Stamped(
+                              "/rss.xml",
+                              [&](int64_t changed) {
+                                rss_channel.updated = changed;
+                                return RenderFeed(
+                                    base + "/rss.xml",
+                                    [&](auto i) { return feed::RenderRss(rss_channel, i); }, items);
+                              },
+                              kRssType, now, {}, base + "/rss.xml", true));
+  SetResource("/atom.xml",
+              Stamped(
+                  "/atom.xml",
+                  [&](int64_t changed) {
+                    atom_channel.updated = changed;
+                    return RenderFeed(
+                        base + "/atom.xml",
+                        [&](auto i) { return feed::RenderAtom(atom_channel, i); }, items);
+                  },
+                  kAtomType, now, {}, base + "/atom.xml", true));
+  SetResource("/feed.json",
+              Stamped(
+                  "/feed.json",
+                  [&](int64_t) {
+                    return RenderFeed(
+                        base + "/feed.json",
+                        [&](auto i) { return feed::RenderJsonFeed(json_channel, i); }, items);
+                  },
+                  kJsonFeedType, now, {}, base + "/feed.json", true));
+  // The first index page, with every category's and tag's feeds (sorted names).
+  std::vector<std::string> categories, tags;
+  for (const auto& [path, g] : groups_) {
+    if (g.members.empty()) continue;
+    (path.rfind("/categories/", 0) == 0 ? categories : tags).push_back(g.name);
+  }
+  std::sort(categories.begin(), categories.end());
+  std::sort(tags.begin(), tags.end());
+  const std::string index = pages_->RenderIndex(order_, 1, categories, tags);
+  SetResource("/", Stamped(
+                       "/", [&](int64_t) { return index; }, kHtmlType, now, {}, {}, true));
+}
+
+std::shared_ptr<const Snapshot> Publisher::Build(int64_t now) {
+  Setup();
   changed_topics_.clear();
-
-  const std::vector<const feed::Article*> newest = PublishArticles(now, snap.get());
-  const std::span<const feed::Article* const> all(newest);
-  const auto items = all.first(std::min(channel.limit, all.size()));
-  const auto listed = all.first(std::min(options_.index_limit, all.size()));
-  const int64_t feed_time = feed::NewestUpdate(items).seconds;
-
-  feed::Channel subscription = channel;  // Atom links its newest archive page
-  subscription.history.prev_archive = BuildArchives(newest, snap.get());
-  const std::string rss_url = channel.base_url + "/rss.xml";
-  const std::string atom_url = channel.base_url + "/atom.xml";
-  const std::string json_url = channel.base_url + "/feed.json";
-  Refresh(&rss_, RenderFeed(rss_url, [&](auto i) { return feed::RenderRss(channel, i); }, items),
-          kRssType, feed_time, rss_url, true);
-  Refresh(&atom_,
-          RenderFeed(atom_url, [&](auto i) { return feed::RenderAtom(subscription, i); }, items),
-          kAtomType, feed_time, atom_url, true);
-  Refresh(&json_,
-          RenderFeed(json_url, [&](auto i) { return feed::RenderJsonFeed(channel, i); }, items),
-          kJsonFeedType, feed_time, json_url, true);
-  std::vector<std::string> category_names, tag_names;
-  BuildGroupFeeds(newest, snap.get(), &category_names, &tag_names);
-  Refresh(&index_, feed::RenderIndexPage(channel, listed, category_names, tag_names), kHtmlType,
-          feed::NewestUpdate(listed).seconds, {}, true);
-
-  snap->resources.emplace("/rss.xml", rss_);
-  snap->resources.emplace("/atom.xml", atom_);
-  snap->resources.emplace("/feed.json", json_);
-  snap->resources.emplace("/", index_);
-  snap->article_count = newest.size();
+  // Scheduled articles whose time has come.
+  while (!scheduled_.empty() && scheduled_.begin()->first <= now) {
+    auto [due, path] = *scheduled_.begin();
+    scheduled_.erase(scheduled_.begin());
+    auto it = entries_.find(path);
+    if (it != entries_.end()) List(it->second);
+  }
+  CutArchivePages();
+  RenderArchives(now);
+  // Category and tag feeds before the index, which lists them.
+  const bool groups_changed = !dirty_groups_.empty();
+  RenderGroups(now);
+  if (main_dirty_ || groups_changed) RenderMain(now);
+  main_dirty_ = false;
+  if (listing_dirty_) {
+    // The index pages changed only if what they list did: a restart that lists the
+    // same articles again keeps their Last-Modified.
+    const std::string sum = std::to_string(listing_sum_);
+    if (store_->Meta(kListingSumKey) != sum) {
+      listing_changed_ = NextChange(listing_changed_, now);
+      store_->SetMeta(kListingSumKey, sum);
+      store_->SetMeta(kListingChangedKey, std::to_string(listing_changed_));
+    }
+    listing_dirty_ = false;
+  }
+  auto snap = std::make_shared<Snapshot>();
+  snap->resources = resources_;
+  snap->articles = by_slug_;
+  snap->order = order_;
+  snap->listing_changed = listing_changed_;
+  snap->pages = pages_;
+  snap->article_count = order_.size();
   snap->generation = ++generation_;
   snap->built_at = now;
   return snap;

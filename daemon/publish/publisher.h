@@ -1,122 +1,152 @@
-// The ingest side: owns the articles read from the input folder and builds the
-// snapshots the server reads. Not thread-safe: one owner (the ingest thread) calls
-// everything. Parsing and rendering happen here, never on a serving thread.
+// The publisher: owns what is published from one input folder and builds the
+// snapshots the server reads. Costs follow the change, not the folder: a change
+// marks the resources that show the changed article (the main feeds and the first
+// index page, its category and tag feeds, the one archive page it falls in), Build
+// renders only those, and the snapshot's tables are persistent maps shared with the
+// previous generation. Article pages and later index pages are rendered on demand
+// (PageCache).
+//
+// Ids, slugs, dates, arrival order and every resource's last-changed time come from
+// the identity store; "did it change?" is always a content hash, never a time.
+//
+// Not thread-safe: one owner (the ingest thread) calls everything.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
+#include <functional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "daemon/ingest/loader.h"
+#include "daemon/publish/snapshot.h"
 #include "daemon/store/identity_store.h"
 #include "feed/article.h"
 #include "feed/channel.h"
-#include "daemon/publish/snapshot.h"
 #include "watcher/event.h"
 
 namespace feedd::daemon {
 
 class BrotliCompressor;
+class PageCache;
 
 struct PublisherOptions {
   IngestOptions ingest;
   feed::Channel channel;
   int cache_max_age = 300;
-  size_t index_limit = 1000;  // articles listed on the HTML index
+  size_t index_page_size = 50;  // articles per index page: "/", "/page/2", ...
   uint64_t max_feed_bytes = 4 * 1024 * 1024;  // one feed document (limits.max_feed_size)
-  BrotliCompressor* brotli = nullptr;  // makes the br twins; none without it
+  BrotliCompressor* brotli = nullptr;  // makes the br twins of the hot resources; none without it
+  size_t page_cache_bytes = 32 << 20;  // rendered article and index pages kept
 };
 
 class Publisher {
  public:
-  // `state` gives every article its stable id and dates; it outlives the publisher.
-  Publisher(PublisherOptions options, StateStore* state);
+  // `store` gives every article its stable id, slug and dates; it outlives the publisher.
+  Publisher(PublisherOptions options, IdentityStore* store);
+  ~Publisher();
 
   // Applies watcher events: one read and parse per changed file. Returns true when
   // the published set may have changed.
   bool Apply(const std::vector<watcher::Event>& events);
 
   // Reconciles with the folder: reads files that are new or whose size or time
-  // changed, forgets files that are gone. Returns false (and logs once) when the
-  // folder cannot be listed; the articles already read stay published.
+  // changed (from the parse cache when their bytes are known), forgets files that
+  // are gone. Returns false (and logs once) when the folder cannot be listed; the
+  // articles already read stay published.
   bool Rescan();
 
-  // A new snapshot of everything published by `now`: feeds, index, article pages.
-  // Article pages are rendered once per change and shared between snapshots.
-  std::shared_ptr<const daemon::Snapshot> Build(int64_t now);
+  // A new snapshot of everything published by `now` (seconds since the epoch).
+  std::shared_ptr<const Snapshot> Build(int64_t now);
 
   // New settings (after a reload). Everything is rendered again at the next Build;
-  // when the folder, the base URL or the size limit changed, the articles are
+  // when the folder, the base URL or the size limits changed, the articles are
   // forgotten so the next Rescan reads them all again.
   void Reconfigure(PublisherOptions options);
 
-  size_t article_count() const { return records_.size(); }
+  size_t article_count() const { return order_.size(); }
 
   // The earliest date of a scheduled article the last Build left out (seconds since
   // the epoch), or 0 when none waits.
-  int64_t next_due() const { return next_due_; }
+  int64_t next_due() const { return scheduled_.empty() ? 0 : scheduled_.begin()->first; }
 
   // The URLs of the feeds whose bytes the last Build changed (for WebSub).
   const std::vector<std::string>& changed_topics() const { return changed_topics_; }
   const PublisherOptions& options() const { return options_; }
 
  private:
-  struct Record {
-    feed::Article article;  // as parsed
+  // One article file that was read and parsed.
+  struct Entry {
+    ArticlePtr pub;  // as published (id, slug, link and dates from the store)
+    OrderKey order;
     int64_t mtime_ns = 0;
     uint64_t size = 0;
-    // Published form (slug made unique) and its page, rebuilt when either changes.
-    std::shared_ptr<const feed::Article> published;
-    std::shared_ptr<const daemon::Resource> page;
+    std::string content_hash;
+    bool draft = false;
+    bool listed = false;  // in the feeds now (not a draft, not scheduled for later)
+  };
+  // A category or tag feed: the articles that carry it, newest first.
+  struct Group {
+    std::string name;  // as the first article wrote it
+    std::map<OrderKey, ArticlePtr, NewestFirst> members;
   };
 
-  // Several files, parsed in pipelined batches; true when any changed what is published.
-  bool LoadAll(const std::vector<std::string>& relative_paths);
-  // Applies one file's load: publishes, forgets or keeps the last good version.
-  bool Take(const std::string& relative_path, LoadResult result);
-  // Pieces of Build. Articles due by `now` (their pages into `snap`), newest first.
-  std::vector<const feed::Article*> PublishArticles(int64_t now, daemon::Snapshot* snap);
-  // RFC 5005 pages into `snap`; returns the newest page's URL, or empty.
-  std::string BuildArchives(const std::vector<const feed::Article*>& newest, daemon::Snapshot* snap);
-  // Category and tag feeds into `snap`; their names, sorted.
-  void BuildGroupFeeds(const std::vector<const feed::Article*>& newest, daemon::Snapshot* snap,
-                       std::vector<std::string>* category_names,
-                       std::vector<std::string>* tag_names);
-  // Replaces *res when the body changed; a feed (`topic` = its URL) is then listed in
-  // changed_topics(). `hot`: also kept in a body file for sendfile(2).
-  void Refresh(std::shared_ptr<const daemon::Resource>* res, std::string body,
-               std::string_view type, int64_t modified, const std::string& topic, bool hot);
-  // `render(items)` within max_feed_bytes (feed/feed_size.h); logs once per change
-  // of what had to be cut from the feed at `url`.
+  bool LoadAll(std::vector<std::string> relative_paths);
+  bool Take(const std::string& relative_path, LoadResult result, int64_t now);
+  bool Forget(const std::string& relative_path);
+  bool ForgetUnder(const std::string& folder);
+  void List(const Entry& e);
+  void Unlist(const Entry& e);
+  void TouchGroups(const feed::Article& a, const OrderKey& key, const ArticlePtr* add);
+  void TouchArchive(const OrderKey& key);
+  size_t ArchivePageOf(const OrderKey& key) const;  // 0: not archived yet
+
+  // Build's pieces.
+  void CutArchivePages();
+  void RenderArchives(int64_t now);
+  void RenderGroups(int64_t now);
+  void RenderMain(int64_t now);
+  // The resource at `path` rendered by `render(last_changed)`; the stored stamp says
+  // whether its bytes changed, and gives its last-changed time.
+  ResourcePtr Stamped(const std::string& path, const std::function<std::string(int64_t)>& render,
+                      std::string_view type, int64_t now, std::string_view cache_control,
+                      const std::string& topic, bool hot);
   std::string RenderFeed(const std::string& url,
                          const std::function<std::string(std::span<const feed::Article* const>)>&
                              render,
                          std::span<const feed::Article* const> items);
-  bool Forget(const std::string& relative_path);
-  bool ForgetUnder(const std::string& folder);
+  void SetResource(const std::string& path, ResourcePtr res);
+  void DropResource(const std::string& path);
+  std::string ChannelSignature() const;
+  // What Reconfigure leaves for when the store is open: the channel's last change,
+  // the archive pages' bounds, the page cache.
+  void Setup();
 
   PublisherOptions options_;
-  StateStore* state_;
-  std::map<std::string, Record> records_;  // by source path, sorted
+  IdentityStore* store_;
+  std::shared_ptr<PageCache> pages_;
+  std::map<std::string, Entry> entries_;  // by source path, sorted (folders are ranges)
+  ArticleOrder order_;                    // the listed articles, newest first
+  ArticlesBySlug by_slug_;
+  ResourceMap resources_;
+  std::set<std::pair<int64_t, std::string>> scheduled_;  // (due, source)
+  std::map<std::string, Group> groups_;  // by path: "/categories/world", "/tags/x"
+  std::set<std::string> dirty_groups_;
+  std::vector<OrderKey> archive_bounds_;  // the newest article of each archive page, oldest page first
+  std::set<size_t> dirty_archives_;
+  bool needs_setup_ = true;
+  bool main_dirty_ = true;
+  bool listing_dirty_ = false;
+  int64_t listing_changed_ = 0;
+  uint64_t listing_sum_ = 0;  // of ListingHash over the listed articles
   uint64_t generation_ = 0;
-  int64_t next_due_ = 0;
+  uint64_t next_version_ = 1;
   std::vector<std::string> changed_topics_;
   std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
-  std::shared_ptr<const daemon::Resource> rss_, atom_, json_, index_;
-  // Category and tag feeds by path ("/tags/x"), kept while they exist, with the
-  // signature of what they show (ids, dates, links) so unchanged ones are reused.
-  struct GroupFeeds {
-    std::string signature;
-    std::shared_ptr<const daemon::Resource> rss, atom, json;
-  };
-  std::map<std::string, GroupFeeds> group_feeds_;
-  // RFC 5005 archive pages by number, with the signature of what they hold (ids
-  // and update times), so an unchanged page is not rendered again.
-  std::map<size_t, std::pair<std::string, std::shared_ptr<const daemon::Resource>>> archives_;
 };
 
 }  // namespace feedd::daemon

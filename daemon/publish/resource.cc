@@ -186,9 +186,9 @@ std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::stri
                                                    BrotliCompressor* brotli) {
   auto res = std::make_shared<daemon::Resource>();
   res->last_modified = last_modified;
-  std::string validators;
-  if (last_modified > 0) validators += "Last-Modified: " + feed::FormatHttpDate(last_modified) + "\r\n";
-  validators += cache_control.empty()
+  if (last_modified > 0)
+    res->last_modified_field = "Last-Modified: " + feed::FormatHttpDate(last_modified) + "\r\n";
+  std::string validators = cache_control.empty()
                     ? "Cache-Control: max-age=" + std::to_string(cache_max_age) + "\r\n"
                     : "Cache-Control: " + std::string(cache_control) + "\r\n";
   validators += "Vary: Accept-Encoding\r\n";

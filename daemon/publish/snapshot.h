@@ -1,18 +1,29 @@
-// What the server serves: an immutable set of resources, built whole by the ingest
-// side and swapped atomically. A request takes Current() once and holds it until its
-// response is written, so it never sees a mix of two builds and never waits for one.
+// What the server serves: an immutable snapshot, built by the publisher on the
+// ingest thread and swapped atomically. A request takes Current() once and holds it
+// until its response is written, so it never sees a mix of two builds and never
+// waits for one.
+//
+// Snapshots share their structure between generations: the tables are persistent
+// maps (daemon/publish/persistent_map.h), so a new generation after one change costs
+// O(log n) new nodes, not a copy of a 100,000-entry table. Article pages and the
+// index's later pages are not in the snapshot as bytes: they are rendered when
+// first asked for and kept in a bounded cache (PageCache), from the published
+// articles the snapshot holds.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
+
+#include "daemon/publish/persistent_map.h"
+#include "feed/article.h"
 
 namespace feedd::daemon {
 
-// The body again as an open file, for zero-copy sendfile(2). Made by the daemon
-// (an unnamed file or a sealed memfd, daemon/resource.h); the feed library only carries it.
+// The body again as an open file, for zero-copy sendfile(2). Made by the publisher
+// (an unnamed file or a sealed memfd, daemon/publish/resource.h).
 class BodyFile {
  public:
   virtual ~BodyFile() = default;
@@ -20,13 +31,13 @@ class BodyFile {
 };
 
 // One encoding of a resource, with its HTTP header fields prebuilt: each line ends
-// in CRLF; Date, Connection and Content-Length are added per response.
+// in CRLF; Date, Last-Modified, Connection and Content-Length are added per response.
 struct Representation {
   std::string body;
   std::shared_ptr<const BodyFile> file;  // may be null: then `body` is written
   std::string etag;        // strong, quoted: "\"1f2e...\""
-  // Content-Type, [Content-Encoding], ETag, Last-Modified, Cache-Control, Vary, the
-  // security fields (nosniff, Referrer-Policy; Content-Security-Policy on HTML).
+  // Content-Type, [Content-Encoding], ETag, Cache-Control, Vary, the security fields
+  // (nosniff, Referrer-Policy; Content-Security-Policy on HTML).
   std::string fields_200;
   std::string fields_304;  // the same without Content-Type and Content-Encoding
 };
@@ -34,12 +45,17 @@ struct Representation {
 struct Resource {
   Representation identity;
   Representation gzip;     // body empty when the resource is not compressed
-  int64_t last_modified = 0;  // seconds since the epoch
+  // Seconds since the epoch; 0: none is sent. It may be a second or two ahead of
+  // the clock (see NextChange in daemon/store/identity_store.h): the handler then
+  // sends the Date instead, as RFC 9110 section 8.8.2.1 asks.
+  int64_t last_modified = 0;
+  std::string last_modified_field;  // "Last-Modified: ...\r\n", or empty
 
-  // The brotli twin, or null while it is not made yet. Brotli at its best quality
-  // costs about a millisecond per kilobyte, too slow to wait for before publishing,
-  // so the daemon makes it after the resource is served and sets it once; a reader
-  // sees the whole twin or none. Thread-safe.
+  // The brotli twin, or null while it is not made yet (or never, for the cold
+  // resources: article pages, later index pages). Brotli at its best quality costs
+  // about a millisecond per kilobyte, too slow to wait for before publishing, so it
+  // is made after the resource is served and set once; a reader sees the whole twin
+  // or none. Thread-safe.
   const Representation* brotli() const { return brotli_.load(std::memory_order_acquire); }
   // Only the first call has an effect; returns whether it had one.
   bool SetBrotli(std::unique_ptr<const Representation> rep) {
@@ -55,12 +71,64 @@ struct Resource {
   std::atomic<const Representation*> brotli_{nullptr};
 };
 
+using ResourcePtr = std::shared_ptr<const Resource>;
+
+// An article as published: the parsed article with the id, slug, link and dates the
+// identity store gave it. Immutable; replaced whole when any of it changes.
+struct PublishedArticle {
+  feed::Article article;
+  int64_t changed = 0;   // second its page last changed (Last-Modified of its page)
+  uint64_t version = 0;  // unique among the PublishedArticles of a process: the page cache's key
+};
+using ArticlePtr = std::shared_ptr<const PublishedArticle>;
+
+// The feeds' order: newest published first; within one instant, the later arrival first.
+struct OrderKey {
+  int64_t published_ns = 0;
+  int64_t arrival = 0;
+  friend bool operator==(const OrderKey&, const OrderKey&) = default;
+};
+struct NewestFirst {
+  bool operator()(const OrderKey& a, const OrderKey& b) const {
+    if (a.published_ns != b.published_ns) return a.published_ns > b.published_ns;
+    return a.arrival > b.arrival;
+  }
+};
+
+using ResourceMap = PersistentMap<std::string, ResourcePtr>;
+using ArticlesBySlug = PersistentMap<std::string, ArticlePtr>;
+using ArticleOrder = PersistentMap<OrderKey, ArticlePtr, NewestFirst>;
+
+class Snapshot;
+
+// Renders the resources a snapshot makes on demand (article pages, index pages after
+// the first) and keeps the recent ones in a cache bounded in bytes. Shared by the
+// snapshots of one feed with the same settings. Thread-safe.
+class PageSource {
+ public:
+  virtual ~PageSource() = default;
+  // The resource at `path` in `snap`, or null when the snapshot has none there.
+  virtual ResourcePtr Find(const Snapshot& snap, const std::string& path) const = 0;
+};
+
 struct Snapshot {
-  // Keyed by the decoded path: "/", "/rss.xml", "/atom.xml", "/articles/SLUG".
-  std::unordered_map<std::string, std::shared_ptr<const Resource>> resources;
+  // Rendered resources by decoded path: "/", "/rss.xml", "/atom.xml", "/feed.json",
+  // category, tag and archive feeds.
+  ResourceMap resources;
+  ArticlesBySlug articles;  // every published article, by slug
+  ArticleOrder order;       // the same, newest first
+  int64_t listing_changed = 0;  // when the list of articles last changed (the index pages)
+  std::shared_ptr<const PageSource> pages;  // null: no page is made on demand
   size_t article_count = 0;
   uint64_t generation = 0;    // 0 before the first build
   int64_t built_at = 0;       // wall clock of the build, for /healthz
+
+  // The resource at `path` (decoded), rendered now if it is made on demand; null
+  // when there is none. Thread-safe.
+  ResourcePtr Find(const std::string& path) const {
+    if (const ResourcePtr* r = resources.Find(path)) return *r;
+    return pages ? pages->Find(*this, path) : nullptr;
+  }
 };
 
 // Safe for concurrent use: any thread may call Current(); one writer calls Publish().

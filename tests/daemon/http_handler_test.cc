@@ -15,8 +15,8 @@ namespace {
 
 daemon::Snapshot MakeSnapshot() {
   daemon::Snapshot s;
-  s.resources["/rss.xml"] = MakeResource("<rss/>", kRssType, 1000000000, 300);
-  s.resources["/articles/café"] = MakeResource("<p>page</p>", kHtmlType, 0, 300);
+  s.resources = s.resources.Set("/rss.xml", MakeResource("<rss/>", kRssType, 1000000000, 300));
+  s.resources = s.resources.Set("/articles/café", MakeResource("<p>page</p>", kHtmlType, 0, 300));
   s.article_count = 1;
   s.generation = 3;
   s.built_at = 90;
@@ -154,10 +154,10 @@ TEST(HttpHandlerTest, Routing) {
 
 TEST(HttpHandlerTest, Conditional) {
   const daemon::Snapshot s = MakeSnapshot();
-  const std::string etag = s.resources.at("/rss.xml")->identity.etag;
+  const std::string etag = (*s.resources.Find("/rss.xml"))->identity.etag;
   EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", etag).status);
   EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", "W/" + etag).status);
-  EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", s.resources.at("/rss.xml")->gzip.etag).status);
+  EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", (*s.resources.Find("/rss.xml"))->gzip.etag).status);
   EXPECT_EQ(200, Handle(s, "GET", "/rss.xml", "\"x\"").status);
   const std::string lm = "Sun, 09 Sep 2001 01:46:40 GMT";  // 1000000000
   EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", {}, lm).status);
@@ -174,7 +174,7 @@ TEST(HttpHandlerTest, Gzip) {
   const daemon::Snapshot s = MakeSnapshot();
   HttpReply gz = Handle(s, "GET", "/rss.xml", {}, {}, "gzip");
   EXPECT_NE(std::string::npos, gz.fields.find("Content-Encoding: gzip\r\n"));
-  EXPECT_EQ(s.resources.at("/rss.xml")->gzip.body, gz.Body());
+  EXPECT_EQ((*s.resources.Find("/rss.xml"))->gzip.body, gz.Body());
   HttpReply plain = Handle(s, "GET", "/rss.xml", {}, {}, "br");  // no br twin here
   EXPECT_EQ(std::string::npos, plain.fields.find("Content-Encoding"));
 }
@@ -207,7 +207,7 @@ TEST(HttpHandlerTest, SerializeHead) {
   SerializeHead(Handle(s, "GET", "/nope"), "D", false, true, &out);
   EXPECT_EQ(0u, out.find("HTTP/1.0 404 Not Found\r\n"));
   EXPECT_NE(std::string::npos, out.find("Connection: close\r\n"));
-  const std::string etag = s.resources.at("/rss.xml")->identity.etag;
+  const std::string etag = (*s.resources.Find("/rss.xml"))->identity.etag;
   SerializeHead(Handle(s, "GET", "/rss.xml", etag), "D", true, false, &out);
   EXPECT_EQ(std::string::npos, out.find("Content-Length"));
 }
@@ -222,7 +222,22 @@ TEST(ResourceTest, DeterministicGzipAndEtags) {
   EXPECT_NE(a->identity.etag, a->gzip.etag);
   EXPECT_EQ(0, a->gzip.body.compare(0, 2, "\x1f\x8b"));
   EXPECT_NE(std::string::npos, a->identity.fields_200.find("Cache-Control: max-age=60\r\n"));
-  EXPECT_NE(std::string::npos, a->identity.fields_200.find("Last-Modified: Thu, 01 Jan 1970 00:00:05 GMT\r\n"));
+  EXPECT_EQ("Last-Modified: Thu, 01 Jan 1970 00:00:05 GMT\r\n", a->last_modified_field);
+}
+
+// Two versions in one second: the second's last-changed time runs a second ahead
+// (NextChange). It is sent as the Date, but a client holding the first version
+// (If-Modified-Since = its Last-Modified) still gets the second.
+TEST(HttpHandlerTest, LastModifiedAheadOfTheClockIsSentAsTheDate) {
+  daemon::Snapshot s;
+  s.resources = s.resources.Set("/rss.xml", MakeResource("<rss>2</rss>", kRssType, 101, 300));
+  const HttpReply r = Handle(s, "GET", "/rss.xml");  // the clock says 100
+  std::string head;
+  SerializeHead(r, "Thu, 01 Jan 1970 00:01:40 GMT", true, false, &head);
+  EXPECT_NE(std::string::npos, head.find("Last-Modified: Thu, 01 Jan 1970 00:01:40 GMT\r\n"));
+  EXPECT_EQ(std::string::npos, head.find("00:01:41"));
+  EXPECT_EQ(200, Handle(s, "GET", "/rss.xml", {}, "Thu, 01 Jan 1970 00:01:40 GMT").status);
+  EXPECT_EQ(304, Handle(s, "GET", "/rss.xml", {}, "Thu, 01 Jan 1970 00:01:41 GMT").status);
 }
 
 std::string Unbrotli(const std::string& data) {
@@ -299,9 +314,8 @@ TEST(ResourceTest, BrotliTwin) {
 
 daemon::Snapshot SnapshotWithTwins(BrotliCompressor* brotli) {
   daemon::Snapshot s;
-  s.resources["/rss.xml"] =
-      MakeResource("<rss>brotli</rss>", kRssType, 1000000000, 300, false, {}, {}, brotli);
-  s.resources["/"] = MakeResource("<p>index</p>", kHtmlType, 0, 300, false, {}, {}, brotli);
+  s.resources = s.resources.Set("/rss.xml", MakeResource("<rss>brotli</rss>", kRssType, 1000000000, 300, false, {}, {}, brotli));
+  s.resources = s.resources.Set("/", MakeResource("<p>index</p>", kHtmlType, 0, 300, false, {}, {}, brotli));
   s.generation = 1;
   brotli->Drain();
   return s;
@@ -310,7 +324,7 @@ daemon::Snapshot SnapshotWithTwins(BrotliCompressor* brotli) {
 TEST(HttpHandlerTest, Brotli) {
   BrotliCompressor brotli;
   const daemon::Snapshot s = SnapshotWithTwins(&brotli);
-  const daemon::Resource& rss = *s.resources.at("/rss.xml");
+  const daemon::Resource& rss = *(*s.resources.Find("/rss.xml"));
   HttpReply br = Handle(s, "GET", "/rss.xml", {}, {}, "gzip, deflate, br");
   EXPECT_EQ(200, br.status);
   EXPECT_EQ(rss.brotli()->fields_200, br.fields);
@@ -338,7 +352,7 @@ TEST(HttpHandlerTest, Brotli) {
 TEST(HttpHandlerTest, NotModifiedNamesTheTagThatMatched) {
   BrotliCompressor brotli;
   const daemon::Snapshot s = SnapshotWithTwins(&brotli);
-  const daemon::Resource& rss = *s.resources.at("/rss.xml");
+  const daemon::Resource& rss = *(*s.resources.Find("/rss.xml"));
   struct Case {
     std::string if_none_match;
     const char* accept_encoding;
@@ -383,8 +397,8 @@ TEST(HttpHandlerTest, NotModifiedNamesTheTagThatMatched) {
 TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
   BrotliCompressor brotli;
   daemon::Snapshot s = SnapshotWithTwins(&brotli);
-  s.resources["/feed.json"] = MakeResource("{}", kJsonFeedType, 0, 300);
-  s.resources["/articles/a"] = MakeResource("<p>a</p>", kHtmlType, 0, 300);
+  s.resources = s.resources.Set("/feed.json", MakeResource("{}", kJsonFeedType, 0, 300));
+  s.resources = s.resources.Set("/articles/a", MakeResource("<p>a</p>", kHtmlType, 0, 300));
   Metrics metrics;
   HealthInfo allowed{100, true};
   allowed.metrics = &metrics;
@@ -402,7 +416,7 @@ TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
       {{"GET", "/rss.xml", {}, {}, {}}, &allowed, 200, false},
       {{"GET", "/rss.xml", {}, {}, "gzip"}, &allowed, 200, false},
       {{"GET", "/rss.xml", {}, {}, "br"}, &allowed, 200, false},
-      {{"GET", "/rss.xml", s.resources.at("/rss.xml")->identity.etag, {}, {}},
+      {{"GET", "/rss.xml", (*s.resources.Find("/rss.xml"))->identity.etag, {}, {}},
        &allowed,
        304,
        false},
@@ -410,7 +424,7 @@ TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
       {{"GET", "/", {}, {}, {}}, &allowed, 200, true},
       {{"GET", "/", {}, {}, "br"}, &allowed, 200, true},
       {{"HEAD", "/", {}, {}, "gzip"}, &allowed, 200, true},
-      {{"GET", "/", s.resources.at("/")->identity.etag, {}, {}}, &allowed, 304, true},
+      {{"GET", "/", (*s.resources.Find("/"))->identity.etag, {}, {}}, &allowed, 304, true},
       {{"GET", "/articles/a", {}, {}, {}}, &allowed, 200, true},
       {{"GET", "/nope", {}, {}, {}}, &allowed, 404, false},
       {{"GET", "nope", {}, {}, {}}, &allowed, 400, false},

@@ -26,9 +26,9 @@ class PublisherTest : public ::testing::Test {
     o.channel.limit = 2;
     return o;
   }
-  std::string Rss() { return publisher_.Build(kNow)->resources.at("/rss.xml")->identity.body; }
+  std::string Rss() { return publisher_.Build(kNow)->Find("/rss.xml")->identity.body; }
   TempDir dir_;
-  StateStore state_;  // in memory
+  IdentityStore state_;  // in memory
   Publisher publisher_;
 };
 
@@ -37,20 +37,20 @@ TEST_F(PublisherTest, AppliesEventsIncrementally) {
   EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "a.txt"}}));
   EXPECT_EQ(1u, publisher_.article_count());
   std::shared_ptr<const daemon::Snapshot> s1 = publisher_.Build(kNow);
-  EXPECT_EQ(1u, s1->resources.count("/articles/a"));
-  EXPECT_EQ(1u, s1->resources.count("/"));
+  EXPECT_EQ(1u, (s1->Find("/articles/a") ? 1u : 0u));
+  EXPECT_EQ(1u, (s1->Find("/") ? 1u : 0u));
 
   WriteFile(dir_.path() / "b.txt", "Title: B\nDate: 2026-01-02\n\nBody.\n");
   EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "b.txt"}}));
   std::shared_ptr<const daemon::Snapshot> s2 = publisher_.Build(kNow);
   // Unchanged article pages are shared, not rebuilt.
-  EXPECT_EQ(s1->resources.at("/articles/a"), s2->resources.at("/articles/a"));
-  EXPECT_NE(s1->resources.at("/rss.xml"), s2->resources.at("/rss.xml"));
+  EXPECT_EQ(s1->Find("/articles/a"), s2->Find("/articles/a"));
+  EXPECT_NE(s1->Find("/rss.xml"), s2->Find("/rss.xml"));
   EXPECT_GT(s2->generation, s1->generation);
 
   EXPECT_TRUE(publisher_.Apply({{EventKind::kRemoved, "a.txt"}}));
   EXPECT_FALSE(publisher_.Apply({{EventKind::kRemoved, "a.txt"}}));
-  EXPECT_EQ(0u, publisher_.Build(kNow)->resources.count("/articles/a"));
+  EXPECT_EQ(0u, (publisher_.Build(kNow)->Find("/articles/a") ? 1u : 0u));
 }
 
 TEST_F(PublisherTest, FailedParseKeepsTheLastGoodVersion) {
@@ -85,9 +85,9 @@ TEST_F(PublisherTest, LimitAndSlugCollisions) {
   WriteFile(dir_.path() / "c.txt", "Title: Three\nDate: 2026-01-03\n\nBody.\n");
   publisher_.Rescan();
   std::shared_ptr<const daemon::Snapshot> s = publisher_.Build(kNow);
-  EXPECT_EQ(1u, s->resources.count("/articles/a-b"));
-  EXPECT_EQ(1u, s->resources.count("/articles/a-b-2"));
-  const std::string rss = s->resources.at("/rss.xml")->identity.body;
+  EXPECT_EQ(1u, (s->Find("/articles/a-b") ? 1u : 0u));
+  EXPECT_EQ(1u, (s->Find("/articles/a-b-2") ? 1u : 0u));
+  const std::string rss = s->Find("/rss.xml")->identity.body;
   EXPECT_NE(std::string::npos, rss.find("Three"));
   EXPECT_NE(std::string::npos, rss.find("Two"));
   EXPECT_EQ(std::string::npos, rss.find("One"));  // limit 2
@@ -100,11 +100,11 @@ TEST_F(PublisherTest, ScheduledArticlesWaitForTheirDate) {
   const int64_t due = 1893456000;  // 2030-01-01
   std::shared_ptr<const daemon::Snapshot> before = publisher_.Build(due - 1);
   EXPECT_EQ(1u, before->article_count);
-  EXPECT_EQ(0u, before->resources.count("/articles/later"));
+  EXPECT_EQ(0u, (before->Find("/articles/later") ? 1u : 0u));
   EXPECT_EQ(due, publisher_.next_due());
   std::shared_ptr<const daemon::Snapshot> after = publisher_.Build(due);
   EXPECT_EQ(2u, after->article_count);
-  EXPECT_EQ(1u, after->resources.count("/articles/later"));
+  EXPECT_EQ(1u, (after->Find("/articles/later") ? 1u : 0u));
   EXPECT_EQ(0, publisher_.next_due());
 }
 

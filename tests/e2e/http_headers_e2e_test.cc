@@ -196,8 +196,14 @@ TEST_F(HttpHeadersTest, BrotliTwinsChosenByAcceptEncoding) {
   DropArticles(in(), 50);
   Daemon d(in());
   ASSERT_GT(d.port(), 0) << d.Log();
-  for (const std::string target : {"/rss.xml", "/atom.xml", "/feed.json", "/",
-                                   "/articles/article-7", "/categories/world/atom.xml"}) {
+  // Only the hot resources get a brotli twin (issue 10: at 100,000 articles a twin
+  // of every page costs minutes of CPU); the others have gzip.
+  for (const std::string target : {"/articles/article-7", "/categories/world/atom.xml"}) {
+    const HttpResponse r = *d.Get(target, {"Accept-Encoding: br, gzip"});
+    ASSERT_EQ(200, r.status) << target;
+    EXPECT_EQ("gzip", r.Header("content-encoding")) << target;
+  }
+  for (const std::string target : {"/rss.xml", "/atom.xml", "/feed.json", "/"}) {
     const HttpResponse plain = *d.Get(target);
     ASSERT_EQ(200, plain.status) << target;
     const std::optional<HttpResponse> br = WaitForBrotli(d, target);

@@ -15,12 +15,11 @@ const feedd::daemon::Snapshot& TheSnapshot() {
   static const feedd::daemon::Snapshot s = [] {
     using namespace feedd::daemon;
     feedd::daemon::Snapshot s;
-    s.resources["/rss.xml"] =
-        MakeResource(std::string(2000, 'r'), kRssType, 1767225600, 300, /*zero_copy=*/false);
-    s.resources["/atom.xml"] = MakeResource("<feed/>", kAtomType, 1767225600, 300);
-    s.resources["/feed.json"] = MakeResource("{}", kJsonFeedType, 0, 300);
-    s.resources["/"] = MakeResource("<p>index</p>", kHtmlType, 1767225600, 300);
-    s.resources["/articles/caf\xC3\xA9"] = MakeResource("<p>page</p>", kHtmlType, 0, 300);
+    s.resources = s.resources.Set("/rss.xml", MakeResource(std::string(2000, 'r'), kRssType, 1767225600, 300, /*zero_copy=*/false));
+    s.resources = s.resources.Set("/atom.xml", MakeResource("<feed/>", kAtomType, 1767225600, 300));
+    s.resources = s.resources.Set("/feed.json", MakeResource("{}", kJsonFeedType, 0, 300));
+    s.resources = s.resources.Set("/", MakeResource("<p>index</p>", kHtmlType, 1767225600, 300));
+    s.resources = s.resources.Set("/articles/caf\xC3\xA9", MakeResource("<p>page</p>", kHtmlType, 0, 300));
     s.article_count = 1;
     s.generation = 3;
     s.built_at = 90;
