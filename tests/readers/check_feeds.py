@@ -267,6 +267,8 @@ def main():
         {"title": "Volunteers Count Birds Along the River for the Tenth Year",
          "slug": "wrapped-no-kicker"},
         {"title": "draft: not really a header", "slug": "colon-first-line"},
+        {"title": "Ferry Timetable Changes for the Winter", "slug": "offset-date",
+         "author": "Leila Farahani", "tags": ["Transport"], "published": 1795602900},
     ]
     own_folder = os.path.join(args.source, "tests", "testdata", "articles")
     check_folder(args.feedd, own_folder, own, schema)
