@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "feed/article_id.h"
+
 namespace feedd::feed {
 namespace {
 
@@ -177,7 +179,7 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
   for (const Article* a : items) {
     pugi::xml_node entry = feed.append_child("entry");
     if (!a->language.empty()) entry.append_attribute("xml:lang") = a->language.c_str();
-    AddText(entry, "id", a->id);
+    AddText(entry, "id", AtomEntryId(a->id));  // an absolute IRI, as RFC 4287 requires
     pugi::xml_node t = entry.append_child("title");
     t.append_attribute("type") = "text";
     t.text().set(a->title.c_str());

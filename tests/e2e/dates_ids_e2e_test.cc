@@ -1,5 +1,7 @@
 // Dates and ids as readers see them, through the real binary: an article dropped
 // into the folder is read back from all three feeds over HTTP on 127.0.0.1.
+#include <map>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -61,6 +63,50 @@ TEST(DatesIdsE2eTest, AnArticleWithAnOffsetIsDatedInUtcInEveryFeedIssue10) {
 
   for (const std::string* body : {&f.rss, &f.atom, &f.json})
     EXPECT_EQ(std::string::npos, body->find("+03")) << *body;
+  EXPECT_EQ(0, d.Stop());
+}
+
+// Defect 9: "Id: 12345" was written as atom:id, which must be an absolute IRI.
+// Atom shows urn:feedd:12345, RSS and JSON Feed keep 12345, and the log says so
+// once for the file read; an id that is an IRI is neither changed nor logged.
+TEST(DatesIdsE2eTest, AnIdThatIsNotAnIriIsAUrnInAtomAndLoggedOnceDefect9) {
+  TempDir in;
+  Daemon d(in.path(), {"--base-url", "https://news.example.org"});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  Drop(in.path() / "tagged.txt", "Title: Tagged Story\nId: tag:example.org,2026:t\n\nBody.\n");
+  Drop(in.path() / "numbered.txt", "Title: Numbered Story\nId: 12345\n\nBody.\n");
+  const Feeds f = WaitForAllThree(d, "Numbered Story");
+  ASSERT_NE(std::string::npos, f.atom.find("Tagged Story")) << f.atom;
+
+  pugi::xml_document atom;
+  ASSERT_TRUE(atom.load_string(f.atom.c_str())) << f.atom;
+  std::map<std::string, std::string> atom_ids;  // title -> id
+  for (pugi::xml_node e : atom.child("feed").children("entry"))
+    atom_ids[e.child_value("title")] = e.child_value("id");
+  EXPECT_EQ("urn:feedd:12345", atom_ids["Numbered Story"]);
+  EXPECT_EQ("tag:example.org,2026:t", atom_ids["Tagged Story"]);
+
+  pugi::xml_document rss;
+  ASSERT_TRUE(rss.load_string(f.rss.c_str())) << f.rss;
+  std::map<std::string, std::string> guids;
+  for (pugi::xml_node i : rss.child("rss").child("channel").children("item")) {
+    guids[i.child_value("title")] = i.child_value("guid");
+    EXPECT_STREQ("false", i.child("guid").attribute("isPermaLink").value());
+  }
+  EXPECT_EQ("12345", guids["Numbered Story"]);
+  EXPECT_EQ("tag:example.org,2026:t", guids["Tagged Story"]);
+
+  std::map<std::string, std::string> json_ids;
+  const nlohmann::json json = nlohmann::json::parse(f.json);
+  for (const nlohmann::json& item : json["items"])
+    json_ids[item["title"].get<std::string>()] = item["id"].get<std::string>();
+  EXPECT_EQ("12345", json_ids["Numbered Story"]);
+  EXPECT_EQ("tag:example.org,2026:t", json_ids["Tagged Story"]);
+
+  EXPECT_EQ(1u, d.CountInLog("numbered.txt: id \"12345\" is not an absolute IRI; Atom shows it as "
+                             "urn:feedd:12345"))
+      << d.Log();
+  EXPECT_EQ(1u, d.CountInLog("is not an absolute IRI")) << d.Log();
   EXPECT_EQ(0, d.Stop());
 }
 

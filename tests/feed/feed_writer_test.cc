@@ -91,6 +91,34 @@ TEST(FeedWriterTest, GuidIsNotAPermalinkWhenTheIdIsNotTheLink) {
   EXPECT_STREQ("urn:uuid:5", guid.child_value());
 }
 
+// Defect 9: an explicit id that is not an absolute IRI made an invalid atom:id.
+// Atom gets urn:feedd: and the id percent-encoded; RSS keeps the id as given.
+TEST(FeedWriterTest, AnIdThatIsNotAnIriGetsAUrnInAtomOnlyDefect9) {
+  Article numeric = MakeArticle("numeric", 2);
+  numeric.id = "12345";
+  numeric.explicit_id = true;
+  Article spaced = MakeArticle("spaced", 1);
+  spaced.id = "post 7/\xC3\xA9";
+  spaced.explicit_id = true;
+  Article tag = MakeArticle("tag", 0);
+  tag.id = "tag:example.org,2026:x";
+  std::vector<Article> articles = {numeric, spaced, tag};
+  pugi::xml_document atom = ParseXml(RenderAtom(MakeChannel(), SelectItems(articles, 50)));
+  std::vector<std::string> ids;
+  for (pugi::xml_node e : atom.child("feed").children("entry")) ids.push_back(e.child_value("id"));
+  EXPECT_EQ((std::vector<std::string>{"urn:feedd:12345", "urn:feedd:post%207%2F%C3%A9",
+                                      "tag:example.org,2026:x"}),
+            ids);
+  pugi::xml_document rss = ParseXml(RenderRss(MakeChannel(), SelectItems(articles, 50)));
+  std::vector<std::string> guids;
+  for (pugi::xml_node i : rss.child("rss").child("channel").children("item")) {
+    guids.push_back(i.child_value("guid"));
+    EXPECT_STREQ("false", i.child("guid").attribute("isPermaLink").value());
+  }
+  EXPECT_EQ((std::vector<std::string>{"12345", "post 7/\xC3\xA9", "tag:example.org,2026:x"}),
+            guids);
+}
+
 TEST(FeedWriterTest, AtomFieldByField) {
   Article a = MakeArticle("one", 1764000000);
   a.updated = Timestamp{1764003600, 0};

@@ -59,6 +59,22 @@ TEST(JsonFeedWriterTest, SameIdsDatesAuthorsAndContentAsTheOtherFeeds) {
   EXPECT_EQ("https://ex.org/categories/news/feed.json", nlohmann::json::parse(RenderJsonFeed(c, {}))["feed_url"]);
 }
 
+// Defect 9: JSON Feed keeps an explicit id as given (Atom maps it to urn:feedd:).
+TEST(JsonFeedWriterTest, KeepsAnIdThatIsNotAnIriDefect9) {
+  Article a;
+  a.link = "https://ex.org/articles/n";
+  a.id = "12345";
+  a.explicit_id = true;
+  a.title = "T";
+  a.content_html = "<p>x</p>";
+  std::vector<Article> articles = {a};
+  Channel c;
+  c.base_url = "https://ex.org";
+  c.title = "Ex";
+  const nlohmann::json j = nlohmann::json::parse(RenderJsonFeed(c, SelectItems(articles, 50)));
+  EXPECT_EQ("12345", j["items"][0]["id"]);
+}
+
 // Issue 10: both dates in UTC, whatever offset the article was written in.
 TEST(JsonFeedWriterTest, DatesWithAnOffsetAreWrittenInUtcIssue10) {
   Article a;
