@@ -4,11 +4,13 @@
 
 #include "config/text.h"
 #include "config/toml_guard.h"
+#include "feed/slug.h"
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace feedd::config {
@@ -189,7 +191,30 @@ class Loader {
         *err = Where(item.source()) + "feed: needs " + (has_prefix ? "input" : "prefix");
         return false;
       }
+      if (!SharesNoStateFile(f.prefix, item.source(), err)) return false;
+      feed_lines_[config_->feeds.size()] = item.source().begin.line;
       config_->feeds.push_back(std::move(f));
+    }
+    return true;
+  }
+
+  // A [[feed]] keeps its state in state-SLUG.db, SLUG = feed::Slugify(prefix) (see
+  // daemon/daemon.cc; the root feed uses state.db): two prefixes with the same slug
+  // ("/Blog", "/blog") would share one file and mix their ids and dates. False with
+  // *err at the [[feed]] that comes second.
+  bool SharesNoStateFile(const std::string& prefix, const toml::source_region& where,
+                         std::string* err) const {
+    if (prefix.empty()) return true;
+    const std::string slug = feed::Slugify(prefix);
+    for (size_t i = 0; i < config_->feeds.size(); ++i) {
+      const std::string& other = config_->feeds[i].prefix;
+      if (other.empty() || feed::Slugify(other) != slug) continue;
+      const auto line = feed_lines_.find(i);
+      *err = Where(where) + "feed.prefix: \"" + prefix + "\" and \"" + other + "\"" +
+             (line == feed_lines_.end() ? "" : " (line " + std::to_string(line->second) + ")") +
+             " would share the state file state-" + slug +
+             ".db; make them differ in more than letter case and punctuation";
+      return false;
     }
     return true;
   }
@@ -275,6 +300,7 @@ class Loader {
   std::string path_;
   fs::path base_;
   Config* config_;
+  std::map<size_t, uint32_t> feed_lines_;  // config_->feeds index -> its [[feed]]'s line
 };
 
 }  // namespace

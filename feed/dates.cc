@@ -257,6 +257,10 @@ std::string FormatRfc3339(Timestamp t) {
   return out;
 }
 
+std::string FormatRfc822Utc(Timestamp t) { return FormatRfc822(Timestamp{t.seconds, 0}); }
+
+std::string FormatRfc3339Utc(Timestamp t) { return FormatRfc3339(Timestamp{t.seconds, 0}); }
+
 std::string FormatHttpDate(int64_t seconds) {
   const Civil c = ToCivil(seconds);
   char buf[64];

@@ -24,8 +24,15 @@ std::optional<Timestamp> ParseDate(std::string_view text);
 // "Wed, 02 Oct 2002 13:00:00 +0000": RFC 822 with a four-digit year and numeric zone.
 std::string FormatRfc822(Timestamp t);
 
-// "2002-10-02T13:00:00Z" or "2002-10-02T16:30:00+03:30" (RFC 3339).
+// "2002-10-02T13:00:00Z" or "2002-10-02T16:30:00+03:30" (RFC 3339), in the
+// author's offset: for what people read.
 std::string FormatRfc3339(Timestamp t);
+
+// The same instants, always written in UTC: "Wed, 02 Oct 2002 13:00:00 +0000" and
+// "2002-10-02T13:00:00Z". What feeds and machine-readable attributes carry, since
+// some readers ignore numeric offsets and would shift the item (issue 10).
+std::string FormatRfc822Utc(Timestamp t);
+std::string FormatRfc3339Utc(Timestamp t);
 
 // "Wed, 02 Oct 2002 13:00:00 GMT" (RFC 9110 IMF-fixdate), always in UTC.
 std::string FormatHttpDate(int64_t seconds);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "feed/article_id.h"
+
 namespace feedd::feed {
 namespace {
 
@@ -99,9 +101,9 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
   AddText(ch, "description", c.description.empty() ? c.title : c.description);
   if (!c.language.empty()) AddText(ch, "language", c.language);
   if (c.updated > 0) {
-    AddText(ch, "lastBuildDate", FormatRfc822(Timestamp{c.updated, 0}));
+    AddText(ch, "lastBuildDate", FormatRfc822Utc(Timestamp{c.updated, 0}));
   } else if (!items.empty()) {
-    AddText(ch, "lastBuildDate", FormatRfc822(NewestUpdate(items)));
+    AddText(ch, "lastBuildDate", FormatRfc822Utc(NewestUpdate(items)));
   }
   AddText(ch, "generator", Generator(c));
   pugi::xml_node self = ch.append_child("atom:link");
@@ -121,7 +123,7 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
     pugi::xml_node guid = item.append_child("guid");
     guid.append_attribute("isPermaLink") = a->id == a->link ? "true" : "false";
     guid.text().set(a->id.c_str());
-    AddText(item, "pubDate", FormatRfc822(a->published));
+    AddText(item, "pubDate", FormatRfc822Utc(a->published));  // UTC: issue 10
     if (!a->summary.empty()) AddText(item, "description", a->summary);
     if (!a->content_html.empty()) AddText(item, "content:encoded", a->content_html);
     if (const std::string& author = AuthorOf(*a, c); !author.empty())
@@ -148,7 +150,7 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
     sub.text().set(c.description.c_str());
   }
   AddText(feed, "updated",
-          FormatRfc3339(c.updated > 0 ? Timestamp{c.updated, 0} : NewestUpdate(items)));
+          FormatRfc3339Utc(c.updated > 0 ? Timestamp{c.updated, 0} : NewestUpdate(items)));
   // A feed-level author makes every entry valid (RFC 4287 4.1.1), named or not.
   AddText(feed.append_child("author"), "name", c.author.empty() ? c.title : c.author);
   pugi::xml_node self = feed.append_child("link");
@@ -182,7 +184,7 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
   for (const Article* a : items) {
     pugi::xml_node entry = feed.append_child("entry");
     if (!a->language.empty()) entry.append_attribute("xml:lang") = a->language.c_str();
-    AddText(entry, "id", a->id);
+    AddText(entry, "id", AtomEntryId(a->id));  // an absolute IRI, as RFC 4287 requires
     pugi::xml_node t = entry.append_child("title");
     t.append_attribute("type") = "text";
     t.text().set(a->title.c_str());
@@ -190,8 +192,9 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
     link.append_attribute("rel") = "alternate";
     link.append_attribute("type") = "text/html";
     link.append_attribute("href") = a->link.c_str();
-    AddText(entry, "published", FormatRfc3339(a->published));
-    AddText(entry, "updated", FormatRfc3339(a->updated));
+    // UTC, never the author's offset: some readers ignore offsets (issue 10).
+    AddText(entry, "published", FormatRfc3339Utc(a->published));
+    AddText(entry, "updated", FormatRfc3339Utc(a->updated));
     if (!a->author.empty()) AddText(entry.append_child("author"), "name", a->author);
     for (const std::string& cat : ItemCategories(*a))
       entry.append_child("category").append_attribute("term") = cat.c_str();

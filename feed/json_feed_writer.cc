@@ -33,8 +33,8 @@ std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> ite
       item["content_text"] = a->summary;
     }
     if (!a->summary.empty()) item["summary"] = a->summary;
-    item["date_published"] = FormatRfc3339(a->published);
-    item["date_modified"] = FormatRfc3339(a->updated);
+    item["date_published"] = FormatRfc3339Utc(a->published);  // UTC, as in Atom (issue 10)
+    item["date_modified"] = FormatRfc3339Utc(a->updated);
     const std::string& author = a->author.empty() ? c.author : a->author;
     if (!author.empty()) item["authors"] = Json::array({Json{{"name", author}}});
     const std::vector<std::string> tags = ItemCategories(*a);

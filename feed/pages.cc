@@ -49,8 +49,8 @@ void Head(const Channel& c, const std::string& title, const std::string& lang,
     meta("og:description", article->summary);
     meta("og:site_name", c.title);
     meta("og:locale", article->language);
-    meta("article:published_time", FormatRfc3339(article->published));
-    meta("article:modified_time", FormatRfc3339(article->updated));
+    meta("article:published_time", FormatRfc3339Utc(article->published));
+    meta("article:modified_time", FormatRfc3339Utc(article->updated));
     meta("article:author", article->author);
     meta("article:section", article->category);
     for (const std::string& t : article->tags) meta("article:tag", t);
@@ -81,9 +81,10 @@ std::string GroupPath(std::string_view kind, const std::string& name) {
   return "/" + std::string(kind) + "/" + PercentEncode(Slugify(name));
 }
 
+// The day as the author wrote it; the machine-readable instant in UTC, as in the feeds.
 std::string DateLine(const Article& a) {
-  const std::string iso = FormatRfc3339(a.published);
-  return "<time datetime=\"" + iso + "\">" + iso.substr(0, 10) + "</time>";
+  return "<time datetime=\"" + FormatRfc3339Utc(a.published) + "\">" +
+         FormatRfc3339(a.published).substr(0, 10) + "</time>";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "feed/article_id.h"
 #include "feed/article_parser.h"
 #include "watcher/scan.h"
 
@@ -65,6 +66,10 @@ void Settle(const IngestOptions& options, const std::string& relative_path, Pars
   }
   for (const std::string& w : parsed.warnings) spdlog::warn("{}: {}", relative_path, w);
   if (parsed.article) {
+    if (parsed.article->explicit_id && !feed::IsAbsoluteIri(parsed.article->id)) {
+      spdlog::info("{}: id \"{}\" is not an absolute IRI; Atom shows it as {}", relative_path,
+                   parsed.article->id, feed::AtomEntryId(parsed.article->id));
+    }
     result->article = std::move(parsed.article);
     result->status = LoadStatus::kLoaded;
     return;

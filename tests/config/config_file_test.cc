@@ -131,6 +131,46 @@ TEST(ConfigFileTest, SeveralFeeds) {
   }
 }
 
+// Each [[feed]] keeps its state in state-SLUG.db, SLUG = Slugify(prefix): "/Blog"
+// and "/blog" would share one file and mix their ids and dates. Refused at the
+// second [[feed]], naming both prefixes.
+TEST(ConfigFileTest, PrefixesThatShareAStateFileAreRefused) {
+  TempDir dir;
+  const std::string f = (dir.path() / "f.toml").string();
+  struct Case {
+    const char* text;
+    const char* error;  // after "FILE:"
+  } cases[] = {
+      {"[[feed]]\nprefix = \"/Blog\"\ninput = \"x\"\n[[feed]]\nprefix = \"/blog\"\ninput = \"y\"\n",
+       "4:1: feed.prefix: \"/blog\" and \"/Blog\" (line 1) would share the state file "
+       "state-blog.db; make them differ in more than letter case and punctuation"},
+      {"title = \"Site\"\n\n[[feed]]\nprefix = \"/news/world\"\ninput = \"x\"\n"
+       "[[feed]]\nprefix = \"/sport\"\ninput = \"y\"\n"
+       "[[feed]]  # the third\ninput = \"z\"\nprefix = \"/News-World/\"\n",
+       "9:1: feed.prefix: \"/News-World\" and \"/news/world\" (line 3) would share the state "
+       "file state-news-world.db; make them differ in more than letter case and punctuation"},
+      {"[[feed]]\nprefix = \"/a_b\"\ninput = \"x\"\n[[feed]]\nprefix = \"/a.b\"\ninput = \"y\"\n",
+       "4:1: feed.prefix: \"/a.b\" and \"/a_b\" (line 1) would share the state file "
+       "state-a-b.db; make them differ in more than letter case and punctuation"},
+  };
+  for (const Case& k : cases) {
+    WriteFile(f, k.text);
+    Config config;
+    std::string err;
+    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << k.text;
+    EXPECT_EQ(f + ":" + k.error, err) << k.text;
+  }
+  // Prefixes whose slugs differ are fine, and so is the root feed beside any other.
+  WriteFile(f,
+            "[[feed]]\nprefix = \"/\"\ninput = \"r\"\n[[feed]]\nprefix = \"/blog\"\ninput = \"x\"\n"
+            "[[feed]]\nprefix = \"/blog2\"\ninput = \"y\"\n[[feed]]\nprefix = \"/b/log\"\ninput = "
+            "\"z\"\n");
+  Config ok;
+  std::string err;
+  EXPECT_TRUE(LoadConfigFile(f, &ok, &err)) << err;
+  EXPECT_EQ(4u, ok.feeds.size());
+}
+
 TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
   TempDir dir;
   const std::string f = (dir.path() / "f.toml").string();

@@ -107,5 +107,32 @@ TEST(ConfigE2eTest, ReloadWithAHostileFileKeepsServingTheOldConfiguration) {
   EXPECT_EQ(0, d.Stop());
 }
 
+// "/Blog" and "/blog" would share state-blog.db: the binary refuses to start, with
+// exit status 78 and the place of the second [[feed]] on stderr, and so does
+// --check-config.
+TEST(ConfigE2eTest, FeedPrefixesThatShareAStateFileStopTheStart) {
+  TempDir conf, state, a, b;
+  const fs::path file = conf.path() / "feedd.toml";
+  WriteFile(file, "state_dir = \"" + state.path().string() +
+                      "\"\n\n[[feed]]\nprefix = \"/Blog\"\ninput = \"" + a.path().string() +
+                      "\"\n\n[[feed]]\nprefix = \"/blog\"\ninput = \"" + b.path().string() +
+                      "\"\n");
+  const std::string error = "feedd: " + file.string() +
+                            ":7:1: feed.prefix: \"/blog\" and \"/Blog\" (line 3) would share the "
+                            "state file state-blog.db; make them differ in more than letter case "
+                            "and punctuation\n";
+  const RunResult check = RunFeedd(conf, "--check-config --config " + file.string());
+  EXPECT_EQ(78, check.exit_code) << check.out;
+  EXPECT_EQ(error, check.out);
+
+  testing::DaemonOptions options;
+  options.wait_for_port = false;
+  options.debug_log = false;
+  Daemon d({}, {"--config", file.string()}, options);
+  EXPECT_EQ(78, d.Wait(std::chrono::seconds(10))) << d.Log();
+  EXPECT_NE(std::string::npos, d.Log().find(error)) << d.Log();
+  EXPECT_FALSE(fs::exists(state.path() / "state-blog.db"));
+}
+
 }  // namespace
 }  // namespace feedd

@@ -33,6 +33,29 @@ TEST(DatesTest, ParsesAndFormats) {
   }
 }
 
+// Feeds write every date in UTC (issue 10): the same instant, the offset gone.
+TEST(DatesTest, UtcFormsKeepTheInstantAndDropTheOffset) {
+  struct Case {
+    const char* input;
+    const char* rfc3339;
+    const char* rfc822;
+  } cases[] = {
+      {"2026-11-25 14:05 +0330", "2026-11-25T10:35:00Z", "Wed, 25 Nov 2026 10:35:00 +0000"},
+      {"2026-11-20T09:30:00+03:30", "2026-11-20T06:00:00Z", "Fri, 20 Nov 2026 06:00:00 +0000"},
+      {"2026-11-20T01:00:00+03:30", "2026-11-19T21:30:00Z", "Thu, 19 Nov 2026 21:30:00 +0000"},
+      {"2002-10-02T22:00:00-05:00", "2002-10-03T03:00:00Z", "Thu, 03 Oct 2002 03:00:00 +0000"},
+      {"Wed, 02 Oct 2002 08:00:00 EST", "2002-10-02T13:00:00Z", "Wed, 02 Oct 2002 13:00:00 +0000"},
+      {"2026-11-20", "2026-11-20T00:00:00Z", "Fri, 20 Nov 2026 00:00:00 +0000"},
+      {"1969-12-31T23:00:00-01:30", "1970-01-01T00:30:00Z", "Thu, 01 Jan 1970 00:30:00 +0000"},
+  };
+  for (const Case& c : cases) {
+    std::optional<Timestamp> t = ParseDate(c.input);
+    ASSERT_TRUE(t) << c.input;
+    EXPECT_EQ(c.rfc3339, FormatRfc3339Utc(*t)) << c.input;
+    EXPECT_EQ(c.rfc822, FormatRfc822Utc(*t)) << c.input;
+  }
+}
+
 TEST(DatesTest, RejectsNonDates) {
   for (const char* bad : {"", "yesterday", "2026-13-01", "2026-02-30", "2023-02-29",
                           "2026-11-20T25:00", "2026-11-20 10:00 +25:00", "2026-11-20Tx",

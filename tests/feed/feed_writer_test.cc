@@ -91,6 +91,34 @@ TEST(FeedWriterTest, GuidIsNotAPermalinkWhenTheIdIsNotTheLink) {
   EXPECT_STREQ("urn:uuid:5", guid.child_value());
 }
 
+// Defect 9: an explicit id that is not an absolute IRI made an invalid atom:id.
+// Atom gets urn:feedd: and the id percent-encoded; RSS keeps the id as given.
+TEST(FeedWriterTest, AnIdThatIsNotAnIriGetsAUrnInAtomOnlyDefect9) {
+  Article numeric = MakeArticle("numeric", 2);
+  numeric.id = "12345";
+  numeric.explicit_id = true;
+  Article spaced = MakeArticle("spaced", 1);
+  spaced.id = "post 7/\xC3\xA9";
+  spaced.explicit_id = true;
+  Article tag = MakeArticle("tag", 0);
+  tag.id = "tag:example.org,2026:x";
+  std::vector<Article> articles = {numeric, spaced, tag};
+  pugi::xml_document atom = ParseXml(RenderAtom(MakeChannel(), SelectItems(articles, 50)));
+  std::vector<std::string> ids;
+  for (pugi::xml_node e : atom.child("feed").children("entry")) ids.push_back(e.child_value("id"));
+  EXPECT_EQ((std::vector<std::string>{"urn:feedd:12345", "urn:feedd:post%207%2F%C3%A9",
+                                      "tag:example.org,2026:x"}),
+            ids);
+  pugi::xml_document rss = ParseXml(RenderRss(MakeChannel(), SelectItems(articles, 50)));
+  std::vector<std::string> guids;
+  for (pugi::xml_node i : rss.child("rss").child("channel").children("item")) {
+    guids.push_back(i.child_value("guid"));
+    EXPECT_STREQ("false", i.child("guid").attribute("isPermaLink").value());
+  }
+  EXPECT_EQ((std::vector<std::string>{"12345", "post 7/\xC3\xA9", "tag:example.org,2026:x"}),
+            guids);
+}
+
 TEST(FeedWriterTest, AtomFieldByField) {
   Article a = MakeArticle("one", 1764000000);
   a.updated = Timestamp{1764003600, 0};
@@ -114,7 +142,7 @@ TEST(FeedWriterTest, AtomFieldByField) {
   const pugi::xml_node entry = feed.child("entry");
   EXPECT_STREQ("https://ex.org/articles/one", entry.child_value("id"));
   EXPECT_STREQ("Title one", entry.child_value("title"));
-  EXPECT_STREQ("2025-11-24T19:30:00+03:30", entry.child_value("published"));
+  EXPECT_STREQ("2025-11-24T16:00:00Z", entry.child_value("published"));  // UTC (issue 10)
   EXPECT_STREQ("2025-11-24T17:00:00Z", entry.child_value("updated"));
   EXPECT_STREQ("Ann", entry.child("author").child_value("name"));
   EXPECT_STREQ("Music", entry.child("category").attribute("term").value());
@@ -124,6 +152,24 @@ TEST(FeedWriterTest, AtomFieldByField) {
   EXPECT_STREQ("https://ex.org/articles/one",
                entry.find_child_by_attribute("link", "rel", "alternate").attribute("href").value());
   EXPECT_FALSE(entry.next_sibling("entry").child("author"));  // inherits the feed's author
+}
+
+// Issue 10: a reader that ignores numeric offsets showed "+03:30" items 3.5 hours
+// off. Every date of both feeds is written in UTC; the instant is kept.
+TEST(FeedWriterTest, DatesWithAnOffsetAreWrittenInUtcIssue10) {
+  Article a = MakeArticle("tehran", 0);
+  a.published = *ParseDate("2026-11-25 14:05 +0330");
+  a.updated = *ParseDate("2026-11-26T09:00:00+03:30");
+  std::vector<Article> articles = {a};
+  pugi::xml_document rss = ParseXml(RenderRss(MakeChannel(), SelectItems(articles, 50)));
+  const pugi::xml_node ch = rss.child("rss").child("channel");
+  EXPECT_STREQ("Wed, 25 Nov 2026 10:35:00 +0000", ch.child("item").child_value("pubDate"));
+  EXPECT_STREQ("Thu, 26 Nov 2026 05:30:00 +0000", ch.child_value("lastBuildDate"));
+  pugi::xml_document atom = ParseXml(RenderAtom(MakeChannel(), SelectItems(articles, 50)));
+  const pugi::xml_node feed = atom.child("feed");
+  EXPECT_STREQ("2026-11-26T05:30:00Z", feed.child_value("updated"));
+  EXPECT_STREQ("2026-11-25T10:35:00Z", feed.child("entry").child_value("published"));
+  EXPECT_STREQ("2026-11-26T05:30:00Z", feed.child("entry").child_value("updated"));
 }
 
 TEST(FeedWriterTest, SameInputSameBytes) {

@@ -7,6 +7,7 @@
 
 #include "feed/article_parser.h"
 #include "feed/feed_writer.h"
+#include "feed/json_feed_writer.h"
 #include "tests/test_util.h"
 
 namespace feedd::feed {
@@ -60,6 +61,11 @@ TEST(GoldenTest, Rss) {
 TEST(GoldenTest, Atom) {
   const std::vector<Article> articles = LoadTestArticles();
   CompareGolden("atom.xml", RenderAtom(GoldenChannel(), SelectItems(articles, 50)));
+}
+
+TEST(GoldenTest, JsonFeed) {
+  const std::vector<Article> articles = LoadTestArticles();
+  CompareGolden("feed.json", RenderJsonFeed(GoldenChannel(), SelectItems(articles, 50)));
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ TEST(JsonFeedWriterTest, SameIdsDatesAuthorsAndContentAsTheOtherFeeds) {
   EXPECT_EQ(a.title, i["title"]);
   EXPECT_EQ("<p>x</p>", i["content_html"]);
   EXPECT_EQ("S", i["summary"]);
-  EXPECT_EQ("2025-11-24T19:30:00+03:30", i["date_published"]);
+  EXPECT_EQ("2025-11-24T16:00:00Z", i["date_published"]);  // UTC (issue 10)
   EXPECT_EQ("2025-11-24T17:00:00Z", i["date_modified"]);
   EXPECT_EQ("Ann", i["authors"][0]["name"]);
   EXPECT_EQ((std::vector<std::string>{"News", "a"}), i["tags"].get<std::vector<std::string>>());
@@ -57,6 +57,39 @@ TEST(JsonFeedWriterTest, SameIdsDatesAuthorsAndContentAsTheOtherFeeds) {
   EXPECT_EQ(text, RenderJsonFeed(c, SelectItems(articles, 50)));
   c.path = "/categories/news";
   EXPECT_EQ("https://ex.org/categories/news/feed.json", nlohmann::json::parse(RenderJsonFeed(c, {}))["feed_url"]);
+}
+
+// Defect 9: JSON Feed keeps an explicit id as given (Atom maps it to urn:feedd:).
+TEST(JsonFeedWriterTest, KeepsAnIdThatIsNotAnIriDefect9) {
+  Article a;
+  a.link = "https://ex.org/articles/n";
+  a.id = "12345";
+  a.explicit_id = true;
+  a.title = "T";
+  a.content_html = "<p>x</p>";
+  std::vector<Article> articles = {a};
+  Channel c;
+  c.base_url = "https://ex.org";
+  c.title = "Ex";
+  const nlohmann::json j = nlohmann::json::parse(RenderJsonFeed(c, SelectItems(articles, 50)));
+  EXPECT_EQ("12345", j["items"][0]["id"]);
+}
+
+// Issue 10: both dates in UTC, whatever offset the article was written in.
+TEST(JsonFeedWriterTest, DatesWithAnOffsetAreWrittenInUtcIssue10) {
+  Article a;
+  a.id = a.link = "https://ex.org/articles/tehran";
+  a.title = "T";
+  a.content_html = "<p>x</p>";
+  a.published = *ParseDate("2026-11-25 14:05 +0330");
+  a.updated = *ParseDate("2026-11-25 15:00 -0800");
+  std::vector<Article> articles = {a};
+  Channel c;
+  c.base_url = "https://ex.org";
+  c.title = "Ex";
+  const nlohmann::json j = nlohmann::json::parse(RenderJsonFeed(c, SelectItems(articles, 50)));
+  EXPECT_EQ("2026-11-25T10:35:00Z", j["items"][0]["date_published"]);
+  EXPECT_EQ("2026-11-25T23:00:00Z", j["items"][0]["date_modified"]);
 }
 
 }  // namespace

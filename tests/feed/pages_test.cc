@@ -60,5 +60,25 @@ TEST(PagesTest, IndexPage) {
   EXPECT_NE(std::string::npos, html.find("<link rel=\"alternate\" type=\"application/feed+json\""));
 }
 
+// Issue 10: pages show the date as the author wrote it, but what machines read
+// (datetime, article:*_time) is UTC, like the feeds.
+TEST(PagesTest, MachineReadableDatesAreUtcIssue10) {
+  Article a = RightToLeft();
+  a.published = *ParseDate("2026-11-20T01:00:00+03:30");  // still the 19th in UTC
+  a.updated = *ParseDate("2026-11-25 14:05 +0330");
+  const std::string page = RenderArticlePage(Site(), a);
+  EXPECT_NE(std::string::npos, page.find("<time datetime=\"2026-11-19T21:30:00Z\">2026-11-20</time>"))
+      << page;
+  EXPECT_NE(std::string::npos,
+            page.find("<meta property=\"article:published_time\" content=\"2026-11-19T21:30:00Z\">"));
+  EXPECT_NE(std::string::npos,
+            page.find("<meta property=\"article:modified_time\" content=\"2026-11-25T10:35:00Z\">"));
+  EXPECT_EQ(std::string::npos, page.find("+03:30"));
+  const std::vector<const Article*> list = {&a};
+  const std::string index = RenderIndexPage(Site(), list, {}, {});
+  EXPECT_NE(std::string::npos, index.find("<time datetime=\"2026-11-19T21:30:00Z\">2026-11-20</time>"))
+      << index;
+}
+
 }  // namespace
 }  // namespace feedd::feed
