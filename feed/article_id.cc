@@ -47,8 +47,19 @@ bool IsAbsoluteIri(std::string_view id) {
 }
 
 std::string AtomEntryId(const std::string& id) {
-  // PercentEncode keeps exactly ALPHA / DIGIT / "-._~" and writes uppercase hex.
-  return IsAbsoluteIri(id) ? id : "urn:feedd:" + PercentEncode(id);
+  // PercentEncode keeps exactly ALPHA / DIGIT / "-._~" and writes uppercase hex;
+  // "~" is encoded too, as RFC 2141 (which the W3C validator follows) has no place
+  // for it in a URN.
+  if (IsAbsoluteIri(id)) return id;
+  std::string out = "urn:feedd:";
+  for (char c : PercentEncode(id)) {
+    if (c == '~') {
+      out += "%7E";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace feedd::feed

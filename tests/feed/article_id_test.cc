@@ -28,7 +28,7 @@ TEST(ArticleIdTest, AtomEntryIdDefect9) {
       // No scheme.
       {"12345", false, "urn:feedd:12345"},
       {"post-7", false, "urn:feedd:post-7"},
-      {"a.b_c~d", false, "urn:feedd:a.b_c~d"},
+      {"a.b_c~d", false, "urn:feedd:a.b_c%7Ed"},
       {":x", false, "urn:feedd:%3Ax"},
       {"1ab:x", false, "urn:feedd:1ab%3Ax"},
       {"a_b:x", false, "urn:feedd:a_b%3Ax"},
