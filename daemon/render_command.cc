@@ -7,7 +7,7 @@
 
 #include "daemon/publish/file_io.h"
 #include "daemon/ingest/loader.h"
-#include "daemon/ingest/parse_worker.h"
+#include "daemon/ingest/parse_pool.h"
 #include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feedd_version.h"
@@ -29,10 +29,11 @@ feed::Channel ChannelFrom(const config::Config& c) {
 
 int RunRender(const config::Config& config) {
   std::string err;
-  ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
-  IngestOptions ingest{config.input_dir, config.base_url, config.max_article_bytes, nullptr,
-                       &parser};
+  // A static site is rendered from a cold folder: parse on every core.
+  ParsePool pool("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
+  IngestOptions ingest{config.input_dir, config.base_url, config.max_article_bytes};
   ingest.max_content_bytes = config.max_content_bytes;
+  ingest.pool = &pool;
   std::optional<std::vector<feed::Article>> articles = LoadFolder(ingest, &err);
   if (!articles) {
     spdlog::error("cannot read the input folder {}", err);

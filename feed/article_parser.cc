@@ -85,11 +85,22 @@ ArticleFormat FormatOf(std::string_view file_name) {
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
                                     const ParseContext& context,
                                     std::vector<std::string>* warnings, std::string* err) {
+  ParseError error;
+  std::optional<Article> a = ParseArticle(relative_path, bytes, context, warnings, &error);
+  if (!a) *err = std::move(error.message);
+  return a;
+}
+
+std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
+                                    const ParseContext& context, std::vector<std::string>* warnings,
+                                    ParseError* error) {
   const ArticleFormat format = FormatOf(relative_path);
   if (format == ArticleFormat::kNone) {
-    *err = "not an article file (.txt, .md, .markdown)";
+    *error = {ParseErrorKind::kNotArticle, "not an article file (.txt, .md, .markdown)"};
     return std::nullopt;
   }
+  error->kind = ParseErrorKind::kInvalid;  // every failure below but the draft
+  std::string* err = &error->message;
   bool invalid_utf8 = false;
   std::optional<std::string> text = NormalizeText(bytes, &invalid_utf8, err);
   if (!text) return std::nullopt;
@@ -112,7 +123,7 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     f = ParsePlainText(*text, context.max_content_bytes);
   }
   if (f.draft) {
-    *err = "draft";
+    *error = {ParseErrorKind::kDraft, "draft"};
     return std::nullopt;
   }
   if (f.content_cut) {

@@ -28,13 +28,30 @@ struct ParseContext {
 inline constexpr size_t kMaxTags = 64;
 inline constexpr size_t kMaxNameChars = 100;
 
+// Why a file is not published, for callers that act differently per case.
+enum class ParseErrorKind {
+  kInvalid,     // cannot be published: binary, empty, bad front matter (`message` says which)
+  kDraft,       // `draft: true`: withheld by its author, so any published version must go
+  kNotArticle,  // not an article file by its name
+};
+
+struct ParseError {
+  ParseErrorKind kind = ParseErrorKind::kInvalid;
+  std::string message;  // for logs: "draft", "binary data, not text", "line 3: front matter: ..."
+};
+
 // Parses the file at `relative_path` (relative to the input folder; its name gives
 // the slug and the format). Problems that still allow publishing ("invalid UTF-8
 // replaced", "unrecognized date", "content cut at N bytes", tags cut) are appended
 // to *warnings. Every URL in the content has passed feed/url.h. Linear or n log n
 // in the size of `bytes`, apart from the libraries' own parsers. On failure returns
-// std::nullopt and sets *err: "binary data, not text", "empty: no text", "draft",
-// "not an article file" or "line N: front matter: ...".
+// std::nullopt and sets *error: its kind, and its message "binary data, not text",
+// "empty: no text", "draft", "not an article file" or "line N: front matter: ...".
+std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
+                                    const ParseContext& context, std::vector<std::string>* warnings,
+                                    ParseError* error);
+
+// The same, with only the message: sets *err to error.message.
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
                                     const ParseContext& context,
                                     std::vector<std::string>* warnings, std::string* err);

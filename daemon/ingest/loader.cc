@@ -1,12 +1,16 @@
 #include "daemon/ingest/loader.h"
 
-#include "daemon/ingest/parse_worker.h"
-#include "feed/content_hash.h"
+#include <algorithm>
+#include <deque>
+#include <future>
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/ingest/parse_pool.h"
+#include "daemon/ingest/parse_worker.h"
 #include "feed/article_id.h"
 #include "feed/article_parser.h"
+#include "feed/content_hash.h"
 #include "watcher/scan.h"
 
 namespace feedd::daemon {
@@ -21,9 +25,9 @@ struct Pending {
 };
 
 // Reads one file into *pending, or settles its result (not an article, gone,
-// unreadable). True when it waits for its parse.
-bool Read(const IngestOptions& options, const std::string& relative_path, LoadResult* result,
-          Pending* pending) {
+// unreadable, unchanged). True when it waits for its parse.
+bool Read(const IngestOptions& options, const std::string& relative_path,
+          const std::string& known_hash, LoadResult* result, Pending* pending) {
   if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone ||
       watcher::IsIgnoredPath(relative_path)) {
     spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown)", relative_path);
@@ -48,6 +52,10 @@ bool Read(const IngestOptions& options, const std::string& relative_path, LoadRe
   result->mtime_seconds = file->mtime_seconds;
   result->size = file->bytes.size();
   result->content_hash = feed::ContentHash(file->bytes);
+  if (!known_hash.empty() && result->content_hash == known_hash) {
+    result->status = LoadStatus::kUnchanged;
+    return false;
+  }
   pending->bytes = std::move(file->bytes);
   pending->context = feed::ParseContext{options.base_url, feed::Timestamp{file->mtime_seconds, 0},
                                         options.max_content_bytes};
@@ -57,6 +65,11 @@ bool Read(const IngestOptions& options, const std::string& relative_path, LoadRe
 // Settles a result from its parse, with one log line for each warning or skip.
 void Settle(const IngestOptions& options, const std::string& relative_path, ParseResult parsed,
             LoadResult* result) {
+  if (parsed.outcome == ParseOutcome::kCancelled) {
+    *result = LoadResult{};
+    result->status = LoadStatus::kCancelled;
+    return;
+  }
   if (parsed.outcome == ParseOutcome::kTimedOut || parsed.outcome == ParseOutcome::kCrashed) {
     spdlog::warn("skipping {}: {}", relative_path, parsed.err);
     if (options.metrics)
@@ -74,63 +87,127 @@ void Settle(const IngestOptions& options, const std::string& relative_path, Pars
     result->status = LoadStatus::kLoaded;
     return;
   }
-  if (parsed.err == "draft") {
+  if (parsed.outcome == ParseOutcome::kDraft) {
     spdlog::info("skipping {}: draft", relative_path);
-  } else {
-    spdlog::warn("skipping {}: {}", relative_path, parsed.err);
+    if (options.metrics) options.metrics->CountSkip("draft");
+    result->status = LoadStatus::kDraft;
+    return;
   }
+  spdlog::warn("skipping {}: {}", relative_path, parsed.err);
   if (options.metrics) options.metrics->CountSkip(Metrics::SkipReason(parsed.err));
 }
 
-// Parses the files read so far, with the worker (in one pipelined batch) or here.
-void ParseAll(const IngestOptions& options, const std::vector<std::string>& paths,
-              std::vector<Pending>* pending, std::vector<LoadResult>* results) {
-  if (pending->empty()) return;
-  if (options.parser) {
-    std::vector<ParseJob> jobs;
-    jobs.reserve(pending->size());
-    for (const Pending& p : *pending) jobs.push_back({paths[p.index], p.bytes, &p.context});
-    std::vector<ParseResult> parsed = options.parser->ParseMany(jobs);
-    for (size_t i = 0; i < pending->size(); ++i) {
-      const size_t at = (*pending)[i].index;
-      Settle(options, paths[at], std::move(parsed[i]), &(*results)[at]);
-    }
+bool Cancelled(const IngestOptions& options) {
+  return options.cancel && options.cancel->load(std::memory_order_relaxed);
+}
+
+// Files read and parsed together. Never moved once its parse started: the parser
+// reads the bytes in place, and a group that goes waits for that parse to end.
+struct Group {
+  Group() = default;
+  Group(const Group&) = delete;
+  Group& operator=(const Group&) = delete;
+  ~Group() {
+    if (parsing.valid()) parsing.wait();
+  }
+  std::vector<Pending> files;
+  size_t bytes = 0;
+  std::future<std::vector<ParseResult>> parsing;  // by the pool, while more files are read
+  std::vector<ParseResult> parsed;                // by the parser or here, at once
+};
+
+// Starts the group's parse: in the pool, or at once with the parser or here.
+void StartParse(const IngestOptions& options, const std::vector<LoadRequest>& requests,
+                Group* group) {
+  std::vector<ParseJob> jobs;
+  jobs.reserve(group->files.size());
+  for (const Pending& p : group->files)
+    jobs.push_back({requests[p.index].relative_path, p.bytes, &p.context});
+  if (options.pool) {
+    group->parsing = options.pool->Submit(std::move(jobs), options.cancel);
+  } else if (options.parser) {
+    group->parsed = options.parser->ParseMany(jobs, options.cancel);
   } else {
-    for (const Pending& p : *pending) {
-      ParseResult parsed;
-      parsed.article =
-          feed::ParseArticle(paths[p.index], p.bytes, p.context, &parsed.warnings, &parsed.err);
-      parsed.outcome = parsed.article ? ParseOutcome::kParsed : ParseOutcome::kRejected;
-      Settle(options, paths[p.index], std::move(parsed), &(*results)[p.index]);
+    for (const ParseJob& j : jobs) {
+      if (Cancelled(options)) {
+        group->parsed.push_back({ParseOutcome::kCancelled, std::nullopt, {}, "cancelled"});
+      } else {
+        group->parsed.push_back(ParseHere(j.relative_path, j.bytes, *j.context));
+      }
     }
   }
-  pending->clear();
+}
+
+// Waits for the group's parse and settles its files, in order.
+void Finish(const IngestOptions& options, const std::vector<LoadRequest>& requests, Group* group,
+            std::vector<LoadResult>* results) {
+  std::vector<ParseResult> parsed;
+  if (group->parsing.valid()) {
+    try {
+      parsed = group->parsing.get();
+    } catch (const std::exception& e) {  // the pool's thread ran out of memory
+      parsed.assign(group->files.size(), {ParseOutcome::kCrashed, std::nullopt, {}, e.what()});
+    }
+  } else {
+    parsed = std::move(group->parsed);
+  }
+  for (size_t i = 0; i < group->files.size(); ++i) {
+    const size_t at = group->files[i].index;
+    Settle(options, requests[at].relative_path, std::move(parsed[i]), &(*results)[at]);
+  }
 }
 
 }  // namespace
 
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,
-                                     const std::vector<std::string>& relative_paths) {
+                                     const std::vector<LoadRequest>& requests) {
   // Read in groups of bounded size, so a folder of 100,000 files is never all in
-  // memory at once, and each group is parsed in one pipelined batch.
-  constexpr size_t kGroupFiles = 256;
-  constexpr size_t kGroupBytes = 16 << 20;
-  std::vector<LoadResult> results(relative_paths.size());
-  std::vector<Pending> pending;
-  size_t pending_bytes = 0;
-  for (size_t i = 0; i < relative_paths.size(); ++i) {
+  // memory at once; each group is parsed in one pipelined batch. With the pool, up
+  // to one group per worker (and one more) is parsed while the next is read; the
+  // results are settled (logged, counted) in the files' order. The groups' bytes
+  // stay under kBytesInFlight (and one file more per group).
+  const size_t workers = options.pool ? options.pool->size() : 1;
+  const size_t max_parsing = options.pool ? workers + 1 : 0;  // without: parsed at once
+  constexpr size_t kGroupFiles = 64;
+  constexpr size_t kBytesInFlight = 32 << 20;
+  const size_t group_bytes = std::max<size_t>(256 << 10, kBytesInFlight / (max_parsing + 1));
+  // Small loads are split so that every worker gets a share.
+  const size_t group_files =
+      std::clamp<size_t>((requests.size() + workers - 1) / workers, 1, kGroupFiles);
+  std::vector<LoadResult> results(requests.size());
+  std::deque<Group> groups;  // parsing or being filled (the last), oldest first
+  Group* filling = nullptr;
+  size_t next = 0;  // the next file to read
+  for (; next < requests.size() && !Cancelled(options); ++next) {
     Pending p;
-    p.index = i;
-    if (!Read(options, relative_paths[i], &results[i], &p)) continue;
-    pending_bytes += p.bytes.size();
-    pending.push_back(std::move(p));
-    if (pending.size() >= kGroupFiles || pending_bytes >= kGroupBytes) {
-      ParseAll(options, relative_paths, &pending, &results);
-      pending_bytes = 0;
-    }
+    p.index = next;
+    if (!Read(options, requests[next].relative_path, requests[next].known_hash, &results[next], &p))
+      continue;
+    if (!filling) filling = &groups.emplace_back();  // a deque never moves its elements
+    filling->bytes += p.bytes.size();
+    filling->files.push_back(std::move(p));
+    if (filling->files.size() < group_files && filling->bytes < group_bytes) continue;
+    StartParse(options, requests, filling);
+    filling = nullptr;
+    for (; groups.size() > max_parsing; groups.pop_front())
+      Finish(options, requests, &groups.front(), &results);
   }
-  ParseAll(options, relative_paths, &pending, &results);
+  if (filling) StartParse(options, requests, filling);  // at once kCancelled when cancelled
+  for (; !groups.empty(); groups.pop_front()) Finish(options, requests, &groups.front(), &results);
+  if (next < requests.size()) {
+    spdlog::debug("load cancelled: {} of {} files not read", requests.size() - next,
+                  requests.size());
+    for (; next < requests.size(); ++next) results[next].status = LoadStatus::kCancelled;
+  }
   return results;
+}
+
+std::vector<LoadResult> LoadArticles(const IngestOptions& options,
+                                     const std::vector<std::string>& relative_paths) {
+  std::vector<LoadRequest> requests;
+  requests.reserve(relative_paths.size());
+  for (const std::string& p : relative_paths) requests.push_back({p, {}});
+  return LoadArticles(options, requests);
 }
 
 std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,
@@ -145,6 +222,10 @@ std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& option
   for (const watcher::ScanEntry& e : *entries) paths.push_back(e.relative_path);
   std::vector<feed::Article> articles;
   for (LoadResult& r : LoadArticles(options, paths)) {
+    if (r.status == LoadStatus::kCancelled) {
+      *err = "cancelled";
+      return std::nullopt;
+    }
     if (r.article) articles.push_back(*std::move(r.article));
   }
   std::vector<std::string> warnings;

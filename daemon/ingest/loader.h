@@ -3,6 +3,7 @@
 // not for the serving threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 
 namespace feedd::daemon {
 
+class ParsePool;
 class ParseWorker;
 
 struct IngestOptions {
@@ -20,37 +22,63 @@ struct IngestOptions {
   std::string base_url;  // normalized, no trailing slash
   uint64_t max_article_bytes = 10 * 1024 * 1024;
   Metrics* metrics = nullptr;  // counts skipped files by reason, when given
-  // Parses in a child process under a time budget (the daemon and render); when
-  // null, parsing runs in this thread without a budget (tests of pure behaviour).
+  // Parses in a child process under a time budget, one file after another; when
+  // null (and `pool` too), parsing runs in this thread without a budget (tests of
+  // pure behaviour).
   ParseWorker* parser = nullptr;
   uint64_t max_content_bytes = 512 * 1024;  // of one article's HTML (limits.max_content_size)
+  // Parses in children under the budget, one per core, several groups of files at
+  // once; takes precedence over `parser`.
+  ParsePool* pool = nullptr;
+  // When it turns true (null: never), the load stops within about 100 ms and the
+  // files not done get kCancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 enum class LoadStatus {
   kLoaded,      // `article` holds the parsed article
   kGone,        // the file no longer exists
   kNotArticle,  // not an article file by its name (debug line)
-  kFailed,      // unreadable, too large, binary, a draft, bad front matter (one log line)
+  kFailed,      // unreadable, too large, binary, bad front matter, a parser crash or timeout
+                // (one log line): the last good version stays published
+  kDraft,       // a draft (info line): no article, and any published version must go
+  kUnchanged,   // its bytes hash to the caller's `known_hash`: not parsed
+  kCancelled,   // not done: the load was cancelled first (the caller keeps what it had)
 };
 
 struct LoadResult {
   LoadStatus status = LoadStatus::kFailed;
   std::optional<feed::Article> article;
-  int64_t mtime_ns = 0;  // of the file read, for later rescans
+  // Of the file read (kLoaded, kFailed by the parser, kDraft, kUnchanged), for
+  // later rescans.
+  int64_t mtime_ns = 0;
   int64_t mtime_seconds = 0;
   uint64_t size = 0;
-  std::string content_hash;  // of the file's bytes
+  std::string content_hash;  // of the file's bytes (feed::ContentHash)
+};
+
+struct LoadRequest {
+  std::string relative_path;
+  // The content hash of the bytes the caller already parsed; empty: none. Bytes
+  // that hash to it are not parsed again (kUnchanged). Pass none when what shapes
+  // a parse changed (base_url, max_content_bytes). An article without a date takes
+  // the file's mtime: kUnchanged carries the mtime read.
+  std::string known_hash;
 };
 
 // Reads and parses files, given relative to the input folder: one result each, in
-// order. The parses of a group of files go to the parse worker in one pipelined
-// batch. Logs a debug line for files that are not articles, a warning for each skip
-// and each problem.
+// order. Files are read on this thread in groups; each group is parsed in one
+// pipelined batch by the pool (several at once), the parser, or here. Logs a debug
+// line for files that are not articles, a warning for each skip and each problem,
+// in the order of the files.
+std::vector<LoadResult> LoadArticles(const IngestOptions& options,
+                                     const std::vector<LoadRequest>& requests);
+// The same, with no hash known.
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<std::string>& relative_paths);
 
 // Every article in the folder, slugs made unique. Returns std::nullopt with *err
-// set when the folder cannot be listed.
+// set when the folder cannot be listed, or to "cancelled" when the load was.
 std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,
                                                      std::string* err);
 

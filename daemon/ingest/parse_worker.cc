@@ -200,8 +200,15 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   Reader r(payload);
   uint64_t outcome = 0, warnings = 0;
   bool has_article = false;
-  if (!r.U64(&outcome) || outcome > static_cast<uint64_t>(ParseOutcome::kRejected) ||
-      !r.Str(&result->err) || !r.U64(&warnings) || warnings > r.left() / 8)
+  // Only the child's own outcomes travel; "timed out" or "cancelled" are never answers.
+  auto from_child = [](uint64_t o) {
+    return o == static_cast<uint64_t>(ParseOutcome::kParsed) ||
+           o == static_cast<uint64_t>(ParseOutcome::kRejected) ||
+           o == static_cast<uint64_t>(ParseOutcome::kDraft);
+  };
+  *result = ParseResult{};  // nothing of what it held before is left
+  if (!r.U64(&outcome) || !from_child(outcome) || !r.Str(&result->err) || !r.U64(&warnings) ||
+      warnings > r.left() / 8)
     return false;
   result->outcome = static_cast<ParseOutcome>(outcome);
   result->warnings.resize(warnings);
@@ -212,6 +219,21 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   if (has_article != (result->outcome == ParseOutcome::kParsed)) return false;
   if (has_article && !GetArticle(r, &result->article.emplace())) return false;
   return r.Done();
+}
+
+ParseResult ParseHere(std::string_view relative_path, std::string_view bytes,
+                      const feed::ParseContext& context) {
+  ParseResult result;
+  feed::ParseError error;
+  result.article = feed::ParseArticle(relative_path, bytes, context, &result.warnings, &error);
+  if (result.article) {
+    result.outcome = ParseOutcome::kParsed;
+  } else {
+    result.outcome =
+        error.kind == feed::ParseErrorKind::kDraft ? ParseOutcome::kDraft : ParseOutcome::kRejected;
+    result.err = std::move(error.message);
+  }
+  return result;
 }
 
 ParseWorker::ParseWorker(std::string executable, std::chrono::milliseconds budget)
@@ -297,7 +319,8 @@ ParseResult ParseWorker::Parse(std::string_view relative_path, std::string_view 
   return std::move(r.front());
 }
 
-std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& jobs) {
+std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& jobs,
+                                                const std::atomic<bool>* cancel) {
   std::vector<ParseResult> results(jobs.size());
   // Requests are pipelined: the child parses one while the next ones wait in its
   // socket, so a folder costs no round trip per file. Each answer must come within
@@ -327,6 +350,15 @@ std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& job
     deadline = Clock::now() + budget_;
   };
   while (next_recv < jobs.size()) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) {
+      // A child with requests in flight would answer them to the next caller: end it.
+      if (next_send > next_recv || out_done > 0) Kill();
+      for (size_t i = next_recv; i < jobs.size(); ++i) {
+        results[i].outcome = ParseOutcome::kCancelled;
+        results[i].err = "cancelled";
+      }
+      break;
+    }
     if (pid_ == 0) {
       std::string err;
       if (!Start(&err)) {
@@ -352,7 +384,8 @@ std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& job
       restart_after(next_recv, ParseOutcome::kTimedOut, TimeoutMessage());
       continue;
     }
-    const int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 60'000)));
+    const int64_t wait_ms = cancel ? kCancelPoll.count() : 60'000;  // cancel is polled
+    const int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, wait_ms)));
     if (ready < 0 && errno != EINTR) {
       restart_after(next_recv, ParseOutcome::kCrashed, Reap());
       continue;
@@ -450,9 +483,7 @@ int RunParseWorker(int in_fd, int out_fd, pid_t parent) {
     feed::ParseContext context;
     if (!DecodeParseRequest(payload, &path, &bytes, &context)) return 2;
     payload = {};
-    ParseResult result;
-    result.article = feed::ParseArticle(path, bytes, context, &result.warnings, &result.err);
-    result.outcome = result.article ? ParseOutcome::kParsed : ParseOutcome::kRejected;
+    const ParseResult result = ParseHere(path, bytes, context);
     const std::string answer = Frame(EncodeParseResult(result));
     if (!WriteAll(out_fd, answer.data(), answer.size())) return 2;
   }

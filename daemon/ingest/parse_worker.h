@@ -9,11 +9,13 @@
 // file gets a fresh child. A crash of the parser ends the child, not the daemon.
 // The child also runs under a memory limit.
 //
-// Not thread-safe: one owner (the ingest thread) calls Parse.
+// Not thread-safe: one owner calls Parse (the ingest thread, or a thread of a
+// ParsePool, parse_pool.h, which runs one worker per core).
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -26,10 +28,12 @@
 namespace feedd::daemon {
 
 enum class ParseOutcome {
-  kParsed,    // `article` holds the article
-  kRejected,  // the parser refused the file: `err` says why ("draft", "binary data, not text")
-  kTimedOut,  // no answer within the budget; the child was killed
-  kCrashed,   // the child died or answered nonsense; `err` says how
+  kParsed,     // `article` holds the article
+  kRejected,   // the parser refused the file: `err` says why ("binary data, not text")
+  kTimedOut,   // no answer within the budget; the child was killed
+  kCrashed,    // the child died or answered nonsense; `err` says how
+  kDraft,      // the file is a draft (`err` is "draft"): its article must leave the feeds
+  kCancelled,  // not parsed: the caller's cancel flag turned true first
 };
 
 struct ParseResult {
@@ -45,6 +49,11 @@ struct ParseJob {
   std::string_view bytes;
   const feed::ParseContext* context;
 };
+
+// Parses in this thread, without a budget: what the child answers for one request
+// (kParsed, kRejected or kDraft).
+ParseResult ParseHere(std::string_view relative_path, std::string_view bytes,
+                      const feed::ParseContext& context);
 
 class ParseWorker {
  public:
@@ -62,8 +71,12 @@ class ParseWorker {
 
   // Several files, pipelined to the child (no round trip per file), one result each
   // in order. The budget holds for each file: a file that overruns it, or kills the
-  // child, is skipped and the files after it go to a fresh child.
-  std::vector<ParseResult> ParseMany(const std::vector<ParseJob>& jobs);
+  // child, is skipped and the files after it go to a fresh child. When `*cancel`
+  // turns true (checked every kCancelPoll at least), the files not answered yet get
+  // kCancelled and the call returns; a child with requests in flight is killed.
+  std::vector<ParseResult> ParseMany(const std::vector<ParseJob>& jobs,
+                                     const std::atomic<bool>* cancel = nullptr);
+  static constexpr std::chrono::milliseconds kCancelPoll{20};
 
   void set_budget(std::chrono::milliseconds budget) { budget_ = budget; }
   std::chrono::milliseconds budget() const { return budget_; }

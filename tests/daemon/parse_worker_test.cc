@@ -1,11 +1,16 @@
 #include "daemon/ingest/parse_worker.h"
 
-#include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace feedd::daemon {
 namespace {
@@ -64,10 +69,13 @@ TEST(ParseWorkerTest, ParsesAsTheInProcessParserDoes) {
 
 TEST(ParseWorkerTest, RejectionsKeepTheParsersReason) {
   ParseWorker worker(FEEDD_BINARY, milliseconds(10'000));
+  // A draft is an outcome of its own, not a rejection told apart by its text.
   ParseResult draft = worker.Parse("d.md", "---\ntitle: T\ndraft: true\n---\nx\n", kContext);
-  EXPECT_EQ(ParseOutcome::kRejected, draft.outcome);
+  EXPECT_EQ(ParseOutcome::kDraft, draft.outcome);
   EXPECT_EQ("draft", draft.err);
   EXPECT_FALSE(draft.article);
+  ParseResult maybe = worker.Parse("m.md", "---\ndraft: maybe\n---\nx\n", kContext);
+  EXPECT_EQ(ParseOutcome::kRejected, maybe.outcome);
   ParseResult binary = worker.Parse("b.txt", std::string(64, '\0'), kContext);
   EXPECT_EQ(ParseOutcome::kRejected, binary.outcome);
   EXPECT_EQ("binary data, not text", binary.err);
@@ -180,10 +188,79 @@ TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
   const size_t count_at = 8 + 8 + 1;
   for (int i = 0; i < 8; ++i) huge[count_at + i] = static_cast<char>(i == 5 ? 1 : 0);
   EXPECT_FALSE(DecodeParseResult(huge, &back));
-  // Only the child's own outcomes travel; "timed out" is never an answer.
+  // Only the child's own outcomes travel; "timed out" or "cancelled" is never an answer.
   std::string forged = answer;
   forged[0] = static_cast<char>(ParseOutcome::kTimedOut);
   EXPECT_FALSE(DecodeParseResult(forged, &back));
+  forged[0] = static_cast<char>(ParseOutcome::kCancelled);
+  EXPECT_FALSE(DecodeParseResult(forged, &back));
+  // A draft travels as such, without an article.
+  const std::string draft =
+      EncodeParseResult(ParseResult{ParseOutcome::kDraft, std::nullopt, {}, "draft"});
+  ASSERT_TRUE(DecodeParseResult(draft, &back));
+  EXPECT_EQ(ParseOutcome::kDraft, back.outcome);
+  EXPECT_EQ("draft", back.err);
+  EXPECT_FALSE(back.article);
+}
+
+// The children of this process, started by any of its threads.
+std::vector<pid_t> OwnChildren() {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "children");
+    for (pid_t child; in >> child;) out.push_back(child);
+  }
+  return out;
+}
+
+bool WaitUntil(const std::function<bool()>& done, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  return true;
+}
+
+TEST(ParseWorkerTest, ACancelEndsALongParseAtOnceAndKillsTheChild) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(60'000));
+  const std::string slow = SlowMarkdown();
+  const std::string names[] = {"slow.md", "next.md"};
+  const std::vector<ParseJob> jobs = {{names[0], slow, &kContext},
+                                      {names[1], kMarkdown, &kContext}};
+  std::atomic<bool> cancel{false};
+  std::chrono::steady_clock::time_point cancelled_at;
+  std::thread canceller([&] {
+    // Once the child runs (and is given the slow file), not before.
+    ASSERT_TRUE(WaitUntil([] { return !OwnChildren().empty(); }, milliseconds(10'000)));
+    cancelled_at = std::chrono::steady_clock::now();
+    cancel = true;
+  });
+  std::vector<ParseResult> r = worker.ParseMany(jobs, &cancel);
+  const auto took = std::chrono::steady_clock::now() - cancelled_at;
+  canceller.join();
+  ASSERT_EQ(2u, r.size());
+  EXPECT_EQ(ParseOutcome::kCancelled, r[0].outcome);
+  EXPECT_EQ(ParseOutcome::kCancelled, r[1].outcome);
+  EXPECT_EQ("cancelled", r[1].err);
+  // Well within the ~100 ms promised (the poll runs every 20 ms), on a busy machine.
+  EXPECT_LT(took, milliseconds(500));
+  // The child had a request in flight: it is gone, and the next call gets a fresh one.
+  EXPECT_EQ(0, worker.child_pid());
+  EXPECT_TRUE(OwnChildren().empty());
+  EXPECT_EQ(ParseOutcome::kParsed, worker.Parse("a.md", kMarkdown, kContext).outcome);
+}
+
+TEST(ParseWorkerTest, ACancelSetBeforeTheCallParsesNothing) {
+  ParseWorker worker(FEEDD_BINARY, milliseconds(10'000));
+  ASSERT_EQ(ParseOutcome::kParsed, worker.Parse("a.md", kMarkdown, kContext).outcome);
+  const pid_t child = worker.child_pid();
+  const std::atomic<bool> cancel{true};
+  std::vector<ParseResult> r = worker.ParseMany({{"b.md", kMarkdown, &kContext}}, &cancel);
+  EXPECT_EQ(ParseOutcome::kCancelled, r[0].outcome);
+  // Nothing was in flight: the child stays for the next call.
+  EXPECT_EQ(child, worker.child_pid());
 }
 
 }  // namespace

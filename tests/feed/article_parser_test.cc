@@ -49,6 +49,30 @@ TEST(ArticleParserTest, RejectsWhatCannotBePublished) {
   }
 }
 
+TEST(ArticleParserTest, RejectionsSayTheirKind) {
+  struct Case {
+    std::string name, bytes;
+    ParseErrorKind kind;
+    std::string message;
+  } cases[] = {
+      {"draft.md", "---\ntitle: T\ndraft: yes\n---\nText\n", ParseErrorKind::kDraft, "draft"},
+      {"x.pdf", "Title\n\nBody\n", ParseErrorKind::kNotArticle,
+       "not an article file (.txt, .md, .markdown)"},
+      {"binary.txt", std::string(16, '\0'), ParseErrorKind::kInvalid, "binary data, not text"},
+      {"empty.md", "", ParseErrorKind::kInvalid, "empty: no text"},
+      // A draft flag that is neither true nor false is bad front matter, not a draft.
+      {"maybe.md", "---\ndraft: maybe\n---\nText\n", ParseErrorKind::kInvalid,
+       "line 2: front matter: draft: expected true or false, got \"maybe\""},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> warnings;
+    ParseError error;
+    EXPECT_FALSE(ParseArticle(c.name, c.bytes, kContext, &warnings, &error)) << c.name;
+    EXPECT_EQ(c.kind, error.kind) << c.name;
+    EXPECT_EQ(c.message, error.message) << c.name;
+  }
+}
+
 TEST(ArticleParserTest, InvalidUtf8IsReplacedWithAWarning) {
   Result r = Parse("bad.txt", "Caf\xE9 Headline\n\nBody \xFF\xFE text.\n");
   ASSERT_TRUE(r.article) << r.err;
