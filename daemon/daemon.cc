@@ -12,25 +12,25 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
-#include <deque>
+#include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <thread>
 
+#include "daemon/feed_pipeline.h"
+#include "daemon/http/server.h"
+#include "daemon/ingest/parse_pool.h"
 #include "daemon/publish/brotli_compressor.h"
 #include "daemon/publish/file_io.h"
-#include "daemon/http/server.h"
-#include "daemon/ingest/parse_worker.h"
-#include "daemon/publish/publisher.h"
-#include "daemon/render_command.h"
 #include "daemon/publish/resource.h"
+#include "daemon/render_command.h"
 #include "daemon/systemd.h"
 #include "daemon/websub.h"
 #include "feed/slug.h"
-#include "watcher/inotify_watcher.h"
 
 namespace feedd::daemon {
 namespace net = boost::asio;
@@ -38,17 +38,14 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Coalescing of watcher events: after the first event of a burst, wait until the
-// folder has been quiet for kQuiet, but never longer than kMaxDelay, so a steady
-// stream of drops still publishes well inside the 50 ms drop-to-feed budget.
-constexpr auto kQuiet = std::chrono::milliseconds(3);
-constexpr auto kMaxDelay = std::chrono::milliseconds(15);
-
 PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
-                                      ParseWorker* parser, BrotliCompressor* brotli) {
+                                      ParsePool* parser, BrotliCompressor* brotli,
+                                      const std::atomic<bool>* cancel) {
   PublisherOptions o;
-  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics, parser};
+  o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics};
+  o.ingest.pool = parser;
   o.ingest.max_content_bytes = c.max_content_bytes;
+  o.ingest.cancel = cancel;
   o.channel = ChannelFrom(c);
   o.max_feed_bytes = c.max_feed_bytes;
   o.cache_max_age = c.cache_max_age;
@@ -68,212 +65,32 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
   return o;
 }
 
-// The health of every feed, written on the ingest thread; the server reads the two
-// summaries (true only when true for every feed).
-struct HealthBoard {
-  std::atomic<bool>& watching_all;
-  std::atomic<bool>& state_all;
-  std::vector<char> watching, state;
-
-  void Set(std::vector<char>* flags, size_t feed, bool value, std::atomic<bool>* all) {
-    if (flags->size() <= feed) flags->resize(feed + 1, 1);
-    (*flags)[feed] = value;
-    *all = std::all_of(flags->begin(), flags->end(), [](char f) { return f != 0; });
+// Each feed's settings: its own folder, prefix and feed metadata; the rest shared.
+std::vector<config::Config> FeedConfigs(const config::Config& c) {
+  if (c.feeds.empty()) return {c};
+  std::vector<config::Config> out;
+  for (const config::FeedConfig& f : c.feeds) {
+    config::Config fc = c;
+    fc.input_dir = f.input_dir;
+    fc.base_url = f.base_url_set ? f.base_url : c.base_url + f.prefix;
+    if (!f.title.empty()) fc.title = f.title;
+    if (!f.description.empty()) fc.description = f.description;
+    if (!f.language.empty()) fc.language = f.language;
+    if (!f.author.empty()) fc.author = f.author;
+    if (f.limit > 0) fc.limit = f.limit;
+    // The whole site in one folder: each feed below its prefix, as it is served.
+    if (!c.output_dir.empty()) fc.output_dir = c.output_dir + f.prefix;
+    out.push_back(std::move(fc));
   }
-  void SetWatching(size_t feed, bool v) { Set(&watching, feed, v, &watching_all); }
-  void SetState(size_t feed, bool v) { Set(&state, feed, v, &state_all); }
-};
+  return out;
+}
 
-// Everything on the ingest thread: the watcher, the publisher, the debounce timer,
-// the optional copy of the feeds in an output folder.
-class Ingest {
- public:
-  // `on_changed` gets the URLs of the feeds a regeneration changed (WebSub).
-  // `feed` numbers this feed on the health board; `state_file` is its state.db name.
-  Ingest(net::io_context& ioc, PublisherOptions options, std::string output_dir,
-         std::string state_dir, std::string state_file, daemon::SnapshotHolder& snapshots,
-         HealthBoard& health, size_t feed,
-         std::function<void(std::vector<std::string>)> on_changed)
-      : on_changed_(std::move(on_changed)), ioc_(ioc), publisher_(std::move(options), &state_),
-        output_dir_(std::move(output_dir)), state_dir_(std::move(state_dir)),
-        state_file_(std::move(state_file)), snapshots_(snapshots), health_(health), feed_(feed),
-        timer_(ioc), state_retry_(ioc), schedule_(ioc) {}
-
-  // The remembered state, the first full scan and snapshot; then watching starts.
-  void Start() {
-    std::string err;
-    if (!state_.Open(state_dir_, state_file_, &err)) {
-      spdlog::error("cannot open the state store {}; ids and dates are kept in memory until "
-                    "it can be written", err);
-      state_ok_ = false;
-      health_.SetState(feed_, false);
-    } else if (!state_dir_.empty()) {
-      spdlog::info("state: {} articles remembered in {}/{}", state_.size(), state_dir_, state_file_);
-    }
-    StartWatcher();
-    publisher_.Rescan();
-    Publish(0);
-  }
-
-  void Stop() {
-    if (watcher_) watcher_->Stop();
-    timer_.cancel();
-    state_retry_.cancel();
-    schedule_.cancel();
-    health_.SetWatching(feed_, false);
-  }
-
-  // New settings from a reload: a new folder is watched and read, and everything is
-  // rendered again with the new feed settings.
-  void Reconfigure(PublisherOptions options, std::string output_dir) {
-    const bool new_folder = options.ingest.input_dir != publisher_.options().ingest.input_dir;
-    publisher_.Reconfigure(std::move(options));
-    output_dir_ = std::move(output_dir);
-    written_rss_.reset();
-    if (new_folder) {
-      spdlog::info("now watching {}", publisher_.options().ingest.input_dir);
-      if (watcher_) watcher_->Stop();
-      StartWatcher();
-    }
-    publisher_.Rescan();
-    Publish(0);
-  }
-
- private:
-  void StartWatcher() {
-    watcher_ = std::make_unique<watcher::InotifyWatcher>(
-        ioc_, publisher_.options().ingest.input_dir,
-        [this](std::vector<watcher::Event> events) { OnEvents(std::move(events)); });
-    watcher_->Start();
-    health_.SetWatching(feed_, watcher_->watching());
-  }
-
-  void OnEvents(std::vector<watcher::Event> events) {
-    health_.SetWatching(feed_, watcher_->watching());
-    if (events.empty()) return;
-    if (Metrics* m = publisher_.options().ingest.metrics) {
-      for (const watcher::Event& e : events) m->CountEvent(static_cast<size_t>(e.kind));
-    }
-    const Clock::time_point now = Clock::now();
-    if (pending_.empty()) first_event_ = now;
-    for (watcher::Event& e : events) pending_.push_back(std::move(e));
-    timer_.expires_at(std::min(now + kQuiet, first_event_ + kMaxDelay));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) Flush();
-    });
-  }
-
-  void Flush() {
-    std::vector<watcher::Event> events;
-    events.swap(pending_);
-    if (publisher_.Apply(events)) Publish(events.size());
-  }
-
-  // The state is written before the snapshot that uses it is served, so what a
-  // reader saw survives a crash. A failure is logged once, reported by /healthz,
-  // retried every few seconds, and does not stop publishing.
-  void SaveState() {
-    std::string err;
-    if (state_.Flush(&err)) {
-      if (!state_ok_) spdlog::info("state store writable again; every change is saved");
-      state_ok_ = true;
-      health_.SetState(feed_, true);
-      return;
-    }
-    if (state_ok_) spdlog::error("cannot write the state store: {}; serving on, retrying", err);
-    state_ok_ = false;
-    health_.SetState(feed_, false);
-    state_retry_.expires_after(std::chrono::seconds(2));
-    state_retry_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) SaveState();
-    });
-  }
-
-  void Publish(size_t event_count) {
-    const Clock::time_point started = Clock::now();
-    try {
-      std::shared_ptr<const Snapshot> snap = publisher_.Build(std::time(nullptr));
-      // The state (ids, dates, every resource's last-changed time) is written before
-      // the snapshot that uses it is served, so what a reader saw survives a crash.
-      SaveState();
-      snapshots_.Publish(snap);
-      const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
-                          .count() / 1000.0;
-      spdlog::info("published {} articles (generation {}, {} events, built in {:.1f} ms)",
-                   snap->article_count, snap->generation, event_count, ms);
-      if (Metrics* m = publisher_.options().ingest.metrics) m->ObserveRegeneration(ms / 1000);
-      char when[32];
-      const std::time_t now = std::time(nullptr);
-      std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
-      NotifySystemd("STATUS=serving " + std::to_string(snap->article_count) +
-                    " articles; last regeneration " + when);
-      WriteOutput(*snap);
-      ArmSchedule();
-      if (on_changed_ && !publisher_.changed_topics().empty()) on_changed_(publisher_.changed_topics());
-    } catch (const std::exception& e) {
-      // The previous snapshot stays served.
-      spdlog::error("regeneration failed, keeping the previous feeds: {}", e.what());
-    }
-  }
-
-  // A timer for the next scheduled article (no polling): when it is due, the
-  // snapshot is built again and the article appears.
-  void ArmSchedule() {
-    const int64_t due = publisher_.next_due();
-    if (due == 0 || due == scheduled_for_) return;
-    scheduled_for_ = due;
-    const int64_t wait = std::max<int64_t>(0, due - std::time(nullptr));
-    schedule_.expires_after(std::chrono::seconds(wait) + std::chrono::milliseconds(50));
-    schedule_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      scheduled_for_ = 0;
-      spdlog::info("publishing what was scheduled for now");
-      Publish(0);
-    });
-  }
-
-  // The same bytes the server sends, for nginx or a CDN to serve from disk.
-  void WriteOutput(const daemon::Snapshot& snap) {
-    if (output_dir_.empty()) return;
-    const ResourcePtr rss = snap.Find("/rss.xml");
-    const ResourcePtr atom = snap.Find("/atom.xml");
-    if (!rss || !atom) return;
-    if (rss == written_rss_ && atom == written_atom_) return;
-    const std::filesystem::path dir(output_dir_);
-    std::string err;
-    bool ok = true;
-    for (const auto& [name, res] : {std::pair{"rss.xml", rss}, std::pair{"atom.xml", atom}}) {
-      ok = ok && WriteFileAtomically((dir / name).string(), res->identity.body, &err) &&
-           WriteFileAtomically((dir / (std::string(name) + ".gz")).string(), res->gzip.body, &err);
-    }
-    if (!ok) {
-      spdlog::warn("cannot write the feeds to the output folder: {}", err);
-      return;
-    }
-    written_rss_ = rss;
-    written_atom_ = atom;
-  }
-
-  std::function<void(std::vector<std::string>)> on_changed_;
-  net::io_context& ioc_;
-  IdentityStore state_;  // before the publisher, which points at it
-  Publisher publisher_;
-  std::string output_dir_;
-  std::string state_dir_;
-  std::string state_file_;
-  daemon::SnapshotHolder& snapshots_;
-  HealthBoard& health_;
-  size_t feed_;
-  bool state_ok_ = true;
-  net::steady_timer timer_;
-  net::steady_timer state_retry_;
-  net::steady_timer schedule_;
-  int64_t scheduled_for_ = 0;
-  std::unique_ptr<watcher::InotifyWatcher> watcher_;
-  std::vector<watcher::Event> pending_;
-  Clock::time_point first_event_;
-  std::shared_ptr<const daemon::Resource> written_rss_, written_atom_;
-};
+// Each feed's state file (the configuration refuses prefixes that would share one).
+std::string StateFile(const config::Config& c, size_t i) {
+  return c.feeds.empty() || c.feeds[i].prefix.empty()
+             ? std::string("state.db")
+             : "state-" + feed::Slugify(c.feeds[i].prefix) + ".db";
+}
 
 void LogStats(const ServerStats& s, const Metrics& m) {
   const Metrics::Totals t = m.ResponseTotals();
@@ -289,267 +106,306 @@ std::string MonotonicUsec() {
   return std::to_string(int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000);
 }
 
-}  // namespace
-
-int RunDaemon(const config::Config& initial, const Invocation& inv) {
-  ::signal(SIGPIPE, SIG_IGN);
-  net::io_context control(1);  // signals and timers, on the main thread
-  net::io_context ingest_ioc(1);
-  // Registered first: from now on these signals are queued for the handlers below.
-  net::signal_set stop_signals(control, SIGINT, SIGTERM);
-  net::signal_set reload_signal(control, SIGHUP);
-  std::atomic<bool> watching{false};
-  std::atomic<bool> state_ok{true};
-  HealthBoard health{watching, state_ok, {}, {}};
-  Metrics metrics;
-  config::Config current = initial;
-  // Every feed's files are parsed on the ingest thread, in one child process under
-  // the parse budget (owned here, used only on the ingest thread).
-  ParseWorker parser("/proc/self/exe", std::chrono::milliseconds(current.parse_timeout_ms));
-  // The feeds' and the index's bodies, for sendfile(2), in unnamed files on the
-  // state's (disk) file system, else in the temporary folder, else in memfds.
-  {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string why;
-    bool placed = false;
-    for (const std::string& folder : {current.state_dir, std::string(tmp && *tmp ? tmp : "/var/tmp")}) {
-      if (!folder.empty() && SetBodyFileFolder(folder, &why)) {
-        placed = true;
-        break;
-      }
-      if (!folder.empty()) spdlog::debug("cannot keep bodies in {}", why);
-    }
-    if (!placed) spdlog::debug("bodies for sendfile in memfds");
+// The feeds' and the index's bodies, for sendfile(2), in unnamed files on the
+// state's (disk) file system, else in the temporary folder, else in memfds.
+void PlaceBodyFiles(const config::Config& c) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string why;
+  for (const std::string& folder : {c.state_dir, std::string(tmp && *tmp ? tmp : "/var/tmp")}) {
+    if (!folder.empty() && SetBodyFileFolder(folder, &why)) return;
+    if (!folder.empty()) spdlog::debug("cannot keep bodies in {}", why);
   }
+  spdlog::debug("bodies for sendfile in memfds");
+}
 
-  // One feed at the root, or one per [[feed]], each below its prefix.
-  const size_t feed_count = std::max<size_t>(1, current.feeds.size());
-  std::deque<daemon::SnapshotHolder> holders(feed_count);
+// The service: listeners, one pipeline per feed on the ingest thread, the serving
+// threads, and on the main thread the signals (stop, reload) and the timers
+// (statistics, watchdog). Run() returns the exit code.
+class Daemon {
+ public:
+  Daemon(const config::Config& config, const Invocation& inv);
+  int Run();
+
+ private:
+  bool Bind();
+  void StartPipelines();
+  config::Config WithBase(config::Config c) const;
+  void ArmStats();
+  void ArmWatchdog();
+  void WaitForReload();
+  void Reload();
+  void WaitForStop();
+  void WaitDrained();
+
+  const Invocation inv_;
+  config::Config current_;
+  net::io_context control_{1};  // signals and timers, on the main thread
+  net::io_context ingest_ioc_{1};
+  // Registered first: from now on these signals are queued for the handlers below.
+  net::signal_set stop_signals_{control_, SIGINT, SIGTERM};
+  net::signal_set reload_signal_{control_, SIGHUP};
+  HealthBoard health_;
+  Metrics metrics_;
+  std::atomic<bool> stopping_{false};  // a long load on the ingest thread returns early
+  // Every feed's files are parsed in child processes under the parse budget, one
+  // per core (used from the ingest thread).
+  ParsePool parser_;
+  std::deque<SnapshotHolder> holders_;  // one per feed
+  std::unique_ptr<HttpServer> server_;
+  std::vector<ListenFd> passed_;        // sockets from systemd
+  std::vector<std::string> addresses_;  // bound, in order
+  std::unique_ptr<WebSubNotifier> websub_;
+  // One thread makes the br twins of every feed's resources; it outlives the pipelines.
+  BrotliCompressor brotli_;
+  std::vector<std::unique_ptr<FeedPipeline>> pipelines_;
+  net::steady_timer stats_timer_{control_};
+  net::steady_timer watchdog_{control_};
+  uint64_t watchdog_usec_ = 0;
+  net::steady_timer drain_{control_};
+  Clock::time_point stop_deadline_;
+  // Keeps the ingest loop running until a stop, whatever its pipelines wait for.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> ingest_work_;
+};
+
+Daemon::Daemon(const config::Config& config, const Invocation& inv)
+    : inv_(inv),
+      current_(config),
+      parser_("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms)) {}
+
+config::Config Daemon::WithBase(config::Config c) const {
+  // Without a base URL, links use the first address actually bound.
+  if (!c.base_url_set) c.base_url = "http://" + addresses_.front();
+  return c;
+}
+
+bool Daemon::Bind() {
+  const size_t feed_count = std::max<size_t>(1, current_.feeds.size());
+  holders_.resize(feed_count);
   std::vector<Site> sites;
   for (size_t i = 0; i < feed_count; ++i)
-    sites.push_back({current.feeds.empty() ? "" : current.feeds[i].prefix, &holders[i]});
-  HttpServer server(current.threads, sites, watching, state_ok, metrics,
-                    ServerOptionsFrom(current));
+    sites.push_back({current_.feeds.empty() ? "" : current_.feeds[i].prefix, &holders_[i]});
+  server_ = std::make_unique<HttpServer>(current_.threads, sites, health_.watching_all,
+                                         health_.state_all, metrics_,
+                                         ServerOptionsFrom(current_));
   std::string bound, err;
-  std::vector<std::string> addresses;
-  const std::vector<ListenFd> passed = TakeListenFds();
-  if (!passed.empty()) {
-    for (const ListenFd& l : passed) {
-      if (!server.Adopt(l.fd, &bound, &err)) {
+  passed_ = TakeListenFds();
+  if (!passed_.empty()) {
+    for (const ListenFd& l : passed_) {
+      if (!server_->Adopt(l.fd, &bound, &err)) {
         spdlog::error("{}", err);
-        return 1;
+        return false;
       }
-      addresses.push_back(bound);
+      addresses_.push_back(bound);
       spdlog::info("listening on {} (socket {} from systemd)", bound, l.name);
     }
   } else {
-    for (const config::ListenAddress& a : current.listen) {
-      if (!server.Listen(a.host, a.port, &bound, &err)) {
+    for (const config::ListenAddress& a : current_.listen) {
+      if (!server_->Listen(a.host, a.port, &bound, &err)) {
         spdlog::error("{}", err);
-        return 1;
+        return false;
       }
-      addresses.push_back(bound);
+      addresses_.push_back(bound);
       spdlog::info("listening on {}", bound);
     }
   }
   // /metrics on its own address, for every client there (Prometheus exporters' habit).
-  if (current.metrics_listen) {
-    if (!server.Listen(current.metrics_listen->host, current.metrics_listen->port, &bound, &err,
-                       /*metrics_only=*/true)) {
+  if (current_.metrics_listen) {
+    if (!server_->Listen(current_.metrics_listen->host, current_.metrics_listen->port, &bound,
+                         &err, /*metrics_only=*/true)) {
       spdlog::error("metrics_listen: {}", err);
-      return 1;
+      return false;
     }
     spdlog::info("serving /metrics on {}", bound);
   }
-  // Without a base URL, links use the first address actually bound.
-  auto with_base = [&](config::Config c) {
-    if (!c.base_url_set) c.base_url = "http://" + addresses.front();
-    return c;
-  };
-  current = with_base(current);
+  current_ = WithBase(current_);
+  return true;
+}
 
+void Daemon::StartPipelines() {
   // WebSub: notifications run on the control loop, never on the ingest or serving ones.
-  std::unique_ptr<WebSubNotifier> websub;
-  if (!current.hub.empty()) websub = std::make_unique<WebSubNotifier>(control, current.hub, &metrics);
-  auto notify_hub = [&](std::vector<std::string> topics) {
-    if (websub) net::post(control, [&, t = std::move(topics)]() mutable { websub->Publish(std::move(t)); });
+  if (!current_.hub.empty())
+    websub_ = std::make_unique<WebSubNotifier>(control_, current_.hub, &metrics_);
+  auto notify_hub = [this](std::vector<std::string> topics) {
+    if (websub_)
+      net::post(control_, [this, t = std::move(topics)]() mutable { websub_->Publish(std::move(t)); });
   };
-  // Each feed's settings: its own folder, prefix and feed metadata; the rest shared.
-  auto feed_configs = [&](const config::Config& c) {
-    std::vector<config::Config> out;
-    if (c.feeds.empty()) return std::vector<config::Config>{c};
-    for (const config::FeedConfig& f : c.feeds) {
-      config::Config fc = c;
-      fc.input_dir = f.input_dir;
-      fc.base_url = f.base_url_set ? f.base_url : c.base_url + f.prefix;
-      if (!f.title.empty()) fc.title = f.title;
-      if (!f.description.empty()) fc.description = f.description;
-      if (!f.language.empty()) fc.language = f.language;
-      if (!f.author.empty()) fc.author = f.author;
-      if (f.limit > 0) fc.limit = f.limit;
-      fc.output_dir.clear();  // output_dir copies the root feed only
-      out.push_back(std::move(fc));
-    }
-    return out;
-  };
-  auto state_file = [&](size_t i) {
-    return current.feeds.empty() || current.feeds[i].prefix.empty()
-               ? std::string("state.db")
-               : "state-" + feed::Slugify(current.feeds[i].prefix) + ".db";
-  };
-  // One thread makes the br twins of every feed's resources; it outlives the ingests.
-  BrotliCompressor brotli;
-  std::vector<std::unique_ptr<Ingest>> ingests;
-  {
-    const std::vector<config::Config> fcs = feed_configs(current);
-    for (size_t i = 0; i < fcs.size(); ++i) {
-      ingests.push_back(std::make_unique<Ingest>(
-          ingest_ioc, PublisherOptionsFrom(fcs[i], &metrics, &parser, &brotli),
-          fcs[i].output_dir, fcs[i].state_dir, state_file(i), holders[i], health, i, notify_hub));
-    }
+  const std::vector<config::Config> fcs = FeedConfigs(current_);
+  for (size_t i = 0; i < fcs.size(); ++i) {
+    PipelineOptions o;
+    o.publisher = PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_);
+    o.output_dir = fcs[i].output_dir;
+    o.state_dir = fcs[i].state_dir;
+    o.state_file = StateFile(current_, i);
+    o.feed = i;
+    pipelines_.push_back(std::make_unique<FeedPipeline>(ingest_ioc_, std::move(o), holders_[i],
+                                                        health_, &stopping_, notify_hub));
   }
+}
+
+void Daemon::ArmStats() {
+  stats_timer_.expires_after(std::chrono::minutes(1));
+  stats_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    LogStats(server_->stats(), metrics_);
+    ArmStats();
+  });
+}
+
+// Every half interval, ping every serving loop; systemd hears WATCHDOG=1 only if all
+// of them answered the previous round, so a stuck loop gets restarted.
+void Daemon::ArmWatchdog() {
+  watchdog_.expires_after(std::chrono::microseconds(watchdog_usec_ / 2));
+  watchdog_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (server_->CollectHeartbeats()) NotifySystemd("WATCHDOG=1");
+    ArmWatchdog();
+  });
+}
+
+void Daemon::WaitForReload() {
+  reload_signal_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    Reload();
+    WaitForReload();
+  });
+}
+
+// SIGHUP: read the configuration again; keep the old one if the new one is wrong.
+void Daemon::Reload() {
+  NotifySystemd("RELOADING=1\nMONOTONIC_USEC=" + MonotonicUsec());
+  std::string why;
+  int code = 0;
+  std::optional<config::Config> next = BuildConfig(inv_, &why, &code);
+  if (!next) {
+    spdlog::error("reload: {}; keeping the current configuration", why);
+    NotifySystemd("READY=1");
+    return;
+  }
+  config::Config c = WithBase(*next);
+  if (c.listen != current_.listen && passed_.empty())
+    spdlog::warn("reload: listen addresses changed; restart feedd to apply them");
+  if (c.metrics_listen != current_.metrics_listen)
+    spdlog::warn("reload: metrics_listen changed; restart feedd to apply it");
+  if (c.threads != current_.threads) spdlog::warn("reload: threads changed; restart feedd to apply it");
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  server_->set_options(ServerOptionsFrom(c));
+  std::vector<config::Config> fcs = FeedConfigs(c);
+  bool same_feeds = c.feeds.size() == current_.feeds.size();
+  for (size_t i = 0; same_feeds && i < c.feeds.size(); ++i)
+    same_feeds = c.feeds[i].prefix == current_.feeds[i].prefix;
+  if (!same_feeds) {
+    spdlog::warn("reload: the [[feed]] prefixes changed; restart feedd to apply them");
+    fcs = FeedConfigs(current_);
+  }
+  current_ = c;
+  net::post(ingest_ioc_, [this, fcs, parse_ms = c.parse_timeout_ms] {
+    parser_.set_budget(std::chrono::milliseconds(parse_ms));
+    for (size_t i = 0; i < pipelines_.size() && i < fcs.size(); ++i)
+      pipelines_[i]->Reconfigure(
+          PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_),
+          fcs[i].output_dir);
+    spdlog::info("reloaded the configuration");
+    NotifySystemd("READY=1");
+  });
+}
+
+// SIGINT/SIGTERM: stop accepting, let responses in flight finish (bounded), exit 0.
+// A cold start still reading the folder is abandoned within a moment.
+void Daemon::WaitForStop() {
+  stop_signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("received {}; stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    NotifySystemd("STOPPING=1");
+    stopping_ = true;
+    ingest_work_.reset();
+    server_->Shutdown();
+    stats_timer_.cancel();
+    watchdog_.cancel();
+    reload_signal_.cancel();
+    net::post(ingest_ioc_, [this] {
+      for (auto& p : pipelines_) p->Stop();
+    });
+    stop_deadline_ = Clock::now() + std::chrono::seconds(10);
+    WaitDrained();
+  });
+}
+
+void Daemon::WaitDrained() {
+  drain_.expires_after(std::chrono::milliseconds(20));
+  drain_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const uint64_t open = server_->stats().open_connections.load();
+    if (open == 0 || Clock::now() >= stop_deadline_) {
+      if (open > 0) spdlog::warn("closing {} connections still open after 10 s", open);
+      control_.stop();
+      return;
+    }
+    WaitDrained();
+  });
+}
+
+int Daemon::Run() {
+  ::signal(SIGPIPE, SIG_IGN);
+  PlaceBodyFiles(current_);
+  if (!Bind()) return 1;
+  StartPipelines();
+  // Serving starts now: until the first snapshot is ready, /healthz answers 503
+  // ("starting") and the feeds 503 with Retry-After.
+  server_->Start();
+  if (!current_.port_file.empty()) {
+    std::string err;
+    const std::string port = addresses_.front().substr(addresses_.front().rfind(':') + 1) + "\n";
+    if (!WriteFileAtomically(current_.port_file, port, &err)) spdlog::error("cannot write {}", err);
+  }
+  WaitForStop();
   std::promise<void> first_snapshot;
-  net::post(ingest_ioc, [&] {
-    for (auto& ingest : ingests) ingest->Start();
+  net::post(ingest_ioc_, [this, &first_snapshot] {
+    for (auto& p : pipelines_) p->Start();
     first_snapshot.set_value();
   });
-  auto ingest_work = net::make_work_guard(ingest_ioc);
-  std::thread ingest_thread([&] {
+  ingest_work_.emplace(ingest_ioc_.get_executor());
+  std::thread ingest_thread([this] {
     for (;;) {
       try {
-        ingest_ioc.run();
+        ingest_ioc_.run();
         break;
       } catch (const std::exception& e) {
         spdlog::error("ingest: unexpected error, continuing: {}", e.what());
       }
     }
   });
-  first_snapshot.get_future().wait();
-
-  // Readers who connect from now on get the complete feed.
-  server.Start();
-  if (!current.port_file.empty()) {
-    const std::string port = addresses.front().substr(addresses.front().rfind(':') + 1) + "\n";
-    if (!WriteFileAtomically(current.port_file, port, &err)) spdlog::error("cannot write {}", err);
+  // The control loop handles a stop while the first snapshot is being made.
+  std::future<void> ready = first_snapshot.get_future();
+  while (ready.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready &&
+         !control_.stopped()) {
+    control_.poll();
   }
-  NotifySystemd("READY=1");
-
-  net::steady_timer stats_timer(control);
-  std::function<void()> arm_stats = [&] {
-    stats_timer.expires_after(std::chrono::minutes(1));
-    stats_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      LogStats(server.stats(), metrics);
-      arm_stats();
-    });
-  };
-  arm_stats();
-
-  // Watchdog: every half interval, ping every serving loop; systemd hears WATCHDOG=1
-  // only if all of them answered the previous round, so a stuck loop gets restarted.
-  const uint64_t watchdog_usec = WatchdogUsec();
-  net::steady_timer watchdog(control);
-  std::function<void()> arm_watchdog = [&] {
-    watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
-    watchdog.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (server.CollectHeartbeats()) NotifySystemd("WATCHDOG=1");
-      arm_watchdog();
-    });
-  };
-  if (watchdog_usec > 0) {
-    server.CollectHeartbeats();
-    NotifySystemd("WATCHDOG=1");
-    arm_watchdog();
+  if (!stopping_) {
+    NotifySystemd("READY=1");  // readers who connect from now on get the complete feed
+    ArmStats();
+    watchdog_usec_ = WatchdogUsec();
+    if (watchdog_usec_ > 0) {
+      server_->CollectHeartbeats();
+      NotifySystemd("WATCHDOG=1");
+      ArmWatchdog();
+    }
+    WaitForReload();
   }
-
-  // SIGHUP: read the configuration again; keep the old one if the new one is wrong.
-  std::function<void()> wait_reload = [&] {
-    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      NotifySystemd("RELOADING=1\nMONOTONIC_USEC=" + MonotonicUsec());
-      std::string why;
-      int code = 0;
-      std::optional<config::Config> next = BuildConfig(inv, &why, &code);
-      if (!next) {
-        spdlog::error("reload: {}; keeping the current configuration", why);
-        NotifySystemd("READY=1");
-        wait_reload();
-        return;
-      }
-      config::Config c = with_base(*next);
-      if (c.listen != current.listen && passed.empty())
-        spdlog::warn("reload: listen addresses changed; restart feedd to apply them");
-      if (c.metrics_listen != current.metrics_listen)
-        spdlog::warn("reload: metrics_listen changed; restart feedd to apply it");
-      if (c.threads != current.threads)
-        spdlog::warn("reload: threads changed; restart feedd to apply it");
-      spdlog::set_level(spdlog::level::from_str(c.log_level));
-      server.set_options(ServerOptionsFrom(c));
-      std::vector<config::Config> fcs = feed_configs(c);
-      bool same_feeds = c.feeds.size() == current.feeds.size();
-      for (size_t i = 0; same_feeds && i < c.feeds.size(); ++i)
-        same_feeds = c.feeds[i].prefix == current.feeds[i].prefix;
-      if (!same_feeds) {
-        spdlog::warn("reload: the [[feed]] prefixes changed; restart feedd to apply them");
-        fcs = feed_configs(current);
-      }
-      current = c;
-      net::post(ingest_ioc, [&, fcs, parse_ms = c.parse_timeout_ms] {
-        parser.set_budget(std::chrono::milliseconds(parse_ms));
-        for (size_t i = 0; i < ingests.size() && i < fcs.size(); ++i)
-          ingests[i]->Reconfigure(PublisherOptionsFrom(fcs[i], &metrics, &parser, &brotli),
-                                  fcs[i].output_dir);
-        spdlog::info("reloaded the configuration");
-        NotifySystemd("READY=1");
-      });
-      wait_reload();
-    });
-  };
-  wait_reload();
-
-  // SIGINT/SIGTERM: stop accepting, let responses in flight finish (bounded), exit 0.
-  constexpr auto kGrace = std::chrono::seconds(10);
-  net::steady_timer drain(control);
-  Clock::time_point stop_deadline;
-  std::function<void()> wait_drained = [&] {
-    drain.expires_after(std::chrono::milliseconds(20));
-    drain.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (server.stats().open_connections.load() == 0 || Clock::now() >= stop_deadline) {
-        if (server.stats().open_connections.load() > 0)
-          spdlog::warn("closing {} connections still open after {} s",
-                       server.stats().open_connections.load(), kGrace.count());
-        control.stop();
-        return;
-      }
-      wait_drained();
-    });
-  };
-  stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    spdlog::info("received {}; stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-    NotifySystemd("STOPPING=1");
-    server.Shutdown();
-    stats_timer.cancel();
-    watchdog.cancel();
-    reload_signal.cancel();
-    net::post(ingest_ioc, [&] {
-      for (auto& ingest : ingests) ingest->Stop();
-    });
-    ingest_work.reset();
-    stop_deadline = Clock::now() + kGrace;
-    wait_drained();
-  });
-
-  control.run();
-  server.Stop();
-  ingest_ioc.stop();
+  control_.run();
+  server_->Stop();
+  ingest_ioc_.stop();
   ingest_thread.join();
-  ingests.clear();
-  LogStats(server.stats(), metrics);
+  pipelines_.clear();
+  LogStats(server_->stats(), metrics_);
   spdlog::info("stopped");
   return 0;
+}
+
+}  // namespace
+
+int RunDaemon(const config::Config& config, const Invocation& inv) {
+  Daemon daemon(config, inv);
+  return daemon.Run();
 }
 
 }  // namespace feedd::daemon

@@ -2,14 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <filesystem>
 #include <system_error>
 
-#include "daemon/publish/file_io.h"
-#include "daemon/ingest/loader.h"
 #include "daemon/ingest/parse_pool.h"
-#include "feed/feed_size.h"
-#include "feed/feed_writer.h"
+#include "daemon/publish/brotli_compressor.h"
+#include "daemon/publish/publisher.h"
+#include "daemon/publish/site_writer.h"
+#include "daemon/store/identity_store.h"
 #include "feedd_version.h"
 
 namespace feedd::daemon {
@@ -28,44 +29,52 @@ feed::Channel ChannelFrom(const config::Config& c) {
 }
 
 int RunRender(const config::Config& config) {
+  // The daemon's pipeline, once: the same publisher, identity store (the state
+  // folder when one is configured, so ids and dates match the daemon's), schedules
+  // and drafts, and the same site writer as the daemon's output_dir.
   std::string err;
-  // A static site is rendered from a cold folder: parse on every core.
-  ParsePool pool("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
-  IngestOptions ingest{config.input_dir, config.base_url, config.max_article_bytes};
-  ingest.max_content_bytes = config.max_content_bytes;
-  ingest.pool = &pool;
-  std::optional<std::vector<feed::Article>> articles = LoadFolder(ingest, &err);
-  if (!articles) {
-    spdlog::error("cannot read the input folder {}", err);
+  IdentityStore store;
+  if (!store.Open(config.state_dir, "state.db", &err)) {
+    spdlog::error("cannot open the state store {}", err);
     return 1;
   }
+  // A cold folder: parse on every core.
+  ParsePool pool("/proc/self/exe", std::chrono::milliseconds(config.parse_timeout_ms));
+  BrotliCompressor brotli;
+  PublisherOptions options;
+  options.ingest = {config.input_dir, config.base_url, config.max_article_bytes};
+  options.ingest.pool = &pool;
+  options.ingest.max_content_bytes = config.max_content_bytes;
+  options.channel = ChannelFrom(config);
+  options.max_feed_bytes = config.max_feed_bytes;
+  options.cache_max_age = config.cache_max_age;
+  options.brotli = &brotli;
+  Publisher publisher(options, &store);
   std::error_code ec;
+  if (!std::filesystem::is_directory(config.input_dir, ec)) {
+    spdlog::error("cannot read the input folder {}: {}", config.input_dir,
+                  ec ? ec.message()
+                     : std::filesystem::exists(config.input_dir, ec) ? "not a folder"
+                                                                     : "No such file or directory");
+    return 1;
+  }
   std::filesystem::create_directories(config.output_dir, ec);
   if (ec || !std::filesystem::is_directory(config.output_dir)) {
     spdlog::error("cannot use the output folder {}: {}", config.output_dir,
                   ec ? ec.message() : "not a folder");
     return 1;
   }
-  const feed::Channel channel = ChannelFrom(config);
-  const std::vector<const feed::Article*> items = feed::SelectItems(*articles, channel.limit);
-  const std::filesystem::path out(config.output_dir);
-  auto within = [&](const char* name, const feed::FeedRenderer& render) {
-    feed::SizedFeed f = feed::RenderWithin(render, items, config.max_feed_bytes);
-    if (const std::string cut = feed::DescribeCut(f, config.max_feed_bytes); !cut.empty())
-      spdlog::warn("{}: {}", name, cut);
-    return std::move(f.body);
-  };
-  for (const auto& [name, body] :
-       {std::pair{"rss.xml", within("rss.xml", [&](auto i) { return feed::RenderRss(channel, i); })},
-        std::pair{"atom.xml",
-                  within("atom.xml", [&](auto i) { return feed::RenderAtom(channel, i); })}}) {
-    if (!WriteFileAtomically((out / name).string(), body, &err)) {
-      spdlog::error("cannot write {}", err);
-      return 1;
-    }
+  publisher.Rescan();
+  std::shared_ptr<const Snapshot> snap = publisher.Build(std::time(nullptr));
+  if (!store.Flush(&err)) spdlog::warn("cannot write the state store: {}", err);
+  brotli.Drain();  // the twins of the feeds and the index, before they are written
+  SiteWriter writer(config.output_dir);
+  if (!writer.Write(*snap, &err)) {
+    spdlog::error("cannot write {}", err);
+    return 1;
   }
-  spdlog::info("rendered {} of {} articles into {}: rss.xml, atom.xml", items.size(),
-               articles->size(), (out / "").string());
+  spdlog::info("rendered {} of {} articles into {}", snap->article_count, publisher.entry_count(),
+               (std::filesystem::path(config.output_dir) / "").string());
   return 0;
 }
 

@@ -1,4 +1,4 @@
-// `feedd render`: the one-shot pipeline from a folder to rss.xml and atom.xml.
+// `feedd render`: the daemon's pipeline once, from a folder to the complete site.
 #pragma once
 
 #include "config/config.h"

@@ -273,6 +273,13 @@ HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
     r.send_body = !head;
     return r;
   }
+  if (snap.generation == 0) {
+    // Still reading the folder: not "not found" but "not yet" (a reader retries).
+    HttpReply r = TextReply(503, "other");
+    r.own_fields = "Retry-After: 1\r\n";
+    r.send_body = !head;
+    return r;
+  }
   ResourcePtr found = snap.Find(*path);
   if (!found) {
     HttpReply r = TextReply(404, "other");

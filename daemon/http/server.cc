@@ -38,6 +38,15 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// How long a request made before the first snapshot waits for it.
+constexpr auto kStartupWait = std::chrono::seconds(30);
+
+bool IsHealthTarget(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  return path == "/healthz" || path == "/metrics";
+}
+
+
 // The Date header, formatted at most once a second per thread.
 std::string_view DateNow() {
   thread_local int64_t second = -1;
@@ -524,8 +533,21 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       request.if_modified_since = req.if_modified_since;
       request.accept_encoding = req.accept_encoding;
       // Held until the reply is written: the reply's views point into it.
-      const std::shared_ptr<const daemon::Snapshot> snap =
-          SnapshotFor(worker, *conn, &request.target);
+      std::shared_ptr<const daemon::Snapshot> snap = SnapshotFor(worker, *conn, &request.target);
+      // Before the first snapshot (a cold start still reading the folder), /healthz
+      // says so at once; any other request waits for it, up to kStartupWait, so the
+      // first reader of a socket-activated feedd gets the feed, not an error.
+      if (snap->generation == 0 && !IsHealthTarget(request.target)) {
+        net::steady_timer wait(worker.ioc);
+        const auto until = Clock::now() + kStartupWait;
+        while (snap->generation == 0 && !stopping && Clock::now() < until) {
+          wait.expires_after(std::chrono::milliseconds(20));
+          co_await wait.async_wait(net::redirect_error(net::use_awaitable, ec));
+          request.target = req.target;
+          snap = SnapshotFor(worker, *conn, &request.target);
+        }
+        ec = {};
+      }
       HealthInfo health;
       health.now = std::time(nullptr);
       health.watching = watching.load();

@@ -8,7 +8,8 @@
 
 namespace feedd::daemon {
 
-bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* err) {
+bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* err,
+                         bool sync) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -28,7 +29,7 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, std::st
     if (n <= 0) return fail(tmp);
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return fail(tmp);
+  if (sync && ::fsync(fd) != 0) return fail(tmp);
   if (::close(fd) != 0) {
     *err = tmp + ": " + std::strerror(errno);
     ::unlink(tmp.c_str());

@@ -9,6 +9,9 @@ namespace feedd::daemon {
 // Writes `data` to a temporary file in the same folder, fsyncs it, and renames it
 // over `path`. Returns false with *err ("PATH: reason") on failure, leaving any
 // previous file in place and no temporary behind.
-bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* err);
+// With `sync` false the data is not fsynced: readers still never see half a file,
+// but after a crash the file may be empty (for copies that are made again anyway).
+bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* err,
+                         bool sync = true);
 
 }  // namespace feedd::daemon

@@ -26,6 +26,7 @@ class PageCache : public PageSource {
             int64_t channel_changed);
 
   ResourcePtr Find(const Snapshot& snap, const std::string& path) const override;
+  size_t index_page_size() const override { return page_size_; }
 
   // Index page `number` (1 = "/") of `order`; empty when it has no articles (and is
   // not the first). Category and tag names appear on the first page only.

@@ -118,7 +118,8 @@ void Publisher::Setup() {
   const std::string signature = ChannelSignature();
   int64_t channel_changed = Int(store_->Meta(kChannelChangedKey).c_str());
   if (store_->Meta(kChannelKey) != signature) {
-    channel_changed = NextChange(channel_changed, now);
+    // A fresh state has no earlier settings: its pages date from their articles.
+    if (!store_->Meta(kChannelKey).empty()) channel_changed = NextChange(channel_changed, now);
     store_->SetMeta(kChannelKey, signature);
     store_->SetMeta(kChannelChangedKey, std::to_string(channel_changed));
   }
@@ -253,7 +254,15 @@ bool Publisher::Rescan() {
 
 bool Publisher::LoadAll(std::vector<std::string> paths) {
   if (paths.empty()) return false;
-  std::vector<LoadResult> results = LoadArticles(options_.ingest, paths);
+  // A file whose bytes are the ones already published (touched, copied with a new
+  // time) is read and hashed but not parsed again.
+  std::vector<LoadRequest> requests;
+  requests.reserve(paths.size());
+  for (const std::string& p : paths) {
+    auto it = entries_.find(p);
+    requests.push_back({p, it == entries_.end() ? std::string() : it->second.content_hash});
+  }
+  std::vector<LoadResult> results = LoadArticles(options_.ingest, requests);
   const int64_t now = Now();
   bool changed = false;
   for (size_t i = 0; i < paths.size(); ++i) {
@@ -273,12 +282,23 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
   switch (r.status) {
     case LoadStatus::kLoaded:
       break;
+    case LoadStatus::kUnchanged:
+      if (auto it = entries_.find(path); it != entries_.end()) {
+        it->second.mtime_ns = r.mtime_ns;  // touched, not changed
+        it->second.size = r.size;
+      }
+      return false;
+    case LoadStatus::kDraft:
+      // draft: true on a live article takes it out of every feed and page at once;
+      // its identity stays, so publishing it again brings back its id and date.
+      store_->DropParse(path);
+      return Unpublish(path, r);
     case LoadStatus::kGone:
     case LoadStatus::kNotArticle:
       store_->DropParse(path);
       return Forget(path);
     case LoadStatus::kFailed:
-    default:
+    case LoadStatus::kCancelled:
       return false;  // the last good version, if any, stays published
   }
   feed::Article& a = *r.article;
@@ -337,6 +357,27 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
   } else {
     List(e);
   }
+  return true;
+}
+
+bool Publisher::Unpublish(const std::string& path, const LoadResult& r) {
+  if (const ArticleIdentity* known = store_->Find(path)) {
+    FreshArticle fresh;
+    fresh.source = path;
+    fresh.id = known->id;
+    fresh.slug = known->slug_base;
+    fresh.content_hash = known->content_hash;  // its published bytes stay its identity
+    fresh.published = known->published;
+    fresh.published_nanos = known->published_nanos;
+    fresh.file_time = feed::Timestamp{r.mtime_seconds, 0};
+    fresh.draft = true;
+    store_->Resolve(fresh, Now());
+  }
+  auto it = entries_.find(path);
+  if (it == entries_.end()) return false;
+  Unlist(it->second);
+  scheduled_.erase({it->second.pub->article.published.seconds, path});
+  entries_.erase(it);
   return true;
 }
 
@@ -425,16 +466,20 @@ void Publisher::SetResource(const std::string& path, ResourcePtr res) {
 }
 
 void Publisher::DropResource(const std::string& path) {
+  // The stamp stays: if the path is served again, its Last-Modified goes on from
+  // there and never back to a time a client already holds.
   resources_ = resources_.Erase(path);
-  store_->DropStamp(path);
 }
 
 ResourcePtr Publisher::Stamped(const std::string& path,
                                const std::function<std::string(int64_t)>& render,
-                               std::string_view type, int64_t now, std::string_view cache_control,
-                               const std::string& topic, bool hot) {
+                               std::string_view type, int64_t now, int64_t first,
+                               std::string_view cache_control, const std::string& topic,
+                               bool hot) {
+  // A resource never made before starts at the newest date it shows (so a fresh
+  // state renders the same folder to the same bytes), else now.
   const std::optional<ResourceStamp> stamp = store_->FindStamp(path);
-  int64_t changed = stamp ? stamp->last_changed : now;
+  int64_t changed = stamp ? stamp->last_changed : (first > 0 ? first : now);
   std::string body = render(changed);
   std::string hash = feed::ContentHash(body);
   const ResourcePtr* current = resources_.Find(path);
@@ -444,7 +489,7 @@ ResourcePtr Publisher::Stamped(const std::string& path,
   } else {
     // New bytes: a new last-changed time, never earlier than the one before, and
     // the body is made again with it (it shows it: Atom updated, RSS lastBuildDate).
-    const int64_t next = stamp ? NextChange(stamp->last_changed, now) : now;
+    const int64_t next = stamp ? NextChange(stamp->last_changed, now) : changed;
     if (next != changed) {
       changed = next;
       body = render(changed);
@@ -532,7 +577,7 @@ void Publisher::RenderArchives(int64_t now) {
                       return RenderFeed(url(k), [&](auto i) { return feed::RenderAtom(ac, i); },
                                         items);
                     },
-                    kAtomType, now, cache, {}, false));
+                    kAtomType, now, feed::NewestUpdate(items).seconds, cache, {}, false));
   }
   dirty_archives_.clear();
 }
@@ -565,7 +610,7 @@ void Publisher::RenderGroups(int64_t now) {
                            return RenderFeed(feed_url, [&](auto i) { return writer(gc, i); },
                                              items);
                          },
-                         type, now, {}, feed_url, false));
+                         type, now, feed::NewestUpdate(items).seconds, {}, feed_url, false));
     };
     one(rss, url + "/rss.xml", kRssType,
         [](const feed::Channel& c, auto i) { return feed::RenderRss(c, i); });
@@ -587,6 +632,7 @@ void Publisher::RenderMain(int64_t now) {
   if (!archive_bounds_.empty())
     atom_channel.history.prev_archive = channel.base_url + ArchivePath(archive_bounds_.size());
   const std::string base = channel.base_url;
+  const int64_t newest = feed::NewestUpdate(items).seconds;
   SetResource("/rss.xml", Stamped(
                               "/rss.xml",
                               [&](int64_t changed) {
@@ -595,7 +641,7 @@ void Publisher::RenderMain(int64_t now) {
                                     base + "/rss.xml",
                                     [&](auto i) { return feed::RenderRss(rss_channel, i); }, items);
                               },
-                              kRssType, now, {}, base + "/rss.xml", true));
+                              kRssType, now, newest, {}, base + "/rss.xml", true));
   SetResource("/atom.xml",
               Stamped(
                   "/atom.xml",
@@ -605,7 +651,7 @@ void Publisher::RenderMain(int64_t now) {
                         base + "/atom.xml",
                         [&](auto i) { return feed::RenderAtom(atom_channel, i); }, items);
                   },
-                  kAtomType, now, {}, base + "/atom.xml", true));
+                  kAtomType, now, newest, {}, base + "/atom.xml", true));
   SetResource("/feed.json",
               Stamped(
                   "/feed.json",
@@ -614,7 +660,7 @@ void Publisher::RenderMain(int64_t now) {
                         base + "/feed.json",
                         [&](auto i) { return feed::RenderJsonFeed(json_channel, i); }, items);
                   },
-                  kJsonFeedType, now, {}, base + "/feed.json", true));
+                  kJsonFeedType, now, newest, {}, base + "/feed.json", true));
   // The first index page, with every category's and tag's feeds (sorted names).
   std::vector<std::string> categories, tags;
   for (const auto& [path, g] : groups_) {
@@ -625,7 +671,7 @@ void Publisher::RenderMain(int64_t now) {
   std::sort(tags.begin(), tags.end());
   const std::string index = pages_->RenderIndex(order_, 1, categories, tags);
   SetResource("/", Stamped(
-                       "/", [&](int64_t) { return index; }, kHtmlType, now, {}, {}, true));
+                       "/", [&](int64_t) { return index; }, kHtmlType, now, newest, {}, {}, true));
 }
 
 std::shared_ptr<const Snapshot> Publisher::Build(int64_t now) {

@@ -69,6 +69,8 @@ class Publisher {
   void Reconfigure(PublisherOptions options);
 
   size_t article_count() const { return order_.size(); }
+  // Articles read (drafts not counted), published or scheduled.
+  size_t entry_count() const { return entries_.size(); }
 
   // The earliest date of a scheduled article the last Build left out (seconds since
   // the epoch), or 0 when none waits.
@@ -98,6 +100,7 @@ class Publisher {
   bool LoadAll(std::vector<std::string> relative_paths);
   bool Take(const std::string& relative_path, LoadResult result, int64_t now);
   bool Forget(const std::string& relative_path);
+  bool Unpublish(const std::string& relative_path, const LoadResult& draft);
   bool ForgetUnder(const std::string& folder);
   void List(const Entry& e);
   void Unlist(const Entry& e);
@@ -113,8 +116,8 @@ class Publisher {
   // The resource at `path` rendered by `render(last_changed)`; the stored stamp says
   // whether its bytes changed, and gives its last-changed time.
   ResourcePtr Stamped(const std::string& path, const std::function<std::string(int64_t)>& render,
-                      std::string_view type, int64_t now, std::string_view cache_control,
-                      const std::string& topic, bool hot);
+                      std::string_view type, int64_t now, int64_t first,
+                      std::string_view cache_control, const std::string& topic, bool hot);
   std::string RenderFeed(const std::string& url,
                          const std::function<std::string(std::span<const feed::Article* const>)>&
                              render,

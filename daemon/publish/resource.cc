@@ -210,6 +210,7 @@ std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::stri
     }
   }
   if (brotli) {
+    res->brotli_expected = true;
     // Everything but the body now, while the fields are at hand.
     auto br = std::make_unique<daemon::Representation>();
     br->etag = "\"" + tag + "-br\"";

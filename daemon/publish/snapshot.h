@@ -50,6 +50,7 @@ struct Resource {
   // sends the Date instead, as RFC 9110 section 8.8.2.1 asks.
   int64_t last_modified = 0;
   std::string last_modified_field;  // "Last-Modified: ...\r\n", or empty
+  bool brotli_expected = false;  // a brotli twin is being made (the hot resources)
 
   // The brotli twin, or null while it is not made yet (or never, for the cold
   // resources: article pages, later index pages). Brotli at its best quality costs
@@ -109,6 +110,8 @@ class PageSource {
   virtual ~PageSource() = default;
   // The resource at `path` in `snap`, or null when the snapshot has none there.
   virtual ResourcePtr Find(const Snapshot& snap, const std::string& path) const = 0;
+  // Articles per index page: "/", "/page/2", ...
+  virtual size_t index_page_size() const = 0;
 };
 
 struct Snapshot {

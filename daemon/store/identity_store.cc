@@ -291,7 +291,9 @@ ArticleIdentity& IdentityStore::NewArticle(const FreshArticle& fresh, int64_t no
   r.published_nanos = fresh.published_nanos;
   r.updated = fresh.published;
   r.arrival = next_arrival_++;
-  r.changed = now;
+  // Its page is as old as the article says it is; it moves with every change after.
+  r.changed = fresh.published.seconds > 0 && fresh.published.seconds <= now ? fresh.published.seconds
+                                                                            : now;
   r.id = fresh.id;
   // An id is never given to two articles, nor again to a new article after its
   // first owner was deleted: readers would take the new one for the old.

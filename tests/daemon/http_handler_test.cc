@@ -230,6 +230,7 @@ TEST(ResourceTest, DeterministicGzipAndEtags) {
 // (If-Modified-Since = its Last-Modified) still gets the second.
 TEST(HttpHandlerTest, LastModifiedAheadOfTheClockIsSentAsTheDate) {
   daemon::Snapshot s;
+  s.generation = 1;
   s.resources = s.resources.Set("/rss.xml", MakeResource("<rss>2</rss>", kRssType, 101, 300));
   const HttpReply r = Handle(s, "GET", "/rss.xml");  // the clock says 100
   std::string head;

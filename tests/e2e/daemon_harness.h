@@ -189,6 +189,15 @@ class Daemon {
       port_ = std::atoi(p.c_str());
       return true;
     });
+    // feedd serves from the moment it listens; the feeds are complete once /healthz
+    // no longer says "starting" (the first snapshot is made).
+    if (port_ > 0) {
+      WaitUntil([&] {
+        std::optional<HttpResponse> r = Get("/healthz");
+        if (!r) return false;
+        return r->body.find("\"status\":\"starting\"") == std::string::npos;
+      }, std::chrono::seconds(30));
+    }
   }
   ~Daemon() {
     if (pid_ > 0 && !exited_) {
@@ -198,6 +207,14 @@ class Daemon {
   }
 
   int port() const { return port_; }
+  // With wait_for_port = false: reads the port file once; true, and port() set, when
+  // the daemon has written it.
+  bool ReadPortFile() {
+    const std::string p = ReadFile(dir_.path() / "port");
+    if (p.empty() || p.back() != '\n') return false;
+    port_ = std::atoi(p.c_str());
+    return true;
+  }
   std::filesystem::path log_path() const { return log_; }
   pid_t pid() const { return pid_; }
   std::string Log() const { return ReadFile(log_); }

@@ -303,6 +303,11 @@ TEST_F(HardeningTest, FullServerAnswers503) {
   }
   {
     Daemon d(in(), {"--max-connections-per-client", "2"});
+    // The harness's own connections (it waited for the first snapshot) are gone:
+    // only the one asking is open.
+    ASSERT_TRUE(WaitUntil([&] {
+      return d.Body("/metrics").find("feedd_http_connections_open 1\n") != std::string::npos;
+    }));
     auto a = std::make_unique<Connection>(d.port());
     Connection b(d.port());
     for (Connection* c : {a.get(), &b}) {

@@ -1,0 +1,248 @@
+#include "daemon/publish/site_writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include "daemon/publish/file_io.h"
+#include "daemon/publish/page_cache.h"
+
+namespace feedd::daemon {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The file's bytes, or nullopt when it cannot be read.
+std::optional<std::string> ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
+
+// Writes `data` unless the file already holds exactly it.
+bool PutFile(const fs::path& p, std::string_view data, bool compare, std::string* err) {
+  if (compare) {
+    if (std::optional<std::string> old = ReadAll(p); old && *old == data) return true;
+  }
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  if (ec) {
+    *err = p.parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  return WriteFileAtomically(p.string(), data, err, /*sync=*/false);
+}
+
+bool IsOurs(const fs::path& rel) {
+  const std::string name = rel.filename().string();
+  for (const char* ext : {".xml", ".json", ".html"}) {
+    for (const char* twin : {"", ".gz", ".br"}) {
+      const std::string end = std::string(ext) + twin;
+      if (name.size() >= end.size() && name.compare(name.size() - end.size(), end.size(), end) == 0)
+        return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+SiteWriter::SiteWriter(std::string output_dir) : dir_(std::move(output_dir)) {}
+
+std::string SiteWriter::FileFor(const std::string& path) {
+  if (path.empty() || path[0] != '/') return {};
+  if (path == "/") return "index.html";
+  std::string rel = path.substr(1);
+  // Every segment a plain name: no "", ".", ".." (a path from the snapshot never has
+  // them; this keeps a mistake from writing outside the folder).
+  size_t at = 0;
+  while (at <= rel.size()) {
+    const size_t end = std::min(rel.find('/', at), rel.size());
+    const std::string_view seg(rel.data() + at, end - at);
+    if (seg.empty() || seg == "." || seg == "..") return {};
+    at = end + 1;
+  }
+  const size_t slash = rel.rfind('/');
+  const std::string last = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  if (last.find('.') != std::string::npos) return rel;
+  return rel + "/index.html";
+}
+
+bool SiteWriter::Put(const std::string& path, const Resource& res, std::string* err) {
+  const std::string rel = FileFor(path);
+  if (rel.empty()) return true;
+  const fs::path file = dir_ / rel;
+  const auto old = written_.find(path);
+  const bool same = old != written_.end() && old->second.etag == res.identity.etag;
+  const Representation* br = res.brotli();
+  if (same && (old->second.brotli || !br)) {
+    if (!br && res.brotli_expected) waiting_for_twins_ = true;
+    return true;
+  }
+  bool ok = true;
+  if (!same) {
+    ok = PutFile(file, res.identity.body, first_, err);
+    if (ok && !res.gzip.body.empty()) ok = PutFile(fs::path(file.string() + ".gz"), res.gzip.body, first_, err);
+  }
+  if (ok && br) ok = PutFile(fs::path(file.string() + ".br"), br->body, first_, err);
+  if (!ok) return false;
+  // Hot resources get their twin later: look again then.
+  if (!br && res.brotli_expected) waiting_for_twins_ = true;
+  if (!br) {
+    std::error_code ec;
+    fs::remove(fs::path(file.string() + ".br"), ec);  // an old twin of other bytes
+  }
+  written_[path] = {res.identity.etag, br != nullptr};
+  return true;
+}
+
+void SiteWriter::Remove(const std::string& path) {
+  written_.erase(path);
+  const std::string rel = FileFor(path);
+  if (rel.empty()) return;
+  const fs::path file = dir_ / rel;
+  std::error_code ec;
+  for (const char* twin : {"", ".gz", ".br"}) fs::remove(fs::path(file.string() + twin), ec);
+  // A page's folder (articles/SLUG/) goes with it when empty.
+  if (file.filename() == "index.html" && rel != "index.html") fs::remove(file.parent_path(), ec);
+}
+
+bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec || !fs::is_directory(dir_)) {
+    *err = dir_.string() + ": " + (ec ? ec.message() : "not a folder");
+    return false;
+  }
+  waiting_for_twins_ = false;
+  bool ok = true;
+  std::string first_err;
+  auto put = [&](const std::string& path, const Resource& res) {
+    std::string e;
+    if (!Put(path, res, &e)) {
+      if (ok) first_err = e;
+      ok = false;
+      return false;
+    }
+    return true;
+  };
+  std::set<std::string> served;
+  // The rendered resources: feeds, "/", category, tag and archive feeds.
+  for (const auto& [path, res] : snap.resources) {
+    served.insert(path);
+    put(path, *res);
+  }
+  // Article pages: rendered (through the page cache) only when new or changed.
+  std::map<std::string, uint64_t> versions;
+  for (const auto& [slug, pub] : snap.articles) {
+    const std::string path = "/articles/" + slug;
+    served.insert(path);
+    versions.emplace(slug, pub->version);
+    auto old = article_versions_.find(slug);
+    if (old != article_versions_.end() && old->second == pub->version) continue;
+    if (ResourcePtr res = snap.Find(path); res && put(path, *res)) continue;
+    versions.erase(slug);  // not written: try again next time
+  }
+  // The index's later pages: all of them move when the list changes.
+  const size_t page_size = snap.pages ? snap.pages->index_page_size() : 0;
+  const size_t pages = page_size == 0 ? 1 : (snap.order.size() + page_size - 1) / page_size;
+  for (size_t n = 2; n <= pages; ++n) {
+    const std::string path = PageCache::IndexPath(n);
+    served.insert(path);
+    if (snap.listing_changed == listing_written_ && n <= index_pages_written_) continue;
+    if (ResourcePtr res = snap.Find(path)) put(path, *res);
+  }
+  // What is no longer served.
+  std::vector<std::string> gone;
+  for (const auto& [path, w] : written_) {
+    if (!served.count(path)) gone.push_back(path);
+  }
+  for (const std::string& path : gone) Remove(path);
+  if (first_) {
+    // Files of an earlier run that nothing serves now (an article deleted while
+    // feedd was stopped).
+    std::set<std::string> files;
+    for (const std::string& path : served) files.insert(FileFor(path));
+    std::vector<fs::path> stale;
+    for (auto it = fs::recursive_directory_iterator(dir_, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      const fs::path rel = it->path().lexically_relative(dir_);
+      if (!IsOurs(rel)) continue;
+      std::string base = rel.string();
+      for (const char* twin : {".gz", ".br"}) {
+        const std::string t(twin);
+        if (base.size() > t.size() && base.compare(base.size() - t.size(), t.size(), t) == 0)
+          base.resize(base.size() - t.size());
+      }
+      if (!files.count(base)) stale.push_back(it->path());
+    }
+    for (const fs::path& p : stale) {
+      fs::remove(p, ec);
+      if (p.filename() == "index.html") fs::remove(p.parent_path(), ec);
+    }
+  }
+  article_versions_ = std::move(versions);
+  if (ok) {
+    listing_written_ = snap.listing_changed;
+    index_pages_written_ = pages;
+    first_ = false;
+  } else {
+    *err = first_err;
+  }
+  return ok;
+}
+
+SiteWriterThread::SiteWriterThread(std::string output_dir)
+    : writer_(std::move(output_dir)), thread_([this] { Run(); }) {}
+
+SiteWriterThread::~SiteWriterThread() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void SiteWriterThread::Offer(std::shared_ptr<const Snapshot> snap) {
+  {
+    std::lock_guard lock(mu_);
+    next_ = std::move(snap);
+  }
+  wake_.notify_all();
+}
+
+void SiteWriterThread::Run() {
+  std::shared_ptr<const Snapshot> current;
+  std::string last_error;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      // A new snapshot, or (while twins are missing or a write failed) another look soon.
+      const bool again = current && (writer_.waiting_for_twins() || !last_error.empty());
+      if (again) {
+        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_ || next_; });
+      } else {
+        wake_.wait(lock, [&] { return stop_ || next_; });
+      }
+      if (stop_) return;
+      if (next_) current = std::move(next_);
+    }
+    std::string err;
+    if (writer_.Write(*current, &err)) {
+      if (!last_error.empty()) spdlog::info("output folder written again");
+      last_error.clear();
+    } else if (err != last_error) {
+      spdlog::warn("cannot write the output folder: {}; retrying", err);
+      last_error = err;
+    }
+  }
+}
+
+}  // namespace feedd::daemon
