@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "cannot load %s: %s\n", argv[2], err.c_str());
       return 1;
     }
-    const std::string how = workers < 0 ? std::string("in this thread")
-                                        : std::to_string(pool.size()) + " worker(s)";
+    const std::string how =
+        workers < 0 ? std::string("in this thread") : std::to_string(pool.size()) + " worker(s)";
     std::printf("%s: %zu articles in %.3f s, %.0f files/s\n", how.c_str(), articles->size(),
                 seconds, static_cast<double>(articles->size()) / seconds);
   }

@@ -22,16 +22,17 @@ struct IngestOptions {
   std::string base_url;  // normalized, no trailing slash
   uint64_t max_article_bytes = 10 * 1024 * 1024;
   Metrics* metrics = nullptr;  // counts skipped files by reason, when given
-  // Parses in a child process under a time budget, one file after another; when
-  // null (and `pool` too), parsing runs in this thread without a budget (tests of
-  // pure behaviour).
+  // Parses in a child process under a time budget, one group of files after
+  // another; when null (and `pool` too), parsing runs in this thread without a
+  // budget (tests of pure behaviour).
   ParseWorker* parser = nullptr;
   uint64_t max_content_bytes = 512 * 1024;  // of one article's HTML (limits.max_content_size)
   // Parses in children under the budget, one per core, several groups of files at
   // once; takes precedence over `parser`.
   ParsePool* pool = nullptr;
-  // When it turns true (null: never), the load stops within about 100 ms and the
-  // files not done get kCancelled.
+  // When it turns true (null: never), the load stops within about 100 ms (parsing
+  // in this thread: after the file being parsed) and the files not done get
+  // kCancelled. Checked between files and by the children's parses.
   const std::atomic<bool>* cancel = nullptr;
 };
 
