@@ -262,6 +262,7 @@ def run_feedd(binary, corpus_dir, n, work, label, budget, timeout, drops, drop_t
     def finish(phase):  # stops the daemon; notes a kill and a failure's last log line
         secs = d.stop()
         if secs is None:
+            res["stop_err"] = "killed after 30 s"
             res["notes"].append(f"{phase}: did not exit within 30 s of SIGTERM; killed")
         if res.get(phase) is None and d.log_tail(1):
             res["notes"].append(f"{phase}: last log line: {d.log_tail(1)[:200]}")
@@ -303,6 +304,13 @@ def run_feedd(binary, corpus_dir, n, work, label, budget, timeout, drops, drop_t
 def run_hugo(corpus_dir, n, work, budget, timeout):
     """Full build and feeds-only build. Returns a dict of results."""
     res = {}
+
+    def set_aside(out):
+        # Deleting freshly written pages takes this disk tens of seconds per 10,000
+        # pages, so not now: the run folder goes at the end.
+        if os.path.exists(out):
+            os.rename(out, out + ".trash")
+
     site = os.path.join(work, f"hugo-site-{n}")
     corpus.write_hugo_site(site, corpus_dir)
     for kind, config in (("full", "config.toml"), ("feeds", "feeds-only.toml")):
@@ -327,9 +335,10 @@ def run_hugo(corpus_dir, n, work, budget, timeout):
             p.communicate()
             res[kind + "_err"] = f"not done after {bound:.0f} s" + (
                 " (time budget)" if bound < timeout else "")
-            shutil.rmtree(out, ignore_errors=True)
+            set_aside(out)
             continue
         secs = time.perf_counter() - start
+        progress(f"hugo {n}: {kind} build {secs:.2f} s; checking its output")
         if p.returncode != 0:
             res[kind + "_err"] = f"exit status {p.returncode}"
             res.setdefault("notes", []).append(
@@ -342,7 +351,7 @@ def run_hugo(corpus_dir, n, work, budget, timeout):
                 res[kind] = secs
                 with open(mem) as f:
                     res[kind + "_rss"] = int(f.read().split()[-1])
-        shutil.rmtree(out, ignore_errors=True)
+        set_aside(out)
     shutil.rmtree(site, ignore_errors=True)
     return res
 
@@ -408,7 +417,7 @@ def print_table(n, corpus_bytes, hugo, feedds, ref, load):
         ("full build / cold start, s", [fmt_s(hugo, "full")] + [fmt_s(r, "cold") for _, r in feedds]),
         ("feeds-only build, s", [fmt_s(hugo, "feeds")] + ["-" for _ in feedds]),
         ("warm restart, s", ["-"] + [fmt_s(r, "warm") for _, r in feedds]),
-        ("stop (SIGTERM to exit), s", ["-"] + [fmt_s(r, "stop") for _, r in feedds]),
+        ("stop after cold start (SIGTERM), s", ["-"] + [fmt_s(r, "stop") for _, r in feedds]),
         ("peak RSS build / cold start, MiB", [mib(hugo.get("full_rss"))] +
          [fmt_rss(r.get("rss_cold")) for _, r in feedds]),
         ("peak RSS feeds-only / warm, MiB", [mib(hugo.get("feeds_rss"))] +
@@ -487,9 +496,10 @@ def main():
                       for label, binary in binaries]
             print_table(n, size, hugo, feedds, ref, load)
             sys.stdout.flush()
-        progress(f"done; {budget.left():.0f} s of the budget left")
+        progress(f"done; {budget.left():.0f} s of the budget left; removing {work}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        progress("removed")
 
 
 if __name__ == "__main__":
