@@ -411,10 +411,14 @@ def peak_rss_kb(res):
 def print_table(n, corpus_bytes, hugo, feedds, ref, load):
     print(f"\n== {n:,} articles ({corpus_bytes / 1e6:.1f} MB of Markdown; "
           f"load average before: {load}) ==")
-    mib = lambda kb: f"{kb / 1024:.0f}" if kb else "-"
+
+    def mib(kb):
+        return f"{kb / 1024:.0f}" if kb else "-"
+
     rows = [
         ("", ["hugo"] + [label for label, _ in feedds]),
-        ("full build / cold start, s", [fmt_s(hugo, "full")] + [fmt_s(r, "cold") for _, r in feedds]),
+        ("full build / cold start, s",
+         [fmt_s(hugo, "full")] + [fmt_s(r, "cold") for _, r in feedds]),
         ("feeds-only build, s", [fmt_s(hugo, "feeds")] + ["-" for _ in feedds]),
         ("warm restart, s", ["-"] + [fmt_s(r, "warm") for _, r in feedds]),
         ("stop after cold start (SIGTERM), s", ["-"] + [fmt_s(r, "stop") for _, r in feedds]),
@@ -430,14 +434,16 @@ def print_table(n, corpus_bytes, hugo, feedds, ref, load):
     for name, vals in rows:
         print(f"{name:<{width[0]}}" + "".join(f"  {v:>{w}}" for v, w in zip(vals, width[1:])))
     print("feedd RSS: daemon + parse worker, each its VmHWM; drops: "
-          f"{len((feedds[0][1].get('drops') or []))} renames into the running (warm) daemon's folder")
+          f"{len((feedds[0][1].get('drops') or []))} renames into the running (warm) "
+          "daemon's folder")
     for label, r in feedds:
         drops = r.get("drops") or []
         ref_drops = (ref.get(label) or {}).get("drops") or []
+        median = statistics.median(drops) if drops else None
+        ref_median = statistics.median(ref_drops) if ref_drops else None
         print(f"{label}: cold start / hugo full build = {ratio(r.get('cold'), hugo.get('full'))}; "
               f"peak RSS / hugo peak RSS = {ratio(peak_rss_kb(r), hugo.get('full_rss'))}; "
-              f"drop median at {n:,} / at 100 = "
-              f"{ratio(statistics.median(drops) if drops else None, statistics.median(ref_drops) if ref_drops else None)}")
+              f"drop median at {n:,} / at 100 = {ratio(median, ref_median)}")
     for note in hugo.get("notes", []) + [f"{l}: {x}" for l, r in feedds for x in r["notes"]]:
         print(f"note: {note}")
 

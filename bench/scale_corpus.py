@@ -166,23 +166,29 @@ ignoreErrors = ["error-disable-taxonomy"]
 HUGO_LAYOUTS = {
     "_default/baseof.html": """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title>
-{{ range .AlternativeOutputFormats }}<link rel="{{ .Rel }}" type="{{ .MediaType.Type }}" href="{{ .Permalink }}">
+{{ range .AlternativeOutputFormats }}<link rel="{{ .Rel }}" type="{{ .MediaType.Type }}"
+  href="{{ .Permalink }}">
 {{ end }}</head>
 <body>{{ block "main" . }}{{ end }}</body></html>
 """,
     "_default/single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1>
-<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>
-{{ with .Params.category }} in <a href="{{ "category/" | relURL }}{{ . | urlize }}/">{{ . }}</a>{{ end }}</p>
+<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">
+  {{- .Date.Format "2 January 2006" }}</time>
+{{ with .Params.category }} in
+  <a href="{{ "category/" | relURL }}{{ . | urlize }}/">{{ . }}</a>{{ end }}</p>
 {{ .Content }}
-<p>{{ range .Params.tags }}<a href="{{ "tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a> {{ end }}</p>
+<p>{{ range .Params.tags }}<a href="{{ "tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a>
+{{ end }}</p>
 </article>{{ end }}
 """,
     "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
-<ul>{{ range first 1000 .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>
+<ul>{{ range first 1000 .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+  {{ .Date.Format "2006-01-02" }}</li>
 {{ end }}</ul>{{ end }}
 """,
     "index.html": """{{ define "main" }}<h1>{{ .Site.Title }}</h1>
-<ul>{{ range first 1000 .Site.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>
+<ul>{{ range first 1000 .Site.RegularPages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>
 {{ end }}</ul>{{ end }}
 """,
 }
