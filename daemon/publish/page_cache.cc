@@ -2,7 +2,12 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 #include "daemon/publish/resource.h"
+#include "feed/feed_size.h"
+#include "feed/feed_writer.h"
+#include "feed/json_feed_writer.h"
 #include "feed/pages.h"
 
 namespace feedd::daemon {
@@ -82,7 +87,42 @@ size_t PageCache::cached_bytes() const {
   return bytes_;
 }
 
+ResourcePtr PageCache::RenderFeed(const std::string& path, const FeedSpec& spec) const {
+  std::vector<const feed::Article*> items;
+  items.reserve(spec.items->size());
+  for (const ArticlePtr& a : *spec.items) items.push_back(&a->article);
+  feed::FeedRenderer render;
+  std::string_view type;
+  switch (spec.format) {
+    case FeedSpec::Format::kRss:
+      render = [&](auto i) { return feed::RenderRss(spec.channel, i); };
+      type = kRssType;
+      break;
+    case FeedSpec::Format::kAtom:
+      render = [&](auto i) { return feed::RenderAtom(spec.channel, i); };
+      type = kAtomType;
+      break;
+    case FeedSpec::Format::kJson:
+      render = [&](auto i) { return feed::RenderJsonFeed(spec.channel, i); };
+      type = kJsonFeedType;
+      break;
+  }
+  feed::SizedFeed f = feed::RenderWithin(render, items, spec.max_bytes);
+  if (const std::string cut = feed::DescribeCut(f, spec.max_bytes); !cut.empty())
+    spdlog::warn("{}{}: {}", spec.channel.base_url, path, cut);
+  return MakeResource(std::move(f.body), type, spec.last_changed, cache_max_age_, false,
+                      spec.cache_control, spec.extra_fields);
+}
+
 ResourcePtr PageCache::Find(const Snapshot& snap, const std::string& path) const {
+  if (const FeedSpecPtr* spec = snap.feeds.Find(path)) {
+    const std::string key = "f" + path + "@" + (*spec)->signature + "@" +
+                            std::to_string((*spec)->last_changed);
+    if (ResourcePtr hit = Lookup(key)) return hit;
+    ResourcePtr res = RenderFeed(path, **spec);
+    Keep(key, res);
+    return res;
+  }
   constexpr std::string_view kArticles = "/articles/";
   if (path.size() > kArticles.size() && path.compare(0, kArticles.size(), kArticles) == 0) {
     const ArticlePtr* found = snap.articles.Find(path.substr(kArticles.size()));

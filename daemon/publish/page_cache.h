@@ -1,5 +1,5 @@
-// The pages a snapshot makes on demand: article pages (/articles/SLUG) and the
-// index's later pages (/page/N). At 100,000 articles, rendering and compressing
+// The resources a snapshot makes on demand: article pages (/articles/SLUG), the
+// index's later pages (/page/N), and the category, tag and archive feeds. At 100,000 articles, rendering and compressing
 // every page up front would cost minutes and hundreds of megabytes for pages that
 // few people open; so each is rendered, gzipped and cached when first asked for,
 // and the cache keeps the recently used ones within a byte budget. A page's key
@@ -40,6 +40,7 @@ class PageCache : public PageSource {
 
  private:
   ResourcePtr Lookup(const std::string& key) const;
+  ResourcePtr RenderFeed(const std::string& path, const FeedSpec& spec) const;
   void Keep(const std::string& key, const ResourcePtr& res) const;
 
   const feed::Channel channel_;

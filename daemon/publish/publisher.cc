@@ -71,6 +71,27 @@ uint64_t ListingHash(const PublishedArticle& p, const OrderKey& key) {
   return std::stoull(h.substr(0, 16), nullptr, 16);
 }
 
+// Everything a feed shows of an article, as a hash: a feed whose items' digests and
+// settings are unchanged is unchanged.
+std::string Digest(const feed::Article& a) {
+  std::string all;
+  all.reserve(a.content_html.size() + a.summary.size() + 512);
+  for (const std::string* f : {&a.id, &a.link, &a.slug, &a.title, &a.author, &a.author_bio,
+                               &a.category, &a.summary, &a.language, &a.content_html}) {
+    all += *f;
+    all += '\0';
+  }
+  for (const std::string& t : a.tags) {
+    all += t;
+    all += '\1';
+  }
+  all += std::to_string(a.published.seconds) + ":" + std::to_string(a.published.offset_minutes) +
+         "/" + std::to_string(a.updated.seconds) + ":" +
+         std::to_string(a.updated.offset_minutes) + (a.right_to_left ? "r" : "l") +
+         (a.explicit_id ? "i" : "-");
+  return feed::ContentHash(all);
+}
+
 // Oldest first, the order archive pages are cut in.
 bool Older(const OrderKey& a, const OrderKey& b) { return NewestFirst()(b, a); }
 
@@ -131,6 +152,7 @@ void Publisher::Setup() {
   // Everything is rendered again at the next Build (what did not change keeps its
   // stamp, so its bytes and Last-Modified stay).
   resources_ = {};
+  feeds_ = {};
   for (const auto& [path, g] : groups_) dirty_groups_.insert(path);
   for (size_t k = 1; k <= archive_bounds_.size(); ++k) dirty_archives_.insert(k);
   main_dirty_ = true;
@@ -337,6 +359,7 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
   pub->article = *std::move(r.article);
   pub->changed = id.changed;
   pub->version = next_version_++;
+  pub->digest = Digest(pub->article);
 
   if (existing != entries_.end()) {
     Unlist(existing->second);
@@ -465,12 +488,6 @@ void Publisher::SetResource(const std::string& path, ResourcePtr res) {
   resources_ = resources_.Set(path, std::move(res));
 }
 
-void Publisher::DropResource(const std::string& path) {
-  // The stamp stays: if the path is served again, its Last-Modified goes on from
-  // there and never back to a time a client already holds.
-  resources_ = resources_.Erase(path);
-}
-
 ResourcePtr Publisher::Stamped(const std::string& path,
                                const std::function<std::string(int64_t)>& render,
                                std::string_view type, int64_t now, int64_t first,
@@ -548,36 +565,66 @@ void Publisher::CutArchivePages() {
   }
 }
 
+void Publisher::SetFeed(const std::string& path, FeedSpec spec, int64_t now, int64_t first,
+                        const std::string& topic) {
+  // The signature stands for the bytes: what it shows and how. A new signature
+  // moves the last-changed time (never back, never the same second twice).
+  std::string what = ChannelSignature() + "\n" + std::to_string(static_cast<int>(spec.format)) +
+                     "\n" + spec.channel.title + "\n" + spec.channel.path + "\n" +
+                     spec.channel.feed_id + "\n" + spec.channel.history.current + "\n" +
+                     spec.channel.history.prev_archive + "\n" +
+                     spec.channel.history.next_archive + "\n" + spec.cache_control + "\n" +
+                     std::to_string(spec.max_bytes) + "\n";
+  for (const ArticlePtr& a : *spec.items) what += a->digest + "\n";
+  spec.signature = feed::ContentHash(what);
+  const std::optional<ResourceStamp> stamp = store_->FindStamp(path);
+  int64_t changed = stamp ? stamp->last_changed : (first > 0 ? first : now);
+  if (!stamp || stamp->etag != spec.signature) {
+    if (stamp) changed = NextChange(stamp->last_changed, now);
+    store_->SetStamp(path, {spec.signature, changed});
+    if (!topic.empty()) changed_topics_.push_back(topic);
+  }
+  spec.last_changed = changed;
+  spec.channel.updated = changed;
+  if (const FeedSpecPtr* cur = feeds_.Find(path);
+      cur && (*cur)->signature == spec.signature && (*cur)->last_changed == changed)
+    return;  // the same feed: the cache keeps serving its bytes
+  feeds_ = feeds_.Set(path, std::make_shared<const FeedSpec>(std::move(spec)));
+}
+
+void Publisher::DropFeed(const std::string& path) {
+  // The stamp stays: if the path is served again, its Last-Modified goes on from
+  // there and never back to a time a client already holds.
+  feeds_ = feeds_.Erase(path);
+}
+
 void Publisher::RenderArchives(int64_t now) {
   const feed::Channel& channel = options_.channel;
   const size_t pages = archive_bounds_.size();
   auto url = [&](size_t k) { return channel.base_url + ArchivePath(k); };
   for (size_t k : dirty_archives_) {
     if (k == 0 || k > pages) continue;
-    std::vector<const feed::Article*> items;
+    auto items = std::make_shared<std::vector<ArticlePtr>>();
     const auto stop = k > 1 ? order_.LowerBound(archive_bounds_[k - 2]) : order_.end();
     for (auto it = order_.LowerBound(archive_bounds_[k - 1]); it != stop; ++it)
-      items.push_back(&it->second->article);
-    feed::Channel ac = channel;
-    ac.path = "/archive/" + std::to_string(k);
-    ac.feed_id = channel.base_url + "/";
-    ac.history.is_archive = true;
-    ac.history.current = channel.base_url + "/atom.xml";
-    if (k > 1) ac.history.prev_archive = url(k - 1);
-    if (k < pages) ac.history.next_archive = url(k + 1);
+      items->push_back(it->second);
+    FeedSpec spec;
+    spec.format = FeedSpec::Format::kAtom;
+    spec.channel = channel;
+    spec.channel.path = "/archive/" + std::to_string(k);
+    spec.channel.feed_id = channel.base_url + "/";
+    spec.channel.history.is_archive = true;
+    spec.channel.history.current = channel.base_url + "/atom.xml";
+    if (k > 1) spec.channel.history.prev_archive = url(k - 1);
+    if (k < pages) spec.channel.history.next_archive = url(k + 1);
     // A page is final once a newer one links it: only then may caches keep it for a
     // month. The newest page gains its next-archive link later, so it is served with
     // the ordinary max-age until then.
-    const std::string cache = k < pages ? "max-age=2592000" : "";
-    SetResource(ArchivePath(k),
-                Stamped(
-                    ArchivePath(k),
-                    [&](int64_t changed) {
-                      ac.updated = changed;
-                      return RenderFeed(url(k), [&](auto i) { return feed::RenderAtom(ac, i); },
-                                        items);
-                    },
-                    kAtomType, now, feed::NewestUpdate(items).seconds, cache, {}, false));
+    if (k < pages) spec.cache_control = "max-age=2592000";
+    spec.max_bytes = options_.max_feed_bytes;
+    const int64_t first = items->empty() ? 0 : (*items)[0]->article.updated.seconds;
+    spec.items = std::move(items);
+    SetFeed(ArchivePath(k), std::move(spec), now, first, {});
   }
   dirty_archives_.clear();
 }
@@ -589,35 +636,36 @@ void Publisher::RenderGroups(int64_t now) {
     const std::string rss = path + "/rss.xml", atom = path + "/atom.xml", json = path + "/feed.json";
     if (git == groups_.end() || git->second.members.empty()) {
       if (git != groups_.end()) groups_.erase(git);
-      for (const std::string& p : {rss, atom, json}) DropResource(p);
+      for (const std::string& p : {rss, atom, json}) DropFeed(p);
       continue;
     }
     const Group& g = git->second;
-    std::vector<const feed::Article*> items;
-    for (auto it = g.members.begin(); it != g.members.end() && items.size() < channel.limit; ++it)
-      items.push_back(&it->second->article);
+    auto items = std::make_shared<std::vector<ArticlePtr>>();
+    int64_t newest = 0;
+    for (auto it = g.members.begin(); it != g.members.end() && items->size() < channel.limit;
+         ++it) {
+      items->push_back(it->second);
+      newest = std::max(newest, it->second->article.updated.seconds);
+    }
     const size_t slash = path.find('/', 1);
-    feed::Channel gc = channel;
-    gc.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
-    gc.title = channel.title + " \u2014 " + g.name;
-    const std::string url = channel.base_url + gc.path;
-    auto one = [&](const std::string& p, const std::string& feed_url, std::string_view type,
-                   auto writer) {
-      SetResource(p, Stamped(
-                         p,
-                         [&](int64_t changed) {
-                           gc.updated = changed;
-                           return RenderFeed(feed_url, [&](auto i) { return writer(gc, i); },
-                                             items);
-                         },
-                         type, now, feed::NewestUpdate(items).seconds, {}, feed_url, false));
-    };
-    one(rss, url + "/rss.xml", kRssType,
-        [](const feed::Channel& c, auto i) { return feed::RenderRss(c, i); });
-    one(atom, url + "/atom.xml", kAtomType,
-        [](const feed::Channel& c, auto i) { return feed::RenderAtom(c, i); });
-    one(json, url + "/feed.json", kJsonFeedType,
-        [](const feed::Channel& c, auto i) { return feed::RenderJsonFeed(c, i); });
+    FeedSpec spec;
+    spec.channel = channel;
+    spec.channel.path = path.substr(0, slash + 1) + feed::PercentEncode(path.substr(slash + 1));
+    spec.channel.title = channel.title + " \u2014 " + g.name;
+    spec.max_bytes = options_.max_feed_bytes;
+    spec.items = std::move(items);
+    const std::string url = channel.base_url + spec.channel.path;
+    for (const auto& [format, file] :
+         {std::pair{FeedSpec::Format::kRss, "/rss.xml"}, std::pair{FeedSpec::Format::kAtom, "/atom.xml"},
+          std::pair{FeedSpec::Format::kJson, "/feed.json"}}) {
+      FeedSpec one = spec;
+      one.format = format;
+      const std::string topic = url + file;
+      if (!options_.channel.hub.empty())
+        one.extra_fields = "Link: <" + options_.channel.hub + ">; rel=\"hub\", <" + topic +
+                           ">; rel=\"self\"\r\n";
+      SetFeed(path + file, std::move(one), now, newest, topic);
+    }
   }
   dirty_groups_.clear();
 }
@@ -704,6 +752,7 @@ std::shared_ptr<const Snapshot> Publisher::Build(int64_t now) {
   }
   auto snap = std::make_shared<Snapshot>();
   snap->resources = resources_;
+  snap->feeds = feeds_;
   snap->articles = by_slug_;
   snap->order = order_;
   snap->listing_changed = listing_changed_;

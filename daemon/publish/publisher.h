@@ -123,7 +123,10 @@ class Publisher {
                              render,
                          std::span<const feed::Article* const> items);
   void SetResource(const std::string& path, ResourcePtr res);
-  void DropResource(const std::string& path);
+  // A feed rendered on demand at `path` (a category, tag or archive feed).
+  void SetFeed(const std::string& path, FeedSpec spec, int64_t now, int64_t first,
+               const std::string& topic);
+  void DropFeed(const std::string& path);
   std::string ChannelSignature() const;
   // What Reconfigure leaves for when the store is open: the channel's last change,
   // the archive pages' bounds, the page cache.
@@ -136,6 +139,7 @@ class Publisher {
   ArticleOrder order_;                    // the listed articles, newest first
   ArticlesBySlug by_slug_;
   ResourceMap resources_;
+  FeedSpecMap feeds_;
   std::set<std::pair<int64_t, std::string>> scheduled_;  // (due, source)
   std::map<std::string, Group> groups_;  // by path: "/categories/world", "/tags/x"
   std::set<std::string> dirty_groups_;

@@ -137,6 +137,16 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
     served.insert(path);
     put(path, *res);
   }
+  // Category, tag and archive feeds: rendered (through the page cache) only when
+  // their signature moved.
+  for (const auto& [path, spec] : snap.feeds) {
+    served.insert(path);
+    if (auto old = feed_signatures_.find(path);
+        old != feed_signatures_.end() && old->second == spec->signature + "@" + std::to_string(spec->last_changed))
+      continue;
+    if (ResourcePtr res = snap.Find(path); res && put(path, *res))
+      feed_signatures_[path] = spec->signature + "@" + std::to_string(spec->last_changed);
+  }
   // Article pages: rendered (through the page cache) only when new or changed.
   std::map<std::string, uint64_t> versions;
   for (const auto& [slug, pub] : snap.articles) {
@@ -162,7 +172,10 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
   for (const auto& [path, w] : written_) {
     if (!served.count(path)) gone.push_back(path);
   }
-  for (const std::string& path : gone) Remove(path);
+  for (const std::string& path : gone) {
+    Remove(path);
+    feed_signatures_.erase(path);
+  }
   if (first_) {
     // Files of an earlier run that nothing serves now (an article deleted while
     // feedd was stopped).

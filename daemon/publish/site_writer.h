@@ -58,6 +58,7 @@ class SiteWriter {
   bool waiting_for_twins_ = false;
   std::map<std::string, Written> written_;  // by served path
   std::map<std::string, uint64_t> article_versions_;  // by slug: the version written
+  std::map<std::string, std::string> feed_signatures_;  // by path: the FeedSpec written
   int64_t listing_written_ = -1;
   size_t index_pages_written_ = 0;
 };

@@ -16,9 +16,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/publish/persistent_map.h"
 #include "feed/article.h"
+#include "feed/channel.h"
 
 namespace feedd::daemon {
 
@@ -80,6 +82,7 @@ struct PublishedArticle {
   feed::Article article;
   int64_t changed = 0;   // second its page last changed (Last-Modified of its page)
   uint64_t version = 0;  // unique among the PublishedArticles of a process: the page cache's key
+  std::string digest;    // hash of everything a feed shows of it
 };
 using ArticlePtr = std::shared_ptr<const PublishedArticle>;
 
@@ -96,7 +99,27 @@ struct NewestFirst {
   }
 };
 
+// A feed rendered when first asked for: a category or tag feed, an archive page.
+// At 100,000 articles there are thousands; rendering and compressing each at every
+// start would cost seconds and hundreds of megabytes for feeds few readers poll.
+// Whether one changed is decided by `signature` (a hash of what it shows), which
+// the publisher keeps with its last-changed time in the identity store, so its
+// bytes (a pure function of this value) and Last-Modified agree across restarts.
+struct FeedSpec {
+  enum class Format { kRss, kAtom, kJson };
+  Format format = Format::kAtom;
+  feed::Channel channel;  // `updated` set to `last_changed`
+  std::shared_ptr<const std::vector<ArticlePtr>> items;  // newest first
+  std::string signature;
+  int64_t last_changed = 0;
+  std::string cache_control;  // empty: max-age from the settings
+  std::string extra_fields;   // WebSub Link, or empty
+  uint64_t max_bytes = 0;     // limits.max_feed_size
+};
+using FeedSpecPtr = std::shared_ptr<const FeedSpec>;
+
 using ResourceMap = PersistentMap<std::string, ResourcePtr>;
+using FeedSpecMap = PersistentMap<std::string, FeedSpecPtr>;
 using ArticlesBySlug = PersistentMap<std::string, ArticlePtr>;
 using ArticleOrder = PersistentMap<OrderKey, ArticlePtr, NewestFirst>;
 
@@ -115,9 +138,9 @@ class PageSource {
 };
 
 struct Snapshot {
-  // Rendered resources by decoded path: "/", "/rss.xml", "/atom.xml", "/feed.json",
-  // category, tag and archive feeds.
+  // Rendered resources by decoded path: "/", "/rss.xml", "/atom.xml", "/feed.json".
   ResourceMap resources;
+  FeedSpecMap feeds;        // category, tag and archive feeds, rendered on demand
   ArticlesBySlug articles;  // every published article, by slug
   ArticleOrder order;       // the same, newest first
   int64_t listing_changed = 0;  // when the list of articles last changed (the index pages)

@@ -216,7 +216,9 @@ TEST(SystemdTest, OutputFolderGetsTheSameBytes) {
   TempDir in, out;
   WriteFile(in.path() / "a.txt", Article("Copied Out"));
   Daemon d(in.path(), {"--output", out.path().string()});
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(out.path() / "atom.xml.gz"); }));
+  ASSERT_TRUE(WaitUntil([&] {
+    return fs::exists(out.path() / "atom.xml.gz") && fs::exists(out.path() / "rss.xml.gz");
+  }));
   EXPECT_EQ(d.Body("/rss.xml"), testing::ReadFile(out.path() / "rss.xml"));
   EXPECT_EQ(d.Body("/atom.xml"), testing::ReadFile(out.path() / "atom.xml"));
   WriteFile(in.path() / "b.txt", Article("Second One"));
