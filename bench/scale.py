@@ -301,20 +301,33 @@ def run_feedd(binary, corpus_dir, n, work, label, budget, timeout, drops, drop_t
         shutil.rmtree(state, ignore_errors=True)
 
 
-def run_hugo(corpus_dir, n, work, budget, timeout):
+def hugo_output_root(work):
+    """Where Hugo writes its pages: a tmpfs (/dev/shm) when it has room, since this
+    disk takes minutes to delete 100,000 freshly written pages and writes them back
+    while feedd is measured; else the run folder. Returns (folder, on tmpfs)."""
+    try:
+        st = os.statvfs("/dev/shm")
+        if st.f_bavail * st.f_frsize > 4 << 30:
+            return tempfile.mkdtemp(prefix="feedd-scale-hugo.", dir="/dev/shm"), True
+    except OSError:
+        pass
+    return work, False
+
+
+def run_hugo(corpus_dir, n, work, out_root, out_on_tmpfs, budget, timeout):
     """Full build and feeds-only build. Returns a dict of results."""
     res = {}
 
     def set_aside(out):
-        # Deleting freshly written pages takes this disk tens of seconds per 10,000
-        # pages, so not now: the run folder goes at the end.
-        if os.path.exists(out):
+        if out_on_tmpfs:
+            shutil.rmtree(out, ignore_errors=True)
+        elif os.path.exists(out):  # on disk, deleting now would load it: at the end
             os.rename(out, out + ".trash")
 
     site = os.path.join(work, f"hugo-site-{n}")
     corpus.write_hugo_site(site, corpus_dir)
     for kind, config in (("full", "config.toml"), ("feeds", "feeds-only.toml")):
-        out = os.path.join(work, f"hugo-out-{n}-{kind}")
+        out = os.path.join(out_root, f"hugo-out-{n}-{kind}")
         mem = os.path.join(work, f"hugo-mem-{n}-{kind}")
         bound = budget.bound(timeout)
         if bound < 1:
@@ -465,6 +478,7 @@ def main():
     binaries = [("feedd", args.feedd)] + ([("baseline", args.baseline)] if args.baseline else [])
     os.makedirs(args.cache, exist_ok=True)
     work = tempfile.mkdtemp(prefix="run.", dir=args.cache)  # same file system: cp -al works
+    hugo_out, hugo_out_on_tmpfs = hugo_output_root(work)
     try:
         ref = {}
         ref_corpus = os.path.join(args.cache, "corpus-100")
@@ -478,6 +492,7 @@ def main():
             v = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
             print(f"{label}: {binary} ({v})")
         print(subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip())
+        print(f"hugo writes into {hugo_out}" + (" (tmpfs)" if hugo_out_on_tmpfs else ""))
         print(f"timeout {args.timeout:.0f} s, hugo timeout {args.hugo_timeout:.0f} s, "
               f"{args.drops} drops of at most {args.drop_timeout:.0f} s, "
               f"budget {args.budget:.0f} s")
@@ -492,11 +507,13 @@ def main():
             if corpus.write_corpus(cdir, n):
                 progress(f"corpus {n}: written")
             load = " ".join(open("/proc/loadavg").read().split()[:3])
+            progress(f"corpus {n}: reading it, so both start from the page cache")
             size = 0
-            for name in os.listdir(cdir):  # also brings the corpus into the page cache
+            for name in os.listdir(cdir):
                 with open(os.path.join(cdir, name), "rb") as f:
                     size += len(f.read())
-            hugo = run_hugo(cdir, n, work, budget, args.hugo_timeout)
+            hugo = run_hugo(cdir, n, work, hugo_out, hugo_out_on_tmpfs, budget,
+                            args.hugo_timeout)
             feedds = [(label, run_feedd(binary, cdir, n, work, label, budget, args.timeout,
                                         args.drops, args.drop_timeout))
                       for label, binary in binaries]
@@ -505,6 +522,8 @@ def main():
         progress(f"done; {budget.left():.0f} s of the budget left; removing {work}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if hugo_out_on_tmpfs:
+            shutil.rmtree(hugo_out, ignore_errors=True)
         progress("removed")
 
 
