@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <future>
 #include <span>
 
 #include "daemon/ingest/parse_worker.h"
@@ -488,49 +489,27 @@ void Publisher::SetResource(const std::string& path, ResourcePtr res) {
   resources_ = resources_.Set(path, std::move(res));
 }
 
-ResourcePtr Publisher::Stamped(const std::string& path,
-                               const std::function<std::string(int64_t)>& render,
-                               std::string_view type, int64_t now, int64_t first,
-                               std::string_view cache_control, const std::string& topic,
-                               bool hot) {
-  // A resource never made before starts at the newest date it shows (so a fresh
-  // state renders the same folder to the same bytes), else now.
+Publisher::Plan Publisher::PlanStamp(const std::string& path, const std::string& signature,
+                                     int64_t first, int64_t now, const std::string& topic) {
+  // Whether the bytes change is told by `signature` (what the resource shows, known
+  // before rendering it, or the body's hash). A resource never made before starts
+  // at the newest date it shows (so a fresh state renders the same folder to the
+  // same bytes), else now; each change after moves it (NextChange).
+  Plan plan;
   const std::optional<ResourceStamp> stamp = store_->FindStamp(path);
-  int64_t changed = stamp ? stamp->last_changed : (first > 0 ? first : now);
-  std::string body = render(changed);
-  std::string hash = feed::ContentHash(body);
-  const ResourcePtr* current = resources_.Find(path);
-  if (stamp && stamp->etag == hash) {
-    // The same bytes as last time: the same resource, the same Last-Modified.
-    if (current && (*current)->identity.etag == "\"" + hash + "\"") return *current;
-  } else {
-    // New bytes: a new last-changed time, never earlier than the one before, and
-    // the body is made again with it (it shows it: Atom updated, RSS lastBuildDate).
-    const int64_t next = stamp ? NextChange(stamp->last_changed, now) : changed;
-    if (next != changed) {
-      changed = next;
-      body = render(changed);
-      hash = feed::ContentHash(body);
-    }
-    store_->SetStamp(path, {hash, changed});
-    if (!topic.empty()) changed_topics_.push_back(topic);
+  plan.changed = stamp ? stamp->last_changed : (first > 0 ? first : now);
+  if (stamp && stamp->etag == signature) {
+    const ResourcePtr* current = resources_.Find(path);
+    if (current && (*current)->last_modified == plan.changed) plan.current = current;
+    return plan;
   }
-  std::string link;
-  const std::string& hub = options_.channel.hub;
-  if (!topic.empty() && !hub.empty())
-    link = "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
-  // Only the hot resources get a body file for sendfile(2) and a brotli twin: one
-  // per category or tag feed could run a large site out of descriptors.
-  return MakeResource(std::move(body), type, changed, options_.cache_max_age, hot, cache_control,
-                      link, hot ? options_.brotli : nullptr);
+  if (stamp) plan.changed = NextChange(stamp->last_changed, now);
+  store_->SetStamp(path, {signature, plan.changed});
+  if (!topic.empty()) changed_topics_.push_back(topic);
+  return plan;
 }
 
-std::string Publisher::RenderFeed(
-    const std::string& url,
-    const std::function<std::string(std::span<const feed::Article* const>)>& render,
-    std::span<const feed::Article* const> items) {
-  feed::SizedFeed f = feed::RenderWithin(render, items, options_.max_feed_bytes);
-  std::string cut = feed::DescribeCut(f, options_.max_feed_bytes);
+void Publisher::LogCut(const std::string& url, std::string cut) {
   auto [it, added] = feed_cuts_.try_emplace(url);
   if (!cut.empty() && it->second != cut) spdlog::warn("{}: {}", url, cut);
   if (cut.empty()) {
@@ -538,7 +517,6 @@ std::string Publisher::RenderFeed(
   } else {
     it->second = std::move(cut);
   }
-  return std::move(f.body);
 }
 
 void Publisher::CutArchivePages() {
@@ -676,39 +654,71 @@ void Publisher::RenderMain(int64_t now) {
   items.reserve(channel.limit);
   for (auto it = order_.begin(); it != order_.end() && items.size() < channel.limit; ++it)
     items.push_back(&it->second->article);
-  feed::Channel rss_channel = channel, atom_channel = channel, json_channel = channel;
-  if (!archive_bounds_.empty())
-    atom_channel.history.prev_archive = channel.base_url + ArchivePath(archive_bounds_.size());
   const std::string base = channel.base_url;
   const int64_t newest = feed::NewestUpdate(items).seconds;
-  SetResource("/rss.xml", Stamped(
-                              "/rss.xml",
-                              [&](int64_t changed) {
-                                rss_channel.updated = changed;
-                                return RenderFeed(
-                                    base + "/rss.xml",
-                                    [&](auto i) { return feed::RenderRss(rss_channel, i); }, items);
-                              },
-                              kRssType, now, newest, {}, base + "/rss.xml", true));
-  SetResource("/atom.xml",
-              Stamped(
-                  "/atom.xml",
-                  [&](int64_t changed) {
-                    atom_channel.updated = changed;
-                    return RenderFeed(
-                        base + "/atom.xml",
-                        [&](auto i) { return feed::RenderAtom(atom_channel, i); }, items);
-                  },
-                  kAtomType, now, newest, {}, base + "/atom.xml", true));
-  SetResource("/feed.json",
-              Stamped(
-                  "/feed.json",
-                  [&](int64_t) {
-                    return RenderFeed(
-                        base + "/feed.json",
-                        [&](auto i) { return feed::RenderJsonFeed(json_channel, i); }, items);
-                  },
-                  kJsonFeedType, now, newest, {}, base + "/feed.json", true));
+  feed::Channel atom_channel = channel;
+  if (!archive_bounds_.empty())
+    atom_channel.history.prev_archive = base + ArchivePath(archive_bounds_.size());
+  // What the three feeds show: the settings, the archive link, each item's digest.
+  std::string shown = ChannelSignature() + "\n" + atom_channel.history.prev_archive + "\n" +
+                      std::to_string(options_.max_feed_bytes) + "\n";
+  size_t n = 0;
+  for (auto it = order_.begin(); it != order_.end() && n < channel.limit; ++it, ++n)
+    shown += it->second->digest + "\n";
+  const std::string signature = feed::ContentHash(shown);
+
+  // The three feeds are rendered and compressed at once on two threads (most of a
+  // change's cost: a 200 KB feed takes a few milliseconds to render and to gzip).
+  struct Job {
+    std::string path;
+    std::string_view type;
+    feed::Channel channel;
+    feed::FeedRenderer (*writer)(const feed::Channel*);
+    int64_t changed = 0;
+    bool render = false;
+    ResourcePtr res;
+    std::string cut;
+  };
+  auto rss = [](const feed::Channel* c) -> feed::FeedRenderer {
+    return [c](auto i) { return feed::RenderRss(*c, i); };
+  };
+  auto atom = [](const feed::Channel* c) -> feed::FeedRenderer {
+    return [c](auto i) { return feed::RenderAtom(*c, i); };
+  };
+  auto json = [](const feed::Channel* c) -> feed::FeedRenderer {
+    return [c](auto i) { return feed::RenderJsonFeed(*c, i); };
+  };
+  Job jobs[] = {{"/rss.xml", kRssType, channel, rss, 0, false, nullptr, {}},
+                {"/atom.xml", kAtomType, atom_channel, atom, 0, false, nullptr, {}},
+                {"/feed.json", kJsonFeedType, channel, json, 0, false, nullptr, {}}};
+  for (Job& j : jobs) {
+    const Plan plan = PlanStamp(j.path, signature + j.path, newest, now, base + j.path);
+    j.changed = plan.changed;
+    j.render = !plan.current;
+    if (plan.current) j.res = *plan.current;
+  }
+  const std::string& hub = options_.channel.hub;
+  auto make = [&](Job& j) {
+    if (!j.render) return;
+    j.channel.updated = j.changed;
+    feed::SizedFeed f = feed::RenderWithin(j.writer(&j.channel), items, options_.max_feed_bytes);
+    j.cut = feed::DescribeCut(f, options_.max_feed_bytes);
+    const std::string topic = base + j.path;
+    const std::string link =
+        hub.empty() ? std::string()
+                    : "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
+    j.res = MakeResource(std::move(f.body), j.type, j.changed, options_.cache_max_age, true, {},
+                         link, options_.brotli);
+  };
+  std::future<void> rss_job = std::async(std::launch::async, [&] { make(jobs[0]); });
+  make(jobs[1]);
+  make(jobs[2]);
+  rss_job.get();
+  for (Job& j : jobs) {
+    if (j.render) LogCut(base + j.path, j.cut);
+    SetResource(j.path, j.res);
+  }
+
   // The first index page, with every category's and tag's feeds (sorted names).
   std::vector<std::string> categories, tags;
   for (const auto& [path, g] : groups_) {
@@ -717,9 +727,13 @@ void Publisher::RenderMain(int64_t now) {
   }
   std::sort(categories.begin(), categories.end());
   std::sort(tags.begin(), tags.end());
-  const std::string index = pages_->RenderIndex(order_, 1, categories, tags);
-  SetResource("/", Stamped(
-                       "/", [&](int64_t) { return index; }, kHtmlType, now, newest, {}, {}, true));
+  std::string index = pages_->RenderIndex(order_, 1, categories, tags);
+  const std::string hash = feed::ContentHash(index);
+  const Plan plan = PlanStamp("/", hash, newest, now, {});
+  SetResource("/", plan.current ? *plan.current
+                                : MakeResource(std::move(index), kHtmlType, plan.changed,
+                                               options_.cache_max_age, true, {}, {},
+                                               options_.brotli));
 }
 
 std::shared_ptr<const Snapshot> Publisher::Build(int64_t now) {

@@ -113,15 +113,17 @@ class Publisher {
   void RenderArchives(int64_t now);
   void RenderGroups(int64_t now);
   void RenderMain(int64_t now);
-  // The resource at `path` rendered by `render(last_changed)`; the stored stamp says
-  // whether its bytes changed, and gives its last-changed time.
-  ResourcePtr Stamped(const std::string& path, const std::function<std::string(int64_t)>& render,
-                      std::string_view type, int64_t now, int64_t first,
-                      std::string_view cache_control, const std::string& topic, bool hot);
-  std::string RenderFeed(const std::string& url,
-                         const std::function<std::string(std::span<const feed::Article* const>)>&
-                             render,
-                         std::span<const feed::Article* const> items);
+  // The last-changed time of the resource at `path` whose content `signature`
+  // stands for, from its stamp (moved when the signature is new); `current` is the
+  // resource already made for it, when it can stay.
+  struct Plan {
+    int64_t changed = 0;
+    const ResourcePtr* current = nullptr;
+  };
+  Plan PlanStamp(const std::string& path, const std::string& signature, int64_t first,
+                 int64_t now, const std::string& topic);
+  // Logs once per change of what had to be cut from the feed at `url`.
+  void LogCut(const std::string& url, std::string cut);
   void SetResource(const std::string& path, ResourcePtr res);
   // A feed rendered on demand at `path` (a category, tag or archive feed).
   void SetFeed(const std::string& path, FeedSpec spec, int64_t now, int64_t first,
