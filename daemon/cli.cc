@@ -18,8 +18,9 @@ Settings come from the defaults, then the TOML file given with --config (see
 feedd.example.toml), then the options below, which win.
 
 The daemon watches the input folder and serves, over HTTP:
-  /rss.xml  /atom.xml  /  /articles/SLUG  /healthz
-`render` writes rss.xml and atom.xml into a folder once, then exits.
+  /rss.xml  /atom.xml  /feed.json  /  /page/N  /articles/SLUG  /categories/...
+  /tags/...  /archive/N/atom.xml  /healthz  /metrics
+`render` writes the same site into a folder once, then exits.
 
 Options for both:
   --config FILE             read settings from FILE (TOML)
@@ -61,7 +62,7 @@ Options for the daemon:
                             also serve /metrics on this address, to every client
 
 Options for render:
-  --output DIR              folder for rss.xml and atom.xml (created if missing)
+  --output DIR              folder for the whole site (created if missing)
 
 Without socket activation the daemon binds its --listen addresses itself; when
 systemd passes sockets (LISTEN_FDS), it serves on those and binds nothing.

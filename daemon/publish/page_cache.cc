@@ -88,9 +88,11 @@ size_t PageCache::cached_bytes() const {
 }
 
 ResourcePtr PageCache::RenderFeed(const std::string& path, const FeedSpec& spec) const {
+  std::vector<feed::Article> full;
+  full.reserve(spec.items->size());
+  for (const ArticlePtr& a : *spec.items) full.push_back(Full(*a));
   std::vector<const feed::Article*> items;
-  items.reserve(spec.items->size());
-  for (const ArticlePtr& a : *spec.items) items.push_back(&a->article);
+  for (const feed::Article& a : full) items.push_back(&a);
   feed::FeedRenderer render;
   std::string_view type;
   switch (spec.format) {
@@ -130,7 +132,7 @@ ResourcePtr PageCache::Find(const Snapshot& snap, const std::string& path) const
     const PublishedArticle& pub = **found;
     const std::string key = "a" + std::to_string(pub.version);
     if (ResourcePtr hit = Lookup(key)) return hit;
-    ResourcePtr res = MakeResource(feed::RenderArticlePage(channel_, pub.article), kHtmlType,
+    ResourcePtr res = MakeResource(feed::RenderArticlePage(channel_, Full(pub)), kHtmlType,
                                    std::max(pub.changed, channel_changed_), cache_max_age_);
     Keep(key, res);
     return res;

@@ -23,6 +23,8 @@ namespace feedd::daemon {
 namespace {
 
 constexpr int64_t kNanos = 1000000000;
+constexpr size_t kLoadGroup = 1024;               // files read and taken at a time
+constexpr size_t kParseCacheFlush = 32 << 20;     // parse cache bytes kept before a write
 constexpr const char* kArchiveBoundsKey = "archive_bounds";
 constexpr const char* kChannelKey = "channel";
 constexpr const char* kChannelChangedKey = "channel_changed";
@@ -251,8 +253,16 @@ bool Publisher::Rescan() {
   auto flush_batch = [&] {
     changed |= LoadAll(std::move(batch));
     batch.clear();
+    std::string err;
+    if (store_->pending_parse_bytes() > kParseCacheFlush && !store_->FlushParses(&err))
+      spdlog::debug("parse cache not written now: {}", err);
   };
+  const std::atomic<bool>* cancel = options_.ingest.cancel;
   for (const watcher::ScanEntry* e : stale) {
+    if (cancel && cancel->load()) return changed;  // stopping: the rest stays unread
+    // Bounded memory on a cold start: files are read and taken in groups, and the
+    // parse cache's new entries are written out as they pile up.
+    if (batch.size() >= kLoadGroup) flush_batch();
     std::optional<CachedParse> cached =
         entries_.count(e->relative_path) ? std::nullopt : store_->FindParse(e->relative_path);
     ParseResult parsed;
@@ -357,10 +367,10 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
   a.published = id.published;
   a.updated = id.updated;
   auto pub = std::make_shared<PublishedArticle>();
-  pub->article = *std::move(r.article);
+  pub->digest = Digest(a);
+  KeepCompressed(*std::move(r.article), pub.get());
   pub->changed = id.changed;
   pub->version = next_version_++;
-  pub->digest = Digest(pub->article);
 
   if (existing != entries_.end()) {
     Unlist(existing->second);
@@ -650,10 +660,12 @@ void Publisher::RenderGroups(int64_t now) {
 
 void Publisher::RenderMain(int64_t now) {
   const feed::Channel& channel = options_.channel;
+  std::vector<feed::Article> full;  // the items with their content whole
+  full.reserve(channel.limit);
+  for (auto it = order_.begin(); it != order_.end() && full.size() < channel.limit; ++it)
+    full.push_back(Full(*it->second));
   std::vector<const feed::Article*> items;
-  items.reserve(channel.limit);
-  for (auto it = order_.begin(); it != order_.end() && items.size() < channel.limit; ++it)
-    items.push_back(&it->second->article);
+  for (const feed::Article& a : full) items.push_back(&a);
   const std::string base = channel.base_url;
   const int64_t newest = feed::NewestUpdate(items).seconds;
   feed::Channel atom_channel = channel;

@@ -79,12 +79,22 @@ using ResourcePtr = std::shared_ptr<const Resource>;
 // An article as published: the parsed article with the id, slug, link and dates the
 // identity store gave it. Immutable; replaced whole when any of it changes.
 struct PublishedArticle {
+  // Everything but the content, which is kept compressed (content_z): at 100,000
+  // articles the content is most of the memory, and only the few items being
+  // rendered need it whole (Full()).
   feed::Article article;
+  std::string content_z;      // article.content_html, zlib-compressed
+  uint32_t content_size = 0;  // its size whole
   int64_t changed = 0;   // second its page last changed (Last-Modified of its page)
   uint64_t version = 0;  // unique among the PublishedArticles of a process: the page cache's key
   std::string digest;    // hash of everything a feed shows of it
 };
 using ArticlePtr = std::shared_ptr<const PublishedArticle>;
+
+// The article with its content whole, for the writers. Thread-safe.
+feed::Article Full(const PublishedArticle& p);
+// Moves `a`'s content into `p`, compressed.
+void KeepCompressed(feed::Article a, PublishedArticle* p);
 
 // The feeds' order: newest published first; within one instant, the later arrival first.
 struct OrderKey {

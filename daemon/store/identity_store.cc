@@ -90,6 +90,7 @@ bool TableExists(sqlite3* db, const char* name) {
 }  // namespace
 
 IdentityStore::~IdentityStore() {
+  sqlite3_finalize(find_parse_);
   if (db_) sqlite3_close(db_);
 }
 
@@ -116,6 +117,8 @@ bool IdentityStore::Open(const std::string& state_dir, const std::string& file, 
 }
 
 bool IdentityStore::TryReopen(std::string* err) {
+  sqlite3_finalize(find_parse_);
+  find_parse_ = nullptr;
   if (db_) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -450,22 +453,36 @@ std::optional<CachedParse> IdentityStore::FindParse(const std::string& source) {
   if (path_.empty()) return std::nullopt;
   if (auto it = pending_parses_.find(source); it != pending_parses_.end()) return it->second;
   if (!db_) return std::nullopt;
-  Statement st(db_, "SELECT size, mtime_ns, content_hash, blob FROM parse_cache WHERE source = ?1");
-  if (!st) return std::nullopt;
-  st.Bind(1, source);
-  if (sqlite3_step(st.get()) != SQLITE_ROW) return std::nullopt;
-  CachedParse p;
-  p.size = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
-  p.mtime_ns = sqlite3_column_int64(st.get(), 1);
-  p.content_hash = Text(st.get(), 2);
-  const void* blob = sqlite3_column_blob(st.get(), 3);
-  p.blob.assign(static_cast<const char*>(blob),
-                blob ? static_cast<size_t>(sqlite3_column_bytes(st.get(), 3)) : 0);
-  return p;
+  if (!find_parse_ &&
+      sqlite3_prepare_v2(db_,
+                         "SELECT size, mtime_ns, content_hash, blob FROM parse_cache "
+                         "WHERE source = ?1",
+                         -1, &find_parse_, nullptr) != SQLITE_OK) {
+    find_parse_ = nullptr;
+    return std::nullopt;
+  }
+  sqlite3_stmt* st = find_parse_;
+  sqlite3_bind_text(st, 1, source.data(), static_cast<int>(source.size()), SQLITE_TRANSIENT);
+  std::optional<CachedParse> out;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    CachedParse p;
+    p.size = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
+    p.mtime_ns = sqlite3_column_int64(st, 1);
+    p.content_hash = Text(st, 2);
+    const void* blob = sqlite3_column_blob(st, 3);
+    p.blob.assign(static_cast<const char*>(blob),
+                  blob ? static_cast<size_t>(sqlite3_column_bytes(st, 3)) : 0);
+    out = std::move(p);
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return out;
 }
 
 void IdentityStore::PutParse(const std::string& source, CachedParse parse) {
-  if (!path_.empty()) pending_parses_[source] = std::move(parse);
+  if (path_.empty()) return;
+  pending_parse_bytes_ += parse.blob.size() + source.size() + 64;
+  pending_parses_[source] = std::move(parse);
 }
 
 void IdentityStore::DropParse(const std::string& source) {
@@ -480,9 +497,7 @@ bool IdentityStore::WriteAll(std::string* err) {
   Statement put_stamp(db_, "INSERT OR REPLACE INTO stamps VALUES (?1, ?2, ?3)");
   Statement drop_stamp(db_, "DELETE FROM stamps WHERE path = ?1");
   Statement put_meta(db_, "INSERT OR REPLACE INTO meta VALUES (?1, ?2)");
-  Statement put_parse(db_, "INSERT OR REPLACE INTO parse_cache VALUES (?1, ?2, ?3, ?4, ?5)");
-  Statement drop_parse(db_, "DELETE FROM parse_cache WHERE source = ?1");
-  bool ok = put && put_stamp && drop_stamp && put_meta && put_parse && drop_parse;
+  bool ok = put && put_stamp && drop_stamp && put_meta;
   std::vector<int64_t> keys(dirty_rows_.begin(), dirty_rows_.end());
   std::vector<std::string> stamp_paths(dirty_stamps_.begin(), dirty_stamps_.end());
   std::vector<std::string> meta_keys(dirty_meta_.begin(), dirty_meta_.end());
@@ -534,6 +549,20 @@ bool IdentityStore::WriteAll(std::string* err) {
     put_meta.Bind(2, meta_.at(key));
     ok = put_meta.Run();
   }
+  if (ok) ok = WriteParses(err);
+  if (!ok && err->empty()) *err = sqlite3_errmsg(db_);
+  if (!ok) {
+    std::string ignored;
+    Exec("ROLLBACK", &ignored);
+    return false;
+  }
+  return Exec("COMMIT", err);
+}
+
+bool IdentityStore::WriteParses(std::string* err) {
+  Statement put_parse(db_, "INSERT OR REPLACE INTO parse_cache VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement drop_parse(db_, "DELETE FROM parse_cache WHERE source = ?1");
+  bool ok = put_parse && drop_parse;
   for (const auto& [source, parse] : pending_parses_) {
     if (!ok) break;
     if (!parse) {
@@ -550,12 +579,24 @@ bool IdentityStore::WriteAll(std::string* err) {
     ok = put_parse.Run();
   }
   if (!ok && err->empty()) *err = sqlite3_errmsg(db_);
-  if (!ok) {
+  return ok;
+}
+
+bool IdentityStore::FlushParses(std::string* err) {
+  if (pending_parses_.empty()) return true;
+  err->clear();
+  bool ok = db_ != nullptr && Exec("BEGIN IMMEDIATE", err);
+  if (ok) ok = WriteParses(err);
+  if (ok) {
+    ok = Exec("COMMIT", err);
+  } else if (db_) {
     std::string ignored;
     Exec("ROLLBACK", &ignored);
-    return false;
   }
-  return Exec("COMMIT", err);
+  if (!ok && err->empty()) *err = "the state is not open";
+  pending_parses_.clear();  // written, or dropped: only a cache
+  pending_parse_bytes_ = 0;
+  return ok;
 }
 
 bool IdentityStore::Flush(std::string* err) {
@@ -578,7 +619,10 @@ bool IdentityStore::Flush(std::string* err) {
     last_error_ = *err;
     full_write_pending_ = true;  // what is in memory is written whole next time
     pending_parses_.clear();     // only a cache: not kept in memory while the disk is away
+    pending_parse_bytes_ = 0;
     // Reopen next time: after a full disk or a lost folder the handle may be stale.
+    sqlite3_finalize(find_parse_);
+    find_parse_ = nullptr;
     if (db_) {
       sqlite3_close(db_);
       db_ = nullptr;
@@ -589,6 +633,7 @@ bool IdentityStore::Flush(std::string* err) {
   dirty_stamps_.clear();
   dirty_meta_.clear();
   pending_parses_.clear();
+  pending_parse_bytes_ = 0;
   full_write_pending_ = false;
   healthy_ = true;
   last_error_.clear();

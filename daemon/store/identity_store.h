@@ -130,6 +130,11 @@ class IdentityStore {
   void PutParse(const std::string& source, CachedParse parse);
   void DropParse(const std::string& source);
   bool parse_cache_enabled() const { return !path_.empty(); }
+  // The bytes of cached parses not written yet; FlushParses writes them alone (the
+  // other changes wait for Flush). False with *err when they cannot be written (they
+  // are then dropped: only a cache).
+  size_t pending_parse_bytes() const { return pending_parse_bytes_; }
+  bool FlushParses(std::string* err);
 
   // Writes the changes since the last Flush in one transaction. On failure (a
   // read-only or full disk) returns false and sets *err; the identity changes stay
@@ -146,6 +151,7 @@ class IdentityStore {
   bool Load(std::string* err);
   bool LoadLegacy(std::string* err);
   bool WriteAll(std::string* err);
+  bool WriteParses(std::string* err);  // inside a transaction
   bool TryReopen(std::string* err);
   ArticleIdentity& NewArticle(const FreshArticle& fresh, int64_t now);
   void ClaimSlug(ArticleIdentity* row, const std::string& wanted);
@@ -171,6 +177,8 @@ class IdentityStore {
   std::unordered_set<std::string> dirty_stamps_;
   std::unordered_set<std::string> dirty_meta_;
   std::unordered_map<std::string, std::optional<CachedParse>> pending_parses_;  // nullopt: drop
+  size_t pending_parse_bytes_ = 0;
+  sqlite3_stmt* find_parse_ = nullptr;  // prepared once: a warm start asks 100,000 times
   bool full_write_pending_ = false;
   bool healthy_ = true;
   std::string last_error_;
