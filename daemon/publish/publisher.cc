@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 #include <span>
+#include <unordered_set>
 
 #include "daemon/ingest/parse_worker.h"
 #include "daemon/publish/page_cache.h"
@@ -75,12 +76,12 @@ uint64_t ListingHash(const PublishedArticle& p, const OrderKey& key) {
 }
 
 // Everything a feed shows of an article, as a hash: a feed whose items' digests and
-// settings are unchanged is unchanged.
-std::string Digest(const feed::Article& a) {
+// settings are unchanged is unchanged. `content` is the hash of its content.
+std::string Digest(const feed::Article& a, const std::string& content) {
   std::string all;
-  all.reserve(a.content_html.size() + a.summary.size() + 512);
+  all.reserve(a.summary.size() + 512);
   for (const std::string* f : {&a.id, &a.link, &a.slug, &a.title, &a.author, &a.author_bio,
-                               &a.category, &a.summary, &a.language, &a.content_html}) {
+                               &a.category, &a.summary, &a.language, &content}) {
     all += *f;
     all += '\0';
   }
@@ -93,6 +94,56 @@ std::string Digest(const feed::Article& a) {
          std::to_string(a.updated.offset_minutes) + (a.right_to_left ? "r" : "l") +
          (a.explicit_id ? "i" : "-");
   return feed::ContentHash(all);
+}
+
+// A parse-cache entry: the article without its content (as the parse worker's wire
+// format has it), and the content compressed with its hash, so a warm start neither
+// parses nor compresses.
+constexpr std::string_view kCacheMagic = "feedd-cache-1\n";
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+bool GetU32(std::string_view* in, uint32_t* v) {
+  if (in->size() < 4) return false;
+  *v = 0;
+  for (int i = 0; i < 4; ++i) *v |= uint32_t{static_cast<unsigned char>((*in)[i])} << (8 * i);
+  in->remove_prefix(4);
+  return true;
+}
+
+bool GetBytes(std::string_view* in, std::string* out) {
+  uint32_t n = 0;
+  if (!GetU32(in, &n) || in->size() < n) return false;
+  out->assign(in->data(), n);
+  in->remove_prefix(n);
+  return true;
+}
+
+std::string EncodeCached(const feed::Article& meta, const Prepared& content) {
+  std::string out(kCacheMagic);
+  PutU32(&out, content.size);
+  PutU32(&out, static_cast<uint32_t>(content.z.size()));
+  out += content.z;
+  PutU32(&out, static_cast<uint32_t>(content.hash.size()));
+  out += content.hash;
+  ParseResult keep;
+  keep.outcome = ParseOutcome::kParsed;
+  keep.article = meta;
+  out += EncodeParseResult(keep);
+  return out;
+}
+
+bool DecodeCached(std::string_view in, feed::Article* meta, Prepared* content) {
+  if (in.substr(0, kCacheMagic.size()) != kCacheMagic) return false;
+  in.remove_prefix(kCacheMagic.size());
+  ParseResult parsed;
+  if (!GetU32(&in, &content->size) || !GetBytes(&in, &content->z) ||
+      !GetBytes(&in, &content->hash) || !DecodeParseResult(in, &parsed) || !parsed.article)
+    return false;
+  *meta = *std::move(parsed.article);
+  return true;
 }
 
 // Oldest first, the order archive pages are cut in.
@@ -221,7 +272,8 @@ bool Publisher::Rescan() {
     if (options_.ingest.metrics) options_.ingest.metrics->CountSkip(Metrics::SkipReason(p));
   }
   bool changed = false;
-  std::set<std::string> present;
+  std::unordered_set<std::string_view> present;  // views into *entries
+  present.reserve(entries->size());
   for (const watcher::ScanEntry& e : *entries) present.insert(e.relative_path);
   // Files that are gone first: a file renamed while feedd was not running is then
   // found again by its content and keeps its id and date.
@@ -265,18 +317,19 @@ bool Publisher::Rescan() {
     if (batch.size() >= kLoadGroup) flush_batch();
     std::optional<CachedParse> cached =
         entries_.count(e->relative_path) ? std::nullopt : store_->FindParse(e->relative_path);
-    ParseResult parsed;
+    feed::Article meta;
+    Prepared content;
     if (cached && cached->size == e->size && cached->mtime_ns == e->mtime_ns &&
-        DecodeParseResult(cached->blob, &parsed) && parsed.article) {
+        DecodeCached(cached->blob, &meta, &content)) {
       if (!batch.empty()) flush_batch();  // arrivals stay in time order
       LoadResult r;
       r.status = LoadStatus::kLoaded;
-      r.article = std::move(parsed.article);
+      r.article = std::move(meta);
       r.mtime_ns = e->mtime_ns;
       r.mtime_seconds = e->mtime_ns / kNanos;
       r.size = e->size;
       r.content_hash = cached->content_hash;
-      changed |= Take(e->relative_path, std::move(r), now);
+      changed |= Take(e->relative_path, std::move(r), now, &content);
       continue;
     }
     batch.push_back(e->relative_path);
@@ -299,19 +352,22 @@ bool Publisher::LoadAll(std::vector<std::string> paths) {
   const int64_t now = Now();
   bool changed = false;
   for (size_t i = 0; i < paths.size(); ++i) {
-    if (results[i].status == LoadStatus::kLoaded && store_->parse_cache_enabled()) {
-      ParseResult keep;
-      keep.outcome = ParseOutcome::kParsed;
-      keep.article = results[i].article;
-      store_->PutParse(paths[i], {results[i].size, results[i].mtime_ns, results[i].content_hash,
-                                  EncodeParseResult(keep)});
+    if (results[i].status != LoadStatus::kLoaded) {
+      changed |= Take(paths[i], std::move(results[i]), now, nullptr);
+      continue;
     }
-    changed |= Take(paths[i], std::move(results[i]), now);
+    // The content compressed once, here; the cache keeps it that way.
+    Prepared content = Prepare(&*results[i].article);
+    if (store_->parse_cache_enabled()) {
+      store_->PutParse(paths[i], {results[i].size, results[i].mtime_ns, results[i].content_hash,
+                                  EncodeCached(*results[i].article, content)});
+    }
+    changed |= Take(paths[i], std::move(results[i]), now, &content);
   }
   return changed;
 }
 
-bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
+bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepared* content) {
   switch (r.status) {
     case LoadStatus::kLoaded:
       break;
@@ -367,8 +423,11 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now) {
   a.published = id.published;
   a.updated = id.updated;
   auto pub = std::make_shared<PublishedArticle>();
-  pub->digest = Digest(a);
-  KeepCompressed(*std::move(r.article), pub.get());
+  Prepared prepared = content ? std::move(*content) : Prepare(&a);
+  pub->digest = Digest(a, prepared.hash);
+  pub->content_z = std::move(prepared.z);
+  pub->content_size = prepared.size;
+  pub->article = *std::move(r.article);
   pub->changed = id.changed;
   pub->version = next_version_++;
 
@@ -463,9 +522,14 @@ void Publisher::Unlist(const Entry& e) {
 void Publisher::TouchGroups(const feed::Article& a, const OrderKey& key, const ArticlePtr* add) {
   // Names that make the same slug ("World", "world") share a feed.
   auto touch = [&](const char* kind, const std::string& name) {
-    const std::string slug = feed::Slugify(name);
-    if (slug.empty()) return;
-    const std::string path = "/" + std::string(kind) + "/" + slug;
+    // The path of each name, worked out once (a cold start asks for it 500,000 times).
+    auto [memo, added] = group_paths_.try_emplace(std::string(kind) + '\0' + name);
+    if (added) {
+      const std::string slug = feed::Slugify(name);
+      if (!slug.empty()) memo->second = "/" + std::string(kind) + "/" + slug;
+    }
+    const std::string& path = memo->second;
+    if (path.empty()) return;
     if (add) {
       Group& g = groups_[path];
       if (g.name.empty()) g.name = name;

@@ -20,6 +20,8 @@
 #include <set>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/ingest/loader.h"
@@ -98,7 +100,9 @@ class Publisher {
   };
 
   bool LoadAll(std::vector<std::string> relative_paths);
-  bool Take(const std::string& relative_path, LoadResult result, int64_t now);
+  // `content`: the article's content already compressed (it is then not in
+  // result.article); null: it is compressed here.
+  bool Take(const std::string& relative_path, LoadResult result, int64_t now, Prepared* content);
   bool Forget(const std::string& relative_path);
   bool Unpublish(const std::string& relative_path, const LoadResult& draft);
   bool ForgetUnder(const std::string& folder);
@@ -143,8 +147,9 @@ class Publisher {
   ResourceMap resources_;
   FeedSpecMap feeds_;
   std::set<std::pair<int64_t, std::string>> scheduled_;  // (due, source)
-  std::map<std::string, Group> groups_;  // by path: "/categories/world", "/tags/x"
-  std::set<std::string> dirty_groups_;
+  std::unordered_map<std::string, Group> groups_;  // by path: "/categories/world", "/tags/x"
+  std::unordered_set<std::string> dirty_groups_;
+  std::unordered_map<std::string, std::string> group_paths_;  // kind NUL name -> path
   std::vector<OrderKey> archive_bounds_;  // the newest article of each archive page, oldest page first
   std::set<size_t> dirty_archives_;
   bool needs_setup_ = true;

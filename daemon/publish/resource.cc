@@ -175,26 +175,25 @@ feed::Article Full(const PublishedArticle& p) {
   return a;
 }
 
-void KeepCompressed(feed::Article a, PublishedArticle* p) {
-  p->content_size = static_cast<uint32_t>(a.content_html.size());
-  p->content_z.clear();
-  if (!a.content_html.empty()) {
-    uLongf size = compressBound(a.content_html.size());
-    p->content_z.resize(size);
-    // Level 1: a third of the size for prose, at hundreds of MB/s both ways.
-    if (compress2(reinterpret_cast<Bytef*>(p->content_z.data()), &size,
-                  reinterpret_cast<const Bytef*>(a.content_html.data()), a.content_html.size(),
-                  1) == Z_OK) {
-      p->content_z.resize(size);
-      p->content_z.shrink_to_fit();
-      a.content_html.clear();
-      a.content_html.shrink_to_fit();
-    } else {
-      p->content_z.clear();
-      p->content_size = 0;  // kept whole instead
-    }
+Prepared Prepare(feed::Article* a) {
+  Prepared p;
+  p.hash = feed::ContentHash(a->content_html);
+  if (a->content_html.empty()) return p;
+  uLongf size = compressBound(a->content_html.size());
+  p.z.resize(size);
+  // Level 1: a third of the size for prose, at hundreds of MB/s both ways.
+  if (compress2(reinterpret_cast<Bytef*>(p.z.data()), &size,
+                reinterpret_cast<const Bytef*>(a->content_html.data()), a->content_html.size(),
+                1) != Z_OK) {
+    p.z.clear();  // kept whole: Full() gives it back as it is
+    return p;
   }
-  p->article = std::move(a);
+  p.z.resize(size);
+  p.z.shrink_to_fit();
+  p.size = static_cast<uint32_t>(a->content_html.size());
+  a->content_html.clear();
+  a->content_html.shrink_to_fit();
+  return p;
 }
 
 std::shared_ptr<const daemon::BodyFile> MakeBodyFileForTest(std::string_view data) {

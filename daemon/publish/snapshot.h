@@ -93,8 +93,14 @@ using ArticlePtr = std::shared_ptr<const PublishedArticle>;
 
 // The article with its content whole, for the writers. Thread-safe.
 feed::Article Full(const PublishedArticle& p);
-// Moves `a`'s content into `p`, compressed.
-void KeepCompressed(feed::Article a, PublishedArticle* p);
+// An article's content, compressed (zlib, level 1), with its hash.
+struct Prepared {
+  std::string z;
+  uint32_t size = 0;  // whole; 0: no content
+  std::string hash;
+};
+// Takes `a`'s content out, compressed.
+Prepared Prepare(feed::Article* a);
 
 // The feeds' order: newest published first; within one instant, the later arrival first.
 struct OrderKey {
