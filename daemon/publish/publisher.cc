@@ -24,8 +24,8 @@ namespace feedd::daemon {
 namespace {
 
 constexpr int64_t kNanos = 1000000000;
-constexpr size_t kLoadGroup = 1024;               // files read and taken at a time
-constexpr size_t kParseCacheFlush = 32 << 20;     // parse cache bytes kept before a write
+constexpr size_t kLoadGroup = 256;                // files read and taken at a time
+constexpr size_t kParseCacheFlush = 8 << 20;      // parse cache bytes kept before a write
 constexpr const char* kArchiveBoundsKey = "archive_bounds";
 constexpr const char* kChannelKey = "channel";
 constexpr const char* kChannelChangedKey = "channel_changed";
