@@ -63,6 +63,7 @@ Options for the daemon:
 
 Options for render:
   --output DIR              folder for the whole site (created if missing)
+  --state-dir DIR           use (and update) the daemon's state.db: its ids and dates
 
 Without socket activation the daemon binds its --listen addresses itself; when
 systemd passes sockets (LISTEN_FDS), it serves on those and binds nothing.
@@ -94,7 +95,7 @@ constexpr FlagSpec kFlags[] = {
     {"--log-level", "log_level", true, true},
     {"--output", "output_dir", true, true},
     {"--listen", "listen", true, false},
-    {"--state-dir", "state_dir", true, false},
+    {"--state-dir", "state_dir", true, true},
     {"--hub", "hub", true, false},
     {"--port-file", "port_file", true, false},
     {"--threads", "threads", true, false},

@@ -47,8 +47,8 @@ std::string PageCache::IndexPath(size_t number) {
 std::string PageCache::RenderIndex(const ArticleOrder& order, size_t number,
                                    const std::vector<std::string>& categories,
                                    const std::vector<std::string>& tags) const {
+  if (number > 1 && (order.empty() || number - 1 > (order.size() - 1) / page_size_)) return {};
   const size_t first = (number - 1) * page_size_;
-  if (number > 1 && first >= order.size()) return {};
   std::vector<const feed::Article*> items;
   items.reserve(page_size_);
   for (auto it = order.IteratorAt(first); it != order.end() && items.size() < page_size_; ++it)
@@ -139,7 +139,8 @@ ResourcePtr PageCache::Find(const Snapshot& snap, const std::string& path) const
   }
   const size_t number = PageNumber(path);
   if (number == 0) return nullptr;
-  if ((number - 1) * page_size_ >= snap.order.size()) return nullptr;
+  // Compared by division: (number - 1) * page_size_ would wrap for a huge N.
+  if (number - 1 > (snap.order.size() - 1) / page_size_ || snap.order.empty()) return nullptr;
   const std::string key = "p" + std::to_string(number) + "@" + std::to_string(snap.listing_changed);
   if (ResourcePtr hit = Lookup(key)) return hit;
   ResourcePtr res = MakeResource(RenderIndex(snap.order, number, {}, {}), kHtmlType,

@@ -466,16 +466,15 @@ bool Publisher::Unpublish(const std::string& path, const LoadResult& r) {
     fresh.draft = true;
     store_->Resolve(fresh, Now());
   }
-  auto it = entries_.find(path);
-  if (it == entries_.end()) return false;
-  Unlist(it->second);
-  scheduled_.erase({it->second.pub->article.published.seconds, path});
-  entries_.erase(it);
-  return true;
+  return RemoveEntry(path);
 }
 
 bool Publisher::Forget(const std::string& path) {
   store_->MarkAbsent(path);
+  return RemoveEntry(path);
+}
+
+bool Publisher::RemoveEntry(const std::string& path) {
   auto it = entries_.find(path);
   if (it == entries_.end()) return false;
   Unlist(it->second);

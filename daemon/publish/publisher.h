@@ -105,6 +105,8 @@ class Publisher {
   bool Take(const std::string& relative_path, LoadResult result, int64_t now, Prepared* content);
   bool Forget(const std::string& relative_path);
   bool Unpublish(const std::string& relative_path, const LoadResult& draft);
+  // Takes the file's article out of everything published; false when there was none.
+  bool RemoveEntry(const std::string& relative_path);
   bool ForgetUnder(const std::string& folder);
   void List(const Entry& e);
   void Unlist(const Entry& e);

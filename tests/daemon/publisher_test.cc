@@ -93,6 +93,24 @@ TEST_F(PublisherTest, LimitAndSlugCollisions) {
   EXPECT_EQ(std::string::npos, rss.find("One"));  // limit 2
 }
 
+// /page/N from a request: only pages that hold articles exist; a number so large
+// that N times the page size wraps around is not a page either.
+TEST_F(PublisherTest, IndexPagesOnlyWhereThereAreArticles) {
+  for (const char* name : {"a", "b", "c"})
+    WriteFile(dir_.path() / (std::string(name) + ".txt"), std::string("Title: ") + name + "\n\nBody.\n");
+  PublisherOptions o = Options();
+  o.index_page_size = 2;  // pages "/" and /page/2
+  publisher_.Reconfigure(o);
+  publisher_.Rescan();
+  std::shared_ptr<const daemon::Snapshot> s = publisher_.Build(kNow);
+  EXPECT_NE(nullptr, s->Find("/page/2"));
+  // 2^63 + 1: (N - 1) * 2 wraps to 0.
+  for (const char* bad : {"/page/3", "/page/0", "/page/1", "/page/02", "/page/-1", "/page/",
+                          "/page/2x", "/page/9223372036854775809", "/page/18446744073709551615",
+                          "/page/99999999999999999999999"})
+    EXPECT_EQ(nullptr, s->Find(bad)) << bad;
+}
+
 TEST_F(PublisherTest, ScheduledArticlesWaitForTheirDate) {
   WriteFile(dir_.path() / "later.txt", "Title: Later\nDate: 2030-01-01T00:00:00Z\n\nBody.\n");
   WriteFile(dir_.path() / "now.txt", "Title: Now\nDate: 2020-01-01T00:00:00Z\n\nBody.\n");

@@ -95,6 +95,20 @@ TEST(RenderE2eTest, RendersTheBundledExamples) {
             files);
 }
 
+// render --state-dir uses the state: a URL claimed there is kept, although the
+// files' order alone would give it to the other file.
+TEST(RenderE2eTest, StateDirKeepsTheDaemonsClaims) {
+  TempDir in, state, first, second;
+  testing::WriteFile(in.path() / "a-b.md", "---\ntitle: First Claim\ndate: 2026-01-01\n---\nBody.\n");
+  ASSERT_EQ(0, Render(in.path(), first.path(), {"--state-dir", state.path().string()}).exit_code);
+  EXPECT_TRUE(fs::exists(state.path() / "state.db"));
+  testing::WriteFile(in.path() / "a b.txt", "Title: Newcomer\nDate: 2026-01-02\n\nBody.\n");
+  Outcome r = Render(in.path(), second.path(), {"--state-dir", state.path().string()});
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  EXPECT_NE(std::string::npos, ReadFile(second.path() / "articles/a-b/index.html").find("First Claim"));
+  EXPECT_NE(std::string::npos, ReadFile(second.path() / "articles/a-b-2/index.html").find("Newcomer"));
+}
+
 TEST(RenderE2eTest, SameFolderSameBytes) {
   TempDir a, b;
   const fs::path in = testing::SourceDir() / "examples" / "articles";
