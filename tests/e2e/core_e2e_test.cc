@@ -632,8 +632,11 @@ std::set<std::string> FilesUnder(const fs::path& dir) {
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (!it->is_regular_file() || name.starts_with(".") || Contains(name, ".tmp")) continue;
-    out.insert(fs::relative(it->path(), dir).string());
+    // The daemon's writer thread may remove a file while it is listed: no throwing
+    // calls (the callers wait and list again).
+    std::error_code file_ec;
+    if (!it->is_regular_file(file_ec) || name.starts_with(".") || Contains(name, ".tmp")) continue;
+    out.insert(it->path().lexically_relative(dir).string());
   }
   return out;
 }
