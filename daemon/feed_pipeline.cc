@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "daemon/systemd.h"
 
@@ -40,7 +41,8 @@ FeedPipeline::FeedPipeline(boost::asio::io_context& ioc, PipelineOptions options
       on_changed_(std::move(on_changed)),
       debounce_(ioc),
       state_retry_(ioc),
-      schedule_(ioc) {
+      schedule_(ioc),
+      retry_(ioc) {
   if (!options_.output_dir.empty())
     output_ = std::make_unique<SiteWriterThread>(options_.output_dir);
 }
@@ -60,8 +62,19 @@ void FeedPipeline::Start() {
   }
   StartWatcher();
   publisher_.Rescan();
+  // Files written a moment before the start wait to settle (or for their writer):
+  // the first snapshot, which READY=1 announces as complete, waits for them a
+  // little, and what is still open then follows when it is closed.
+  const auto until = Clock::now() + std::chrono::nanoseconds(
+                                        publisher_.options().ingest.settle_ns) +
+                     std::chrono::milliseconds(200);
+  while (publisher_.waiting_count() > 0 && Clock::now() < until && !cancelled()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    publisher_.RetryWaiting();
+  }
   if (cancelled()) return;  // stopping: a partial folder is neither published nor saved
   Publish(0);
+  ArmRetry();
 }
 
 void FeedPipeline::Stop() {
@@ -69,6 +82,7 @@ void FeedPipeline::Stop() {
   debounce_.cancel();
   state_retry_.cancel();
   schedule_.cancel();
+  retry_.cancel();
   health_.SetWatching(options_.feed, false);
 }
 
@@ -89,6 +103,7 @@ void FeedPipeline::Reconfigure(PublisherOptions options, std::string output_dir)
   publisher_.Rescan();
   if (cancelled()) return;
   Publish(0);
+  ArmRetry();
 }
 
 void FeedPipeline::StartWatcher() {
@@ -118,6 +133,19 @@ void FeedPipeline::Flush() {
   std::vector<watcher::Event> events;
   events.swap(pending_);
   if (publisher_.Apply(events) && !cancelled()) Publish(events.size());
+  ArmRetry();
+}
+
+void FeedPipeline::ArmRetry() {
+  if (retry_armed_ || publisher_.waiting_count() == 0 || cancelled()) return;
+  retry_armed_ = true;
+  retry_.expires_after(std::chrono::milliseconds(250));
+  retry_.async_wait([this](const boost::system::error_code& ec) {
+    retry_armed_ = false;
+    if (ec) return;
+    if (publisher_.RetryWaiting() && !cancelled()) Publish(0);
+    ArmRetry();
+  });
 }
 
 // A failure is logged once, reported by /healthz, retried every few seconds, and

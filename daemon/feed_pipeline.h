@@ -72,6 +72,9 @@ class FeedPipeline {
   void SaveState();
   void Publish(size_t event_count);
   void ArmSchedule();
+  // Files seen while still being written are read again shortly (their writer's
+  // close usually comes first).
+  void ArmRetry();
   bool cancelled() const { return cancel_ && cancel_->load(); }
 
   boost::asio::io_context& ioc_;
@@ -88,6 +91,8 @@ class FeedPipeline {
   boost::asio::steady_timer debounce_;
   boost::asio::steady_timer state_retry_;
   boost::asio::steady_timer schedule_;
+  boost::asio::steady_timer retry_;
+  bool retry_armed_ = false;
   int64_t scheduled_for_ = 0;
   std::vector<watcher::Event> pending_;
   std::chrono::steady_clock::time_point first_event_;

@@ -57,9 +57,9 @@ void Metrics::CountEvent(size_t kind) {
   if (kind < kEventKinds.size()) events_[kind].fetch_add(1, std::memory_order_relaxed);
 }
 
-void Metrics::CountSkip(std::string_view reason) {
-  skips_[IndexOf(kSkipReasons, reason, kSkipReasons.size() - 1)].fetch_add(
-      1, std::memory_order_relaxed);
+void Metrics::CountSkip(SkipReason reason) {
+  const auto i = static_cast<size_t>(reason);
+  if (i < kSkipReasons.size()) skips_[i].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::ObserveRegeneration(double seconds) {
@@ -75,16 +75,6 @@ void Metrics::CountWebSub(std::string_view outcome) {
   websub_[IndexOf(kOutcomes, outcome, 2)].fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string_view Metrics::SkipReason(std::string_view e) {
-  if (e.rfind("too large", 0) == 0) return "too_large";
-  if (e.rfind("binary", 0) == 0) return "binary";
-  if (e.rfind("empty", 0) == 0) return "empty";
-  if (e.find("front matter") != std::string_view::npos) return "front_matter";
-  if (e == "draft") return "draft";
-  if (e.find("outside the input folder") != std::string_view::npos) return "outside_link";
-  if (e.rfind("not an article", 0) == 0) return "not_article";
-  return "unreadable";
-}
 
 std::string Metrics::Render(const Gauges& g) const {
   std::string out;
@@ -151,6 +141,16 @@ std::string Metrics::Render(const Gauges& g) const {
   }
   Help(&out, "feedd_watching", "gauge", "1 while the input folder is watched.");
   Line(&out, "feedd_watching", "", g.watching ? 1 : 0);
+  Help(&out, "feedd_polled_folders", "gauge",
+       "Folders watched by polling: on a network or FUSE file system, or past the inotify "
+       "watch limit.");
+  Line(&out, "feedd_polled_folders", "", static_cast<double>(polled_folders_.load()));
+  Help(&out, "feedd_inotify_fallbacks_total", "counter",
+       "Folders that could not get an inotify watch (the watch limit) and are polled instead.");
+  Line(&out, "feedd_inotify_fallbacks_total", "", static_cast<double>(poll_fallbacks_.load()));
+  Help(&out, "feedd_unreadable_folders", "gauge",
+       "Folders the last scan could not list; what they held stays published.");
+  Line(&out, "feedd_unreadable_folders", "", static_cast<double>(unreadable_folders_.load()));
   Help(&out, "feedd_state_writable", "gauge", "1 while the state store is being written.");
   Line(&out, "feedd_state_writable", "", g.state_ok ? 1 : 0);
   return out;

@@ -11,6 +11,21 @@
 
 namespace feedd::daemon {
 
+// Why a file was not published, as /metrics counts it (feedd_skipped_files_total).
+enum class SkipReason {
+  kTooLarge,
+  kBinary,
+  kEmpty,
+  kFrontMatter,
+  kMalformed,
+  kDraft,
+  kOutsideLink,
+  kNotArticle,
+  kParseTimeout,
+  kParserCrash,
+  kUnreadable,
+};
+
 class Metrics {
  public:
   static constexpr std::array<std::string_view, 6> kRoutes = {"feed",   "index",   "page",
@@ -19,9 +34,11 @@ class Metrics {
                                                     414, 431, 500, 501, 503, 0};  // 0: any other
   static constexpr std::array<std::string_view, 4> kEventKinds = {"changed", "removed",
                                                                   "removed_dir", "rescan"};
-  static constexpr std::array<std::string_view, 10> kSkipReasons = {
-      "too_large", "binary", "empty", "front_matter", "draft", "outside_link", "not_article",
-      "parse_timeout", "parser_crash", "unreadable"};
+  // The label of each SkipReason, in its order.
+  static constexpr std::array<std::string_view, 11> kSkipReasons = {
+      "too_large",   "binary",        "empty",        "front_matter", "malformed", "draft",
+      "outside_link", "not_article", "parse_timeout", "parser_crash", "unreadable"};
+  static_assert(kSkipReasons.size() == static_cast<size_t>(SkipReason::kUnreadable) + 1);
   static constexpr std::array<double, 9> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
                                                      0.05,  0.1,    0.25,  1.0};
 
@@ -30,18 +47,21 @@ class Metrics {
   void CountResponse(std::string_view route, int status);
   void CountSentBytes(uint64_t bytes);
   void CountEvent(size_t kind);  // index into kEventKinds
-  void CountSkip(std::string_view reason);
+  void CountSkip(SkipReason reason);
   void ObserveRegeneration(double seconds);
   void CountWebSub(std::string_view outcome);  // "ok", "retry", "failed"
+  // Gauges kept by the watchers and scans of every feed, moved by differences:
+  // folders watched by polling (a network or FUSE file system, or past the inotify
+  // watch limit), and folders the last scan could not list.
+  void AddPolledFolders(int64_t delta) { polled_folders_.fetch_add(delta); }
+  void AddUnreadableFolders(int64_t delta) { unreadable_folders_.fetch_add(delta); }
+  void CountPollFallback() { poll_fallbacks_.fetch_add(1, std::memory_order_relaxed); }
 
   struct Totals {
     uint64_t responses = 0, not_modified = 0, client_errors = 0, server_errors = 0, bytes = 0;
   };
   // Sums over routes, for the log.
   Totals ResponseTotals() const;
-
-  // The skip reason (kSkipReasons) for a LoadArticles error message.
-  static std::string_view SkipReason(std::string_view error);
 
   struct Gauges {
     uint64_t articles = 0;
@@ -63,6 +83,9 @@ class Metrics {
   std::atomic<uint64_t> regen_count_{0};
   std::atomic<uint64_t> regen_micros_{0};
   std::atomic<uint64_t> websub_[3] = {};
+  std::atomic<int64_t> polled_folders_{0};
+  std::atomic<int64_t> unreadable_folders_{0};
+  std::atomic<uint64_t> poll_fallbacks_{0};
 };
 
 }  // namespace feedd::daemon

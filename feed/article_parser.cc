@@ -99,11 +99,15 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     *error = {ParseErrorKind::kNotArticle, "not an article file (.txt, .md, .markdown)"};
     return std::nullopt;
   }
-  error->kind = ParseErrorKind::kInvalid;  // every failure below but the draft
   std::string* err = &error->message;
   bool invalid_utf8 = false;
-  std::optional<std::string> text = NormalizeText(bytes, &invalid_utf8, err);
-  if (!text) return std::nullopt;
+  TextRejection not_text = TextRejection::kBinary;
+  std::optional<std::string> text = NormalizeText(bytes, &invalid_utf8, err, &not_text);
+  if (!text) {
+    error->kind =
+        not_text == TextRejection::kBinary ? ParseErrorKind::kBinary : ParseErrorKind::kEmpty;
+    return std::nullopt;
+  }
   if (invalid_utf8) warnings->push_back("invalid UTF-8 replaced with U+FFFD");
 
   Article a;
@@ -116,8 +120,13 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     MarkdownHtmlOptions options;
     options.base = UrlBase{context.base_url, a.link};
     options.max_bytes = context.max_content_bytes;
-    std::optional<ParsedFields> md = ParseMarkdown(*text, options, err);
-    if (!md) return std::nullopt;
+    MarkdownRejection bad = MarkdownRejection::kBody;
+    std::optional<ParsedFields> md = ParseMarkdown(*text, options, err, &bad);
+    if (!md) {
+      error->kind = bad == MarkdownRejection::kFrontMatter ? ParseErrorKind::kFrontMatter
+                                                           : ParseErrorKind::kMalformed;
+      return std::nullopt;
+    }
     f = *std::move(md);
   } else {
     f = ParsePlainText(*text, context.max_content_bytes);

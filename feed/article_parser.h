@@ -30,13 +30,16 @@ inline constexpr size_t kMaxNameChars = 100;
 
 // Why a file is not published, for callers that act differently per case.
 enum class ParseErrorKind {
-  kInvalid,     // cannot be published: binary, empty, bad front matter (`message` says which)
-  kDraft,       // `draft: true`: withheld by its author, so any published version must go
-  kNotArticle,  // not an article file by its name
+  kBinary,       // binary data, not text
+  kEmpty,        // no text at all
+  kFrontMatter,  // the front matter cannot be read (`message` says where and what)
+  kMalformed,    // the body cannot be read (the Markdown parser gave up)
+  kDraft,        // `draft: true`: withheld by its author, so any published version must go
+  kNotArticle,   // not an article file by its name (last: the parse worker's wire checks it)
 };
 
 struct ParseError {
-  ParseErrorKind kind = ParseErrorKind::kInvalid;
+  ParseErrorKind kind = ParseErrorKind::kMalformed;
   std::string message;  // for logs: "draft", "binary data, not text", "line 3: front matter: ..."
 };
 

@@ -153,13 +153,20 @@ bool ReadFrontMatter(std::string_view yaml, ParsedFields* f, std::string* err) {
 }  // namespace
 
 std::optional<ParsedFields> ParseMarkdown(std::string_view text,
-                                          const MarkdownHtmlOptions& options, std::string* err) {
+                                          const MarkdownHtmlOptions& options, std::string* err,
+                                          MarkdownRejection* why) {
   ParsedFields f;
   const FrontMatter fm = SplitFrontMatter(text);
-  if (!fm.yaml.empty() && !ReadFrontMatter(fm.yaml, &f, err)) return std::nullopt;
+  if (!fm.yaml.empty() && !ReadFrontMatter(fm.yaml, &f, err)) {
+    if (why) *why = MarkdownRejection::kFrontMatter;
+    return std::nullopt;
+  }
 
   std::optional<MarkdownHtml> rendered = RenderMarkdownHtml(fm.body, options, err);
-  if (!rendered) return std::nullopt;
+  if (!rendered) {
+    if (why) *why = MarkdownRejection::kBody;
+    return std::nullopt;
+  }
   std::string& html = rendered->html;
   while (!html.empty() && html.back() == '\n') html.pop_back();
   f.content_html = std::move(html);

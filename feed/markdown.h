@@ -13,11 +13,19 @@
 
 namespace feedd::feed {
 
+// Why a Markdown article cannot be read.
+enum class MarkdownRejection {
+  kFrontMatter,  // *err: "line N: front matter: what"
+  kBody,         // the Markdown parser itself gave up
+};
+
 // `text` is normalized (feed/text.h). On a front matter error returns std::nullopt
-// with *err set to "line N: front matter: what". `options` say how URLs resolve and
-// how large the content may become (ParsedFields::content_cut tells it was cut).
+// with *err set to "line N: front matter: what" (and *why, when given). `options`
+// say how URLs resolve and how large the content may become
+// (ParsedFields::content_cut tells it was cut).
 std::optional<ParsedFields> ParseMarkdown(std::string_view text,
-                                          const MarkdownHtmlOptions& options, std::string* err);
+                                          const MarkdownHtmlOptions& options, std::string* err,
+                                          MarkdownRejection* why = nullptr);
 inline std::optional<ParsedFields> ParseMarkdown(std::string_view text, std::string* err) {
   return ParseMarkdown(text, MarkdownHtmlOptions{}, err);
 }

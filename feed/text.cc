@@ -29,10 +29,11 @@ bool LooksBinary(std::string_view bytes) {
 }  // namespace
 
 std::optional<std::string> NormalizeText(std::string_view bytes, bool* had_invalid_utf8,
-                                         std::string* err) {
+                                         std::string* err, TextRejection* why) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (LooksBinary(bytes)) {
     *err = "binary data, not text";
+    if (why) *why = TextRejection::kBinary;
     return std::nullopt;
   }
   std::string unix_lines;
@@ -50,6 +51,7 @@ std::optional<std::string> NormalizeText(std::string_view bytes, bool* had_inval
   if (had_invalid_utf8) *had_invalid_utf8 = invalid;
   if (Trim(text).empty()) {
     *err = "empty: no text";
+    if (why) *why = TextRejection::kEmpty;
     return std::nullopt;
   }
   return text;

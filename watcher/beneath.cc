@@ -64,13 +64,13 @@ int Walk(int root_fd, const std::string& root, std::string_view relative_path, i
       const int fd = ::openat(dir, part.c_str(), flags | O_NOFOLLOW);
       const int e = errno;
       close_dir();
-      if (fd < 0) return Fail(e, e == ELOOP ? kOutside : std::string_view(std::strerror(e)), err);
+      if (fd < 0) return e == ELOOP ? Fail(EXDEV, kOutside, err) : Fail(e, std::strerror(e), err);
       return fd;
     }
     const int next = ::openat(dir, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     const int e = errno;
     close_dir();
-    if (next < 0) return Fail(e, e == ELOOP ? kOutside : std::string_view(std::strerror(e)), err);
+    if (next < 0) return e == ELOOP ? Fail(EXDEV, kOutside, err) : Fail(e, std::strerror(e), err);
     dir = next;
     rest.remove_prefix(slash + 1);
   }

@@ -19,8 +19,8 @@ enum class BeneathMode {
 // directory descriptor of the folder named `root`; the name is resolved only by the
 // checked walk) with `flags`
 // (O_RDONLY | O_CLOEXEC | ...). Returns the descriptor, or -1 with errno set and
-// *err: "symbolic link to a file outside the input folder" for a path that leads
-// out, else the system's reason.
+// *err: errno EXDEV and "symbolic link to a file outside the input folder" for a
+// path that leads out, else the system's reason.
 int OpenBeneath(int root_fd, const std::string& root, std::string_view relative_path, int flags,
                 std::string* err, BeneathMode mode = BeneathMode::kAuto);
 

@@ -15,6 +15,9 @@ enum class EventKind {
 struct Event {
   EventKind kind = EventKind::kRescan;
   std::string path;  // relative to the input folder; empty for kRescan
+  // kChanged only: the file was seen by a listing (a new folder's, a poll's), not
+  // by its writer's close, so it may still be being written.
+  bool listed = false;
 };
 
 }  // namespace feedd::watcher

@@ -1,37 +1,101 @@
 #include "watcher/scan.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <system_error>
+#include <ctime>
+#include <mutex>
 
 #include "watcher/beneath.h"
 
 namespace feedd::watcher {
-namespace fs = std::filesystem;
 
 namespace {
+
+constexpr std::string_view kOutside = "symbolic link to a file outside the input folder";
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// True when `path` resolves to a place inside `root` (both canonical).
-bool Inside(const fs::path& root, const fs::path& path) {
-  std::error_code ec;
-  const fs::path target = fs::canonical(path, ec);
-  if (ec) return false;
-  auto r = root.begin();
-  auto t = target.begin();
-  for (; r != root.end(); ++r, ++t) {
-    if (t == target.end() || *r != *t) return false;
+std::string Join(const std::string& dir, std::string_view name) {
+  return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
+}
+
+int64_t Nanos(const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
+
+// True when the link `path` resolves to a place inside `canonical_root`.
+bool Inside(const std::string& canonical_root, const std::string& path) {
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) return false;
+  const std::string_view r(resolved);
+  if (canonical_root == "/") return r.size() > 1;
+  return r.size() > canonical_root.size() && r.compare(0, canonical_root.size(), canonical_root) == 0 &&
+         r[canonical_root.size()] == '/';
+}
+
+ScanEntry EntryOf(std::string relative_path, const struct stat& st) {
+  return {std::move(relative_path), Nanos(st.st_mtim), Nanos(st.st_ctim),
+          static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_ino),
+          static_cast<uint64_t>(st.st_dev)};
+}
+
+struct Closer {
+  int fd;
+  ~Closer() {
+    if (fd >= 0) ::close(fd);
   }
-  return t != target.end();
+};
+
+// Lists one folder (open as `fd`, which this takes) into *out; subfolders go on
+// *pending. Returns 0, or the errno with which the listing broke off.
+int ListFolder(int fd, const std::string& rel, const std::string& canonical_root,
+                Listing* out, std::vector<std::string>* pending) {
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    const int e = errno;
+    ::close(fd);
+    return e;
+  }
+  int broke_off = 0;
+  for (;;) {
+    errno = 0;
+    const dirent* d = ::readdir(dir);
+    if (d == nullptr) {
+      broke_off = errno;
+      break;
+    }
+    const std::string_view name(d->d_name);
+    if (name == "." || name == ".." || IsIgnoredName(name)) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // raced away
+    const std::string path = Join(rel, name);
+    if (S_ISDIR(st.st_mode)) {
+      pending->push_back(path);
+    } else if (S_ISREG(st.st_mode)) {
+      out->files.push_back(EntryOf(path, st));
+    } else if (S_ISLNK(st.st_mode)) {
+      const std::string absolute = canonical_root + "/" + path;
+      if (!Inside(canonical_root, absolute)) {
+        if (::stat(absolute.c_str(), &st) == 0 || errno != ENOENT)  // a dangling link is nothing
+          out->problems.push_back({ScanProblemKind::kOutsideLink, path, std::string(kOutside)});
+        continue;
+      }
+      // Linked folders are not descended into; linked files count with the target's times.
+      if (::stat(absolute.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        out->files.push_back(EntryOf(path, st));
+    }
+  }
+  ::closedir(dir);
+  return broke_off;
 }
 
 }  // namespace
@@ -56,119 +120,151 @@ bool IsIgnoredPath(std::string_view relative_path) {
   return false;
 }
 
-std::optional<std::vector<ScanEntry>> ScanDirectory(const std::string& root,
-                                                    std::vector<std::string>* problems,
-                                                    std::string* err) {
-  std::error_code ec;
-  const fs::path canonical_root = fs::canonical(root, ec);
-  if (ec || !fs::is_directory(canonical_root, ec)) {
-    *err = root + ": " + (ec ? ec.message() : "not a folder");
+bool IsUnder(std::string_view path, std::string_view folder) {
+  if (folder.empty()) return true;
+  return path.size() >= folder.size() && path.compare(0, folder.size(), folder) == 0 &&
+         (path.size() == folder.size() || path[folder.size()] == '/');
+}
+
+bool Listing::Covers(std::string_view path) const {
+  for (const std::string& u : unreadable) {
+    if (IsUnder(path, u)) return false;
+  }
+  return true;
+}
+
+std::optional<Listing> ScanDirectory(const std::string& root, std::string* err,
+                                     const std::string& under) {
+  char buf[PATH_MAX];
+  if (::realpath(root.c_str(), buf) == nullptr) {
+    *err = root + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::vector<ScanEntry> entries;
-  fs::recursive_directory_iterator it(canonical_root, fs::directory_options::none, ec);
-  if (ec) {
-    *err = root + ": " + ec.message();
+  const std::string canonical_root(buf);
+  const int root_fd = ::open(canonical_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) {
+    *err = root + ": " + (errno == ENOTDIR ? std::string("not a folder") : std::strerror(errno));
     return std::nullopt;
   }
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) {
-      problems->push_back(it->path().string() + ": " + ec.message());
-      ec.clear();
+  Closer root_closer{root_fd};
+  Listing out;
+  std::vector<std::string> pending{under};
+  while (!pending.empty()) {
+    const std::string rel = std::move(pending.back());
+    pending.pop_back();
+    std::string why;
+    const int fd = rel.empty() ? ::dup(root_fd)
+                               : OpenBeneath(root_fd, canonical_root, rel,
+                                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, &why);
+    if (fd < 0) {
+      const int e = errno;
+      // Gone meanwhile, or no folder (now a file or a link): nothing to list there.
+      if (e == ENOENT || e == ENOTDIR || e == ELOOP || e == EXDEV) continue;
+      out.unreadable.push_back(rel);
+      out.problems.push_back({ScanProblemKind::kUnreadableFolder, rel,
+                              why.empty() ? std::string(std::strerror(e)) : why});
       continue;
     }
-    const fs::path& path = it->path();
-    const std::string name = path.filename().string();
-    const fs::path relative = path.lexically_relative(canonical_root);
-    if (IsIgnoredName(name)) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    const fs::file_status link_status = it->symlink_status(ec);
-    if (fs::is_symlink(link_status)) {
-      if (!Inside(canonical_root, path)) {
-        problems->push_back(relative.string() + ": symbolic link to a file outside the input folder");
-        continue;
+    if (rel == under) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0) {
+        out.root_device = static_cast<uint64_t>(st.st_dev);
+        out.root_inode = static_cast<uint64_t>(st.st_ino);
       }
-      if (fs::is_directory(path, ec)) continue;  // linked folders are not descended into
     }
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      entries.push_back({relative.string(),
-                         int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
-                         static_cast<uint64_t>(st.st_size)});
+    out.folders.push_back(rel);
+    if (const int e = ListFolder(fd, rel, canonical_root, &out, &pending); e != 0) {
+      // Broken off (an I/O error): what it held is unknown, as for a folder not read.
+      out.unreadable.push_back(rel);
+      out.problems.push_back({ScanProblemKind::kUnreadableFolder, rel, std::strerror(e)});
     }
   }
-  std::sort(entries.begin(), entries.end(),
+  std::sort(out.files.begin(), out.files.end(),
             [](const ScanEntry& a, const ScanEntry& b) { return a.relative_path < b.relative_path; });
-  return entries;
+  std::sort(out.folders.begin(), out.folders.end());
+  std::sort(out.unreadable.begin(), out.unreadable.end());
+  return out;
+}
+
+int WriterAbsent(int fd) {
+  // A lease being broken signals its holder (SIGIO, whose default ends the
+  // process); the lease here lives for two system calls, and the signal is not
+  // wanted at all.
+  static std::once_flag quiet;
+  std::call_once(quiet, [] {
+    struct sigaction old {};
+    if (::sigaction(SIGIO, nullptr, &old) == 0 && old.sa_handler == SIG_DFL)
+      ::signal(SIGIO, SIG_IGN);
+  });
+  if (::fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+    ::fcntl(fd, F_SETLEASE, F_UNLCK);
+    return 1;
+  }
+  return errno == EAGAIN ? 0 : -1;
 }
 
 std::optional<FileContents> ReadArticleFile(const std::string& root,
                                             const std::string& relative_path,
-                                            uint64_t max_bytes, std::string* err,
-                                            bool* gone) {
-  if (gone) *gone = false;
+                                            uint64_t max_bytes, ReadError* error,
+                                            const Completeness& completeness) {
+  auto fail = [&](ReadErrorKind kind, std::string message) -> std::optional<FileContents> {
+    *error = {kind, std::move(message)};
+    return std::nullopt;
+  };
   // Every component of the path is resolved beneath the root: a link anywhere in it
   // (not only the last component) that leads out of the folder is refused.
   const int root_fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) {
-    *err = std::strerror(errno);
-    return std::nullopt;
-  }
+  if (root_fd < 0) return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
+  std::string why;
   const int fd = OpenBeneath(root_fd, root, relative_path,
-                             O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, err);
+                             O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, &why);
   const int open_errno = errno;
   ::close(root_fd);
   if (fd < 0) {
-    if (gone) *gone = open_errno == ENOENT || open_errno == ENOTDIR;
-    return std::nullopt;
+    if (open_errno == ENOENT || open_errno == ENOTDIR) return fail(ReadErrorKind::kGone, why);
+    if (open_errno == EXDEV) return fail(ReadErrorKind::kOutside, why);
+    return fail(ReadErrorKind::kUnreadable, why);
   }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  Closer closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    *err = std::strerror(errno);
-    return std::nullopt;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    *err = "not a regular file";
-    return std::nullopt;
-  }
+  if (::fstat(fd, &st) != 0) return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return fail(ReadErrorKind::kNotRegular, "not a regular file");
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    *err = "too large (" + std::to_string(st.st_size) + " bytes, limit " +
-           std::to_string(max_bytes) + ")";
-    return std::nullopt;
+    return fail(ReadErrorKind::kTooLarge, "too large (" + std::to_string(st.st_size) +
+                                              " bytes, limit " + std::to_string(max_bytes) + ")");
+  }
+  if (completeness.check_writers || completeness.settle_ns > 0) {
+    const int absent = completeness.check_writers ? WriterAbsent(fd) : -1;
+    if (absent == 0) return fail(ReadErrorKind::kBeingWritten, "still being written");
+    if (absent < 0 && completeness.settle_ns > 0) {
+      timespec now{};
+      ::clock_gettime(CLOCK_REALTIME, &now);
+      const int64_t last = std::max(Nanos(st.st_mtim), Nanos(st.st_ctim));
+      if (Nanos(now) - last < completeness.settle_ns)
+        return fail(ReadErrorKind::kBeingWritten, "changed a moment ago; waiting for it to settle");
+    }
   }
   FileContents out;
   out.mtime_seconds = st.st_mtim.tv_sec;
-  out.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  out.mtime_ns = Nanos(st.st_mtim);
   out.bytes.resize(static_cast<size_t>(st.st_size));
   size_t got = 0;
+  const std::string too_large = "too large (over " + std::to_string(max_bytes) + " bytes while reading)";
   // Read one byte past the size seen, so a file that grew meanwhile is still capped.
   while (true) {
     if (got == out.bytes.size()) {
-      if (got > max_bytes) {
-        *err = "too large (over " + std::to_string(max_bytes) + " bytes while reading)";
-        return std::nullopt;
-      }
+      if (got > max_bytes) return fail(ReadErrorKind::kTooLarge, too_large);
       out.bytes.resize(got + 4096);
     }
     const ssize_t n = ::read(fd, out.bytes.data() + got, out.bytes.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
-      *err = std::strerror(errno);
-      return std::nullopt;
+      return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
     }
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  if (got > max_bytes) {
-    *err = "too large (over " + std::to_string(max_bytes) + " bytes while reading)";
-    return std::nullopt;
-  }
+  if (got > max_bytes) return fail(ReadErrorKind::kTooLarge, too_large);
   out.bytes.resize(got);
   return out;
 }

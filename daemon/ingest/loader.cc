@@ -17,6 +17,26 @@ namespace feedd::daemon {
 
 namespace {
 
+SkipReason SkipFor(watcher::ReadErrorKind kind) {
+  switch (kind) {
+    case watcher::ReadErrorKind::kTooLarge: return SkipReason::kTooLarge;
+    case watcher::ReadErrorKind::kOutside: return SkipReason::kOutsideLink;
+    default: return SkipReason::kUnreadable;
+  }
+}
+
+SkipReason SkipFor(feed::ParseErrorKind kind) {
+  switch (kind) {
+    case feed::ParseErrorKind::kBinary: return SkipReason::kBinary;
+    case feed::ParseErrorKind::kEmpty: return SkipReason::kEmpty;
+    case feed::ParseErrorKind::kFrontMatter: return SkipReason::kFrontMatter;
+    case feed::ParseErrorKind::kMalformed: return SkipReason::kMalformed;
+    case feed::ParseErrorKind::kDraft: return SkipReason::kDraft;
+    case feed::ParseErrorKind::kNotArticle: return SkipReason::kNotArticle;
+  }
+  return SkipReason::kMalformed;
+}
+
 // A file read and waiting for its parse.
 struct Pending {
   size_t index;  // into the results
@@ -26,25 +46,30 @@ struct Pending {
 
 // Reads one file into *pending, or settles its result (not an article, gone,
 // unreadable, unchanged). True when it waits for its parse.
-bool Read(const IngestOptions& options, const std::string& relative_path,
-          const std::string& known_hash, LoadResult* result, Pending* pending) {
+bool Read(const IngestOptions& options, const LoadRequest& request, LoadResult* result,
+          Pending* pending) {
+  const std::string& relative_path = request.relative_path;
   if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone ||
       watcher::IsIgnoredPath(relative_path)) {
     spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown)", relative_path);
-    if (options.metrics) options.metrics->CountSkip("not_article");
+    if (options.metrics) options.metrics->CountSkip(SkipReason::kNotArticle);
     result->status = LoadStatus::kNotArticle;
     return false;
   }
-  std::string err;
-  bool gone = false;
+  watcher::ReadError error;
+  watcher::Completeness completeness;
+  completeness.settle_ns = request.closed ? 0 : options.settle_ns;
   std::optional<watcher::FileContents> file = watcher::ReadArticleFile(
-      options.input_dir, relative_path, options.max_article_bytes, &err, &gone);
+      options.input_dir, relative_path, options.max_article_bytes, &error, completeness);
   if (!file) {
-    if (gone) {
+    if (error.kind == watcher::ReadErrorKind::kGone) {
       result->status = LoadStatus::kGone;
+    } else if (error.kind == watcher::ReadErrorKind::kBeingWritten) {
+      spdlog::debug("not reading {} yet: {}", relative_path, error.message);
+      result->status = LoadStatus::kIncomplete;
     } else {
-      spdlog::warn("skipping {}: {}", relative_path, err);
-      if (options.metrics) options.metrics->CountSkip(Metrics::SkipReason(err));
+      spdlog::warn("skipping {}: {}", relative_path, error.message);
+      if (options.metrics) options.metrics->CountSkip(SkipFor(error.kind));
     }
     return false;
   }
@@ -52,7 +77,7 @@ bool Read(const IngestOptions& options, const std::string& relative_path,
   result->mtime_seconds = file->mtime_seconds;
   result->size = file->bytes.size();
   result->content_hash = feed::ContentHash(file->bytes);
-  if (!known_hash.empty() && result->content_hash == known_hash) {
+  if (!request.known_hash.empty() && result->content_hash == request.known_hash) {
     result->status = LoadStatus::kUnchanged;
     return false;
   }
@@ -73,8 +98,9 @@ void Settle(const IngestOptions& options, const std::string& relative_path, Pars
   if (parsed.outcome == ParseOutcome::kTimedOut || parsed.outcome == ParseOutcome::kCrashed) {
     spdlog::warn("skipping {}: {}", relative_path, parsed.err);
     if (options.metrics)
-      options.metrics->CountSkip(parsed.outcome == ParseOutcome::kTimedOut ? "parse_timeout"
-                                                                           : "parser_crash");
+      options.metrics->CountSkip(parsed.outcome == ParseOutcome::kTimedOut
+                                     ? SkipReason::kParseTimeout
+                                     : SkipReason::kParserCrash);
     return;
   }
   for (const std::string& w : parsed.warnings) spdlog::warn("{}: {}", relative_path, w);
@@ -89,12 +115,12 @@ void Settle(const IngestOptions& options, const std::string& relative_path, Pars
   }
   if (parsed.outcome == ParseOutcome::kDraft) {
     spdlog::info("skipping {}: draft", relative_path);
-    if (options.metrics) options.metrics->CountSkip("draft");
+    if (options.metrics) options.metrics->CountSkip(SkipReason::kDraft);
     result->status = LoadStatus::kDraft;
     return;
   }
   spdlog::warn("skipping {}: {}", relative_path, parsed.err);
-  if (options.metrics) options.metrics->CountSkip(Metrics::SkipReason(parsed.err));
+  if (options.metrics) options.metrics->CountSkip(SkipFor(parsed.rejection));
 }
 
 bool Cancelled(const IngestOptions& options) {
@@ -181,7 +207,7 @@ std::vector<LoadResult> LoadArticles(const IngestOptions& options,
   for (; next < requests.size() && !Cancelled(options); ++next) {
     Pending p;
     p.index = next;
-    if (!Read(options, requests[next].relative_path, requests[next].known_hash, &results[next], &p))
+    if (!Read(options, requests[next], &results[next], &p))
       continue;
     if (!filling) filling = &groups.emplace_back();  // a deque never moves its elements
     filling->bytes += p.bytes.size();
@@ -206,20 +232,19 @@ std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<std::string>& relative_paths) {
   std::vector<LoadRequest> requests;
   requests.reserve(relative_paths.size());
-  for (const std::string& p : relative_paths) requests.push_back({p, {}});
+  for (const std::string& p : relative_paths) requests.push_back({p, {}, false});
   return LoadArticles(options, requests);
 }
 
 std::optional<std::vector<feed::Article>> LoadFolder(const IngestOptions& options,
                                                      std::string* err) {
-  std::vector<std::string> problems;
-  std::optional<std::vector<watcher::ScanEntry>> entries =
-      watcher::ScanDirectory(options.input_dir, &problems, err);
-  if (!entries) return std::nullopt;
-  for (const std::string& p : problems) spdlog::warn("skipping {}", p);
+  std::optional<watcher::Listing> listing = watcher::ScanDirectory(options.input_dir, err);
+  if (!listing) return std::nullopt;
+  for (const watcher::ScanProblem& p : listing->problems)
+    spdlog::warn("skipping {}: {}", p.relative_path, p.message);
   std::vector<std::string> paths;
-  paths.reserve(entries->size());
-  for (const watcher::ScanEntry& e : *entries) paths.push_back(e.relative_path);
+  paths.reserve(listing->files.size());
+  for (const watcher::ScanEntry& e : listing->files) paths.push_back(e.relative_path);
   std::vector<feed::Article> articles;
   for (LoadResult& r : LoadArticles(options, paths)) {
     if (r.status == LoadStatus::kCancelled) {

@@ -34,6 +34,10 @@ struct IngestOptions {
   // in this thread: after the file being parsed) and the files not done get
   // kCancelled. Checked between files and by the children's parses.
   const std::atomic<bool>* cancel = nullptr;
+  // A file seen by a listing (not by its writer's close) is read only once no
+  // writer has it open; where that cannot be told, once it has not changed for
+  // this long (watcher::Completeness).
+  int64_t settle_ns = 1'000'000'000;
 };
 
 enum class LoadStatus {
@@ -45,6 +49,7 @@ enum class LoadStatus {
   kDraft,       // a draft (info line): no article, and any published version must go
   kUnchanged,   // its bytes hash to the caller's `known_hash`: not parsed
   kCancelled,   // not done: the load was cancelled first (the caller keeps what it had)
+  kIncomplete,  // still being written (debug line): nothing changes; read it again later
 };
 
 struct LoadResult {
@@ -65,6 +70,9 @@ struct LoadRequest {
   // a parse changed (base_url, max_content_bytes). An article without a date takes
   // the file's mtime: kUnchanged carries the mtime read.
   std::string known_hash;
+  // The writer closed the file (or renamed it in) just before: it is complete
+  // unless another writer has it open. False: the file was seen by a listing.
+  bool closed = false;
 };
 
 // Reads and parses files, given relative to the input folder: one result each, in

@@ -189,6 +189,7 @@ std::string EncodeParseResult(const ParseResult& result) {
   Writer w;
   w.U64(static_cast<uint64_t>(result.outcome));
   w.Str(result.err);
+  w.U64(static_cast<uint64_t>(result.rejection));
   w.U64(result.warnings.size());
   for (const std::string& warning : result.warnings) w.Str(warning);
   w.Bool(result.article.has_value());
@@ -198,7 +199,7 @@ std::string EncodeParseResult(const ParseResult& result) {
 
 bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   Reader r(payload);
-  uint64_t outcome = 0, warnings = 0;
+  uint64_t outcome = 0, rejection = 0, warnings = 0;
   bool has_article = false;
   // Only the child's own outcomes travel; "timed out" or "cancelled" are never answers.
   auto from_child = [](uint64_t o) {
@@ -207,10 +208,12 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
            o == static_cast<uint64_t>(ParseOutcome::kDraft);
   };
   *result = ParseResult{};  // nothing of what it held before is left
-  if (!r.U64(&outcome) || !from_child(outcome) || !r.Str(&result->err) || !r.U64(&warnings) ||
+  if (!r.U64(&outcome) || !from_child(outcome) || !r.Str(&result->err) || !r.U64(&rejection) ||
+      rejection > static_cast<uint64_t>(feed::ParseErrorKind::kNotArticle) || !r.U64(&warnings) ||
       warnings > r.left() / 8)
     return false;
   result->outcome = static_cast<ParseOutcome>(outcome);
+  result->rejection = static_cast<feed::ParseErrorKind>(rejection);
   result->warnings.resize(warnings);
   for (std::string& w : result->warnings) {
     if (!r.Str(&w)) return false;
@@ -232,6 +235,7 @@ ParseResult ParseHere(std::string_view relative_path, std::string_view bytes,
     result.outcome =
         error.kind == feed::ParseErrorKind::kDraft ? ParseOutcome::kDraft : ParseOutcome::kRejected;
     result.err = std::move(error.message);
+    result.rejection = error.kind;
   }
   return result;
 }

@@ -41,6 +41,7 @@ struct ParseResult {
   std::optional<feed::Article> article;
   std::vector<std::string> warnings;
   std::string err;
+  feed::ParseErrorKind rejection = feed::ParseErrorKind::kMalformed;  // for kRejected
 };
 
 // One file to parse; the views must outlive the call.

@@ -99,7 +99,7 @@ std::string Digest(const feed::Article& a, const std::string& content) {
 // A parse-cache entry: the article without its content (as the parse worker's wire
 // format has it), and the content compressed with its hash, so a warm start neither
 // parses nor compresses.
-constexpr std::string_view kCacheMagic = "feedd-cache-1\n";
+constexpr std::string_view kCacheMagic = "feedd-cache-2\n";
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -156,7 +156,10 @@ Publisher::Publisher(PublisherOptions options, IdentityStore* store)
   Reconfigure(options_);
 }
 
-Publisher::~Publisher() = default;
+Publisher::~Publisher() {
+  if (options_.ingest.metrics)
+    options_.ingest.metrics->AddUnreadableFolders(-static_cast<int64_t>(unreadable_.size()));
+}
 
 std::string Publisher::ChannelSignature() const {
   const feed::Channel& c = options_.channel;
@@ -249,41 +252,76 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
     if (kind == watcher::EventKind::kRemoved) changed |= Forget(path);
     if (kind == watcher::EventKind::kRemovedDir) changed |= ForgetUnder(path);
   }
-  std::vector<std::string> arrived;
+  std::map<std::string, bool> listed;  // kChanged seen only by a listing: maybe incomplete
+  for (const watcher::Event& e : events) {
+    if (e.kind == watcher::EventKind::kChanged) listed[e.path] = e.listed;
+  }
+  std::vector<LoadRequest> arrived;
   for (const std::string& path : order) {
-    if (last[path] == watcher::EventKind::kChanged) arrived.push_back(path);
+    if (last[path] == watcher::EventKind::kChanged) arrived.push_back({path, {}, !listed[path]});
   }
   changed |= LoadAll(std::move(arrived));
   return changed;
 }
 
+bool Publisher::RetryWaiting() {
+  std::vector<LoadRequest> again;
+  for (const std::string& path : waiting_) again.push_back({path, {}, false});
+  return LoadAll(std::move(again));
+}
+
+void Publisher::NoteUnreadable(std::set<std::string> folders) {
+  for (const std::string& f : folders) {
+    if (!unreadable_.count(f))
+      spdlog::warn("cannot read the folder {}/{}; skipping it, and what it held stays published",
+                   options_.ingest.input_dir, f);
+  }
+  for (const std::string& f : unreadable_) {
+    if (!folders.count(f)) spdlog::info("the folder {}/{} is readable again", options_.ingest.input_dir, f);
+  }
+  if (options_.ingest.metrics)
+    options_.ingest.metrics->AddUnreadableFolders(static_cast<int64_t>(folders.size()) -
+                                                  static_cast<int64_t>(unreadable_.size()));
+  unreadable_ = std::move(folders);
+}
+
 bool Publisher::Rescan() {
   Setup();
-  std::vector<std::string> problems;
   std::string err;
-  std::optional<std::vector<watcher::ScanEntry>> entries =
-      watcher::ScanDirectory(options_.ingest.input_dir, &problems, &err);
-  if (!entries) {
+  std::optional<watcher::Listing> listing = watcher::ScanDirectory(options_.ingest.input_dir, &err);
+  if (!listing) {
     spdlog::warn("cannot scan the input folder {}; serving the articles already read", err);
     return false;
   }
-  for (const std::string& p : problems) {
-    spdlog::warn("skipping {}", p);
-    if (options_.ingest.metrics) options_.ingest.metrics->CountSkip(Metrics::SkipReason(p));
+  std::set<std::string> unreadable;
+  for (const watcher::ScanProblem& p : listing->problems) {
+    if (p.kind == watcher::ScanProblemKind::kUnreadableFolder) {
+      unreadable.insert(p.relative_path);  // one warning each, in NoteUnreadable
+      continue;
+    }
+    spdlog::warn("skipping {}: {}", p.relative_path, p.message);
+    if (options_.ingest.metrics) options_.ingest.metrics->CountSkip(SkipReason::kOutsideLink);
   }
+  NoteUnreadable(std::move(unreadable));
+  const std::vector<watcher::ScanEntry>* entries = &listing->files;
   bool changed = false;
   std::unordered_set<std::string_view> present;  // views into *entries
   present.reserve(entries->size());
   for (const watcher::ScanEntry& e : *entries) present.insert(e.relative_path);
+  // Gone: not listed, in a folder that was listed. What an unreadable folder held
+  // is not known, so it stays as it was.
+  auto gone_now = [&](const std::string& path) {
+    return !present.count(path) && listing->Covers(path);
+  };
   // Files that are gone first: a file renamed while feedd was not running is then
   // found again by its content and keeps its id and date.
   std::vector<std::string> gone;
   for (const auto& [path, entry] : entries_) {
-    if (!present.count(path)) gone.push_back(path);
+    if (gone_now(path)) gone.push_back(path);
   }
   for (const std::string& path : gone) changed |= Forget(path);
   for (const ArticleIdentity* id : store_->Present()) {
-    if (!present.count(id->source)) gone.push_back(id->source);
+    if (gone_now(id->source)) gone.push_back(id->source);
   }
   for (const std::string& path : gone) store_->MarkAbsent(path);
   // New files and files whose size or time changed, oldest first: the order they
@@ -301,7 +339,7 @@ bool Publisher::Rescan() {
   });
   // The parse cache answers for files whose size and time it knows; the rest are read.
   const int64_t now = Now();
-  std::vector<std::string> batch;
+  std::vector<LoadRequest> batch;
   auto flush_batch = [&] {
     changed |= LoadAll(std::move(batch));
     batch.clear();
@@ -332,21 +370,22 @@ bool Publisher::Rescan() {
       changed |= Take(e->relative_path, std::move(r), now, &content);
       continue;
     }
-    batch.push_back(e->relative_path);
+    batch.push_back({e->relative_path, {}, false});  // seen by a listing: maybe still open
   }
   if (!batch.empty()) flush_batch();
   return changed;
 }
 
-bool Publisher::LoadAll(std::vector<std::string> paths) {
-  if (paths.empty()) return false;
+bool Publisher::LoadAll(std::vector<LoadRequest> requests) {
+  if (requests.empty()) return false;
   // A file whose bytes are the ones already published (touched, copied with a new
   // time) is read and hashed but not parsed again.
-  std::vector<LoadRequest> requests;
-  requests.reserve(paths.size());
-  for (const std::string& p : paths) {
-    auto it = entries_.find(p);
-    requests.push_back({p, it == entries_.end() ? std::string() : it->second.content_hash});
+  std::vector<std::string> paths;
+  paths.reserve(requests.size());
+  for (LoadRequest& r : requests) {
+    auto it = entries_.find(r.relative_path);
+    r.known_hash = it == entries_.end() ? std::string() : it->second.content_hash;
+    paths.push_back(r.relative_path);
   }
   std::vector<LoadResult> results = LoadArticles(options_.ingest, requests);
   const int64_t now = Now();
@@ -368,7 +407,16 @@ bool Publisher::LoadAll(std::vector<std::string> paths) {
 }
 
 bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepared* content) {
+  if (r.status == LoadStatus::kIncomplete) {
+    // Still being written: what was published stays; it is read again on its
+    // writer's close, or by the next retry.
+    waiting_.insert(path);
+    return false;
+  }
+  if (r.status != LoadStatus::kCancelled) waiting_.erase(path);
   switch (r.status) {
+    case LoadStatus::kIncomplete:
+      return false;
     case LoadStatus::kLoaded:
       break;
     case LoadStatus::kUnchanged:
@@ -470,6 +518,7 @@ bool Publisher::Unpublish(const std::string& path, const LoadResult& r) {
 }
 
 bool Publisher::Forget(const std::string& path) {
+  waiting_.erase(path);
   store_->MarkAbsent(path);
   return RemoveEntry(path);
 }
@@ -490,6 +539,9 @@ bool Publisher::ForgetUnder(const std::string& folder) {
        it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
     paths.push_back(it->first);
   for (const std::string& p : paths) Forget(p);
+  for (auto it = waiting_.lower_bound(prefix);
+       it != waiting_.end() && it->compare(0, prefix.size(), prefix) == 0;)
+    it = waiting_.erase(it);
   return !paths.empty();
 }
 

@@ -62,6 +62,14 @@ class Publisher {
   // articles already read stay published.
   bool Rescan();
 
+  // Files seen while still being written (a writer had them open, or they changed
+  // a moment ago where that cannot be told): read them again. True when the
+  // published set may have changed.
+  bool RetryWaiting();
+  size_t waiting_count() const { return waiting_.size(); }
+  // Folders the last Rescan could not list (relative to the input folder).
+  const std::set<std::string>& unreadable_folders() const { return unreadable_; }
+
   // A new snapshot of everything published by `now` (seconds since the epoch).
   std::shared_ptr<const Snapshot> Build(int64_t now);
 
@@ -99,7 +107,9 @@ class Publisher {
     std::map<OrderKey, ArticlePtr, NewestFirst> members;
   };
 
-  bool LoadAll(std::vector<std::string> relative_paths);
+  bool LoadAll(std::vector<LoadRequest> requests);
+  // The folders a scan could not list: one warning for each new one, the gauge.
+  void NoteUnreadable(std::set<std::string> folders);
   // `content`: the article's content already compressed (it is then not in
   // result.article); null: it is compressed here.
   bool Take(const std::string& relative_path, LoadResult result, int64_t now, Prepared* content);
@@ -162,6 +172,8 @@ class Publisher {
   uint64_t generation_ = 0;
   uint64_t next_version_ = 1;
   std::vector<std::string> changed_topics_;
+  std::set<std::string> waiting_;     // still being written when last seen
+  std::set<std::string> unreadable_;  // folders the last Rescan could not list
   std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
 };
 

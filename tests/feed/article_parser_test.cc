@@ -58,10 +58,10 @@ TEST(ArticleParserTest, RejectionsSayTheirKind) {
       {"draft.md", "---\ntitle: T\ndraft: yes\n---\nText\n", ParseErrorKind::kDraft, "draft"},
       {"x.pdf", "Title\n\nBody\n", ParseErrorKind::kNotArticle,
        "not an article file (.txt, .md, .markdown)"},
-      {"binary.txt", std::string(16, '\0'), ParseErrorKind::kInvalid, "binary data, not text"},
-      {"empty.md", "", ParseErrorKind::kInvalid, "empty: no text"},
+      {"binary.txt", std::string(16, '\0'), ParseErrorKind::kBinary, "binary data, not text"},
+      {"empty.md", "", ParseErrorKind::kEmpty, "empty: no text"},
       // A draft flag that is neither true nor false is bad front matter, not a draft.
-      {"maybe.md", "---\ndraft: maybe\n---\nText\n", ParseErrorKind::kInvalid,
+      {"maybe.md", "---\ndraft: maybe\n---\nText\n", ParseErrorKind::kFrontMatter,
        "line 2: front matter: draft: expected true or false, got \"maybe\""},
   };
   for (const Case& c : cases) {

@@ -87,11 +87,10 @@ TEST(ReadArticleFileTest, RefusesAFolderLinkLeadingOut) {
   TempDir dir, outside;
   WriteFile(outside.path() / "passwd.txt", "SECRET");
   fs::create_symlink(outside.path(), dir.path() / "sub");
-  std::string err;
-  bool gone = true;
-  EXPECT_FALSE(ReadArticleFile(dir.path().string(), "sub/passwd.txt", 1 << 20, &err, &gone));
-  EXPECT_EQ("symbolic link to a file outside the input folder", err);
-  EXPECT_FALSE(gone);
+  ReadError err;
+  EXPECT_FALSE(ReadArticleFile(dir.path().string(), "sub/passwd.txt", 1 << 20, &err));
+  EXPECT_EQ("symbolic link to a file outside the input folder", err.message);
+  EXPECT_EQ(ReadErrorKind::kOutside, err.kind);
 }
 
 }  // namespace
