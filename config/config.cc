@@ -189,6 +189,16 @@ bool SetOption(std::string_view key, std::string_view value, Config* c, std::str
     if (!IsLogLevel(value))
       return fail("\"" + v + "\" is not one of trace, debug, info, warn, error, critical, off");
     c->log_level = v;
+  } else if (key == "watch") {
+    if (value == "auto") c->watch = WatchMode::kAuto;
+    else if (value == "inotify") c->watch = WatchMode::kInotify;
+    else if (value == "poll") c->watch = WatchMode::kPoll;
+    else return fail("\"" + v + "\" is not one of auto, inotify, poll");
+  } else if (key == "poll_interval") {
+    std::optional<int> ms = ParseDurationMs(value, err);
+    if (!ms) return false;
+    if (*ms < 100 || *ms > 3'600'000) return fail("\"" + v + "\" is not between 100ms and 1h");
+    c->poll_interval_ms = *ms;
   } else if (key == "limit") {
     return count(100000, &c->limit);
   } else if (key == "threads") {

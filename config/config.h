@@ -26,6 +26,13 @@ struct FeedConfig {
   size_t limit = 0;      // 0: the daemon's
 };
 
+// How the input folder is watched.
+enum class WatchMode {
+  kAuto,     // inotify on local file systems, polling on network and FUSE ones
+  kInotify,  // inotify (subfolders past the watch limit are polled all the same)
+  kPoll,     // a stat-only walk every poll_interval
+};
+
 struct Config {
   std::string input_dir = "articles";
   std::string output_dir;                          // render: required; daemon: optional copy
@@ -40,6 +47,8 @@ struct Config {
   uint64_t max_article_bytes = 10 * 1024 * 1024;   // larger files are skipped
 
   std::string log_level = "info";
+  WatchMode watch = WatchMode::kAuto;
+  int poll_interval_ms = 2000;                     // 100 ms to 1 hour
 
   // The daemon.
   std::vector<ListenAddress> listen = {{"127.0.0.1", 8080}};

@@ -41,6 +41,8 @@ constexpr KeySpec kKeys[] = {
     {"cache_max_age", Kind::kInteger},
     {"threads", Kind::kInteger},
     {"log_level", Kind::kString},
+    {"watch", Kind::kString},
+    {"poll_interval", Kind::kDuration},
     {"access_log", Kind::kBool},
     {"metrics_public", Kind::kBool},
     {"metrics_listen", Kind::kString},

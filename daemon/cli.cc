@@ -60,6 +60,9 @@ Options for the daemon:
   --metrics-public          answer /metrics to every client, not only loopback ones
   --metrics-listen ADDRESS:PORT
                             also serve /metrics on this address, to every client
+  --watch MODE              auto (default: inotify on local file systems, polling on
+                            network and FUSE ones), inotify, or poll
+  --poll-interval TIME      how often polling walks the folder (default 2s)
 
 Options for render:
   --output DIR              folder for the whole site (created if missing)
@@ -93,6 +96,8 @@ constexpr FlagSpec kFlags[] = {
     {"--limit", "limit", true, true},
     {"--max-article-size", "limits.max_article_size", true, true},
     {"--log-level", "log_level", true, true},
+    {"--watch", "watch", true, false},
+    {"--poll-interval", "poll_interval", true, false},
     {"--output", "output_dir", true, true},
     {"--listen", "listen", true, false},
     {"--state-dir", "state_dir", true, true},

@@ -53,6 +53,16 @@ PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
   return o;
 }
 
+watcher::WatchOptions WatchOptionsFrom(const config::Config& c, Metrics* metrics) {
+  watcher::WatchOptions o;
+  o.mode = c.watch == config::WatchMode::kPoll      ? watcher::WatchMode::kPoll
+           : c.watch == config::WatchMode::kInotify ? watcher::WatchMode::kInotify
+                                                    : watcher::WatchMode::kAuto;
+  o.poll_interval = std::chrono::milliseconds(c.poll_interval_ms);
+  o.counters = &metrics->watch_counters;
+  return o;
+}
+
 ServerOptions ServerOptionsFrom(const config::Config& c) {
   ServerOptions o;
   o.header_timeout_ms = c.header_timeout_ms;
@@ -237,6 +247,7 @@ void Daemon::StartPipelines() {
     o.state_dir = fcs[i].state_dir;
     o.state_file = StateFile(current_, i);
     o.feed = i;
+    o.watch = WatchOptionsFrom(current_, &metrics_);
     pipelines_.push_back(std::make_unique<FeedPipeline>(ingest_ioc_, std::move(o), holders_[i],
                                                         health_, &stopping_, notify_hub));
   }
@@ -303,7 +314,7 @@ void Daemon::Reload() {
     for (size_t i = 0; i < pipelines_.size() && i < fcs.size(); ++i)
       pipelines_[i]->Reconfigure(
           PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_),
-          fcs[i].output_dir);
+          fcs[i].output_dir, WatchOptionsFrom(fcs[i], &metrics_));
     spdlog::info("reloaded the configuration");
     NotifySystemd("READY=1");
   });

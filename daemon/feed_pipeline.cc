@@ -86,8 +86,12 @@ void FeedPipeline::Stop() {
   health_.SetWatching(options_.feed, false);
 }
 
-void FeedPipeline::Reconfigure(PublisherOptions options, std::string output_dir) {
+void FeedPipeline::Reconfigure(PublisherOptions options, std::string output_dir,
+                               watcher::WatchOptions watch) {
   const bool new_folder = options.ingest.input_dir != publisher_.options().ingest.input_dir;
+  const bool new_watch = watch.mode != options_.watch.mode ||
+                         watch.poll_interval != options_.watch.poll_interval;
+  options_.watch = watch;
   publisher_.Reconfigure(std::move(options));
   if (output_dir != options_.output_dir) {
     options_.output_dir = std::move(output_dir);
@@ -95,9 +99,10 @@ void FeedPipeline::Reconfigure(PublisherOptions options, std::string output_dir)
     if (!options_.output_dir.empty())
       output_ = std::make_unique<SiteWriterThread>(options_.output_dir);
   }
-  if (new_folder) {
-    spdlog::info("now watching {}", publisher_.options().ingest.input_dir);
+  if (new_folder || new_watch) {
+    if (new_folder) spdlog::info("now watching {}", publisher_.options().ingest.input_dir);
     if (watcher_) watcher_->Stop();
+    watcher_.reset();
     StartWatcher();
   }
   publisher_.Rescan();
@@ -107,8 +112,8 @@ void FeedPipeline::Reconfigure(PublisherOptions options, std::string output_dir)
 }
 
 void FeedPipeline::StartWatcher() {
-  watcher_ = std::make_unique<watcher::InotifyWatcher>(
-      ioc_, publisher_.options().ingest.input_dir,
+  watcher_ = watcher::MakeFolderWatcher(
+      ioc_, publisher_.options().ingest.input_dir, options_.watch,
       [this](std::vector<watcher::Event> events) { OnEvents(std::move(events)); });
   watcher_->Start();
   health_.SetWatching(options_.feed, watcher_->watching());

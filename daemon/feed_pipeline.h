@@ -24,7 +24,7 @@
 #include "daemon/publish/site_writer.h"
 #include "daemon/publish/snapshot.h"
 #include "daemon/store/identity_store.h"
-#include "watcher/inotify_watcher.h"
+#include "watcher/folder_watcher.h"
 
 namespace feedd::daemon {
 
@@ -47,6 +47,7 @@ struct PipelineOptions {
   std::string state_dir;    // empty: the state lives in memory
   std::string state_file;   // its file name in state_dir
   size_t feed = 0;          // this feed's number on the health board
+  watcher::WatchOptions watch;
 };
 
 class FeedPipeline {
@@ -63,7 +64,8 @@ class FeedPipeline {
   void Stop();
   // New settings from a reload: a new folder is watched and read, and everything is
   // rendered again with the new feed settings.
-  void Reconfigure(PublisherOptions options, std::string output_dir);
+  void Reconfigure(PublisherOptions options, std::string output_dir,
+                   watcher::WatchOptions watch);
 
  private:
   void StartWatcher();
@@ -86,7 +88,7 @@ class FeedPipeline {
   const std::atomic<bool>* cancel_;
   std::function<void(std::vector<std::string>)> on_changed_;
   std::unique_ptr<SiteWriterThread> output_;
-  std::unique_ptr<watcher::InotifyWatcher> watcher_;
+  std::unique_ptr<watcher::FolderWatcher> watcher_;
   bool state_ok_ = true;
   boost::asio::steady_timer debounce_;
   boost::asio::steady_timer state_retry_;

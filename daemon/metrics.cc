@@ -144,10 +144,10 @@ std::string Metrics::Render(const Gauges& g) const {
   Help(&out, "feedd_polled_folders", "gauge",
        "Folders watched by polling: on a network or FUSE file system, or past the inotify "
        "watch limit.");
-  Line(&out, "feedd_polled_folders", "", static_cast<double>(polled_folders_.load()));
+  Line(&out, "feedd_polled_folders", "", static_cast<double>(watch_counters.polled_folders.load()));
   Help(&out, "feedd_inotify_fallbacks_total", "counter",
        "Folders that could not get an inotify watch (the watch limit) and are polled instead.");
-  Line(&out, "feedd_inotify_fallbacks_total", "", static_cast<double>(poll_fallbacks_.load()));
+  Line(&out, "feedd_inotify_fallbacks_total", "", static_cast<double>(watch_counters.fallbacks.load()));
   Help(&out, "feedd_unreadable_folders", "gauge",
        "Folders the last scan could not list; what they held stays published.");
   Line(&out, "feedd_unreadable_folders", "", static_cast<double>(unreadable_folders_.load()));

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "watcher/folder_watcher.h"
+
 namespace feedd::daemon {
 
 // Why a file was not published, as /metrics counts it (feedd_skipped_files_total).
@@ -50,12 +52,10 @@ class Metrics {
   void CountSkip(SkipReason reason);
   void ObserveRegeneration(double seconds);
   void CountWebSub(std::string_view outcome);  // "ok", "retry", "failed"
-  // Gauges kept by the watchers and scans of every feed, moved by differences:
-  // folders watched by polling (a network or FUSE file system, or past the inotify
-  // watch limit), and folders the last scan could not list.
-  void AddPolledFolders(int64_t delta) { polled_folders_.fetch_add(delta); }
+  // Folders the last scans could not list (every feed's), moved by differences.
   void AddUnreadableFolders(int64_t delta) { unreadable_folders_.fetch_add(delta); }
-  void CountPollFallback() { poll_fallbacks_.fetch_add(1, std::memory_order_relaxed); }
+  // Kept by every feed's watcher: folders polled, inotify fallbacks.
+  watcher::WatchCounters watch_counters;
 
   struct Totals {
     uint64_t responses = 0, not_modified = 0, client_errors = 0, server_errors = 0, bytes = 0;
@@ -83,9 +83,7 @@ class Metrics {
   std::atomic<uint64_t> regen_count_{0};
   std::atomic<uint64_t> regen_micros_{0};
   std::atomic<uint64_t> websub_[3] = {};
-  std::atomic<int64_t> polled_folders_{0};
   std::atomic<int64_t> unreadable_folders_{0};
-  std::atomic<uint64_t> poll_fallbacks_{0};
 };
 
 }  // namespace feedd::daemon

@@ -1,26 +1,20 @@
 // Watches the input folder with inotify, driven by an Asio event loop: no polling
 // loop, no thread per watch. Subfolders are watched too, including ones created
-// later. Reports files only when complete: after IN_CLOSE_WRITE (written in place)
-// or IN_MOVED_TO (written elsewhere, then renamed in). A lost-event overflow, or the
-// folder coming back after it went missing, is reported as a rescan.
-//
-// Not thread-safe: construct, Start() and Stop() on the thread running the
-// io_context it was given; the handler runs there too. The handler may get an
-// empty batch: the folder went away and watching() is now false.
+// later (their files, maybe still being written, are reported as listed). Reports
+// files only when complete: after IN_CLOSE_WRITE (written in place) or IN_MOVED_TO
+// (written elsewhere, then renamed in). A lost-event overflow walks the tree again,
+// adding every missing watch, then asks for a rescan; so does the folder coming
+// back, or being replaced at its path (renamed over, exchanged, a symbolic link
+// flipped), which the folder's parent and a check of the path's identity tell.
+// Subfolders that cannot be watched (the watch limit; in kAuto, a network or FUSE
+// file system mounted below) are polled instead, said once in the log.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
-#include <vector>
 
-#include "watcher/event.h"
-
-namespace boost::asio {
-class io_context;
-}
+#include "watcher/folder_watcher.h"
 
 namespace feedd::watcher {
 
@@ -33,24 +27,18 @@ struct Decoded {
 };
 Decoded DecodeFileEvent(uint32_t mask);
 
-class InotifyWatcher {
+class InotifyWatcher : public FolderWatcher {
  public:
-  using Handler = std::function<void(std::vector<Event>)>;
-
-  // `retry_ms`: while the input folder is missing, how often to look for it again.
   InotifyWatcher(boost::asio::io_context& ioc, std::string root, Handler on_events,
-                 int retry_ms = 500);
-  ~InotifyWatcher();
+                 const WatchOptions& options = {});
+  ~InotifyWatcher() override;
   InotifyWatcher(const InotifyWatcher&) = delete;
   InotifyWatcher& operator=(const InotifyWatcher&) = delete;
 
-  // Starts watching. A missing folder is logged and looked for again every
-  // retry_ms; when it appears the handler gets a rescan.
-  void Start();
-  void Stop();
-
-  // True while the folder is being watched (false while it is missing).
-  bool watching() const;
+  void Start() override;
+  void Stop() override;
+  bool watching() const override;
+  std::string description() const override;
   size_t watch_count() const;
 
  private:

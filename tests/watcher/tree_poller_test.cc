@@ -1,0 +1,116 @@
+#include "watcher/tree_poller.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace feedd::watcher {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+namespace fs = std::filesystem;
+
+std::vector<std::string> Poll(TreePoller& p) {
+  std::vector<Event> events;
+  EXPECT_TRUE(p.Poll(&events));
+  std::vector<std::string> out;
+  for (const Event& e : events)
+    out.push_back((e.kind == EventKind::kChanged ? "+" : "-") + e.path);
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(TreePollerTest, KnownFilesAreABaseline) {
+  TempDir dir;
+  WriteFile(dir.path() / "a.md", "x");
+  TreePoller p(dir.path().string());
+  p.Add("", /*known=*/true);
+  EXPECT_EQ(V{}, Poll(p));
+  EXPECT_EQ(V{}, Poll(p));
+  EXPECT_EQ(1u, p.file_count());
+}
+
+// A new or changed file is reported once it is the same in two walks in a row:
+// never while it is still growing.
+TEST(TreePollerTest, NewAndChangedFilesAreReportedOnceTheySettled) {
+  TempDir dir;
+  TreePoller p(dir.path().string());
+  p.Add("", true);
+  EXPECT_EQ(V{}, Poll(p));
+  WriteFile(dir.path() / "new.md", "half");
+  EXPECT_EQ(V{}, Poll(p));  // seen once: maybe still being written
+  WriteFile(dir.path() / "new.md", "half and the rest");
+  EXPECT_EQ(V{}, Poll(p));  // it changed: wait again
+  EXPECT_EQ(V{"+new.md"}, Poll(p));
+  EXPECT_EQ(V{}, Poll(p));  // reported once
+  WriteFile(dir.path() / "new.md", "edited");
+  EXPECT_EQ(V{}, Poll(p));
+  EXPECT_EQ(V{"+new.md"}, Poll(p));
+}
+
+TEST(TreePollerTest, RemovalsAtOnceAndARenameTogetherWithItsRemoval) {
+  TempDir dir;
+  WriteFile(dir.path() / "a.md", "a");
+  WriteFile(dir.path() / "b.md", "b");
+  TreePoller p(dir.path().string());
+  p.Add("", true);
+  Poll(p);
+  fs::remove(dir.path() / "a.md");
+  fs::create_directories(dir.path() / "sub");
+  fs::rename(dir.path() / "b.md", dir.path() / "sub" / "c.md");
+  // Removals first, and the renamed file with them: no walk in which it is gone.
+  EXPECT_EQ((V{"-a.md", "-b.md", "+sub/c.md"}), Poll(p));
+  EXPECT_EQ(V{}, Poll(p));
+}
+
+TEST(TreePollerTest, AnUnreadableFolderKeepsWhatItHeld) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads a folder of mode 0";
+  TempDir dir;
+  fs::create_directories(dir.path() / "locked");
+  WriteFile(dir.path() / "locked" / "a.md", "a");
+  TreePoller p(dir.path().string());
+  p.Add("", true);
+  Poll(p);
+  ::chmod((dir.path() / "locked").c_str(), 0);
+  EXPECT_EQ(V{}, Poll(p));
+  ::chmod((dir.path() / "locked").c_str(), 0700);
+  EXPECT_EQ(V{}, Poll(p));
+}
+
+TEST(TreePollerTest, OnlyTheSubfoldersAdded) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "polled");
+  TreePoller p(dir.path().string());
+  p.Add("polled", /*known=*/false);
+  WriteFile(dir.path() / "polled" / "a.md", "a");
+  WriteFile(dir.path() / "elsewhere.md", "x");
+  EXPECT_EQ(V{}, Poll(p));
+  EXPECT_EQ(V{"+polled/a.md"}, Poll(p));
+  p.Add("polled/deeper", false);  // inside one polled already
+  EXPECT_EQ(1u, p.folders().size());
+  p.RemoveUnder("polled");
+  EXPECT_TRUE(p.folders().empty());
+  EXPECT_EQ(0u, p.file_count());
+}
+
+TEST(TreePollerTest, AGoneInputFolderIsNotAListOfRemovals) {
+  TempDir dir;
+  const fs::path root = dir.path() / "in";
+  fs::create_directories(root);
+  WriteFile(root / "a.md", "a");
+  TreePoller p(root.string());
+  p.Add("", true);
+  Poll(p);
+  fs::remove_all(root);
+  std::vector<Event> events;
+  EXPECT_FALSE(p.Poll(&events));
+  EXPECT_TRUE(events.empty());
+}
+
+}  // namespace
+}  // namespace feedd::watcher
