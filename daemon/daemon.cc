@@ -40,12 +40,14 @@ namespace {
 
 PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
                                       ParsePool* parser, BrotliCompressor* brotli,
-                                      const std::atomic<bool>* cancel) {
+                                      const std::atomic<bool>* cancel,
+                                      std::atomic<uint64_t>* progress) {
   PublisherOptions o;
   o.ingest = {c.input_dir, c.base_url, c.max_article_bytes, metrics};
   o.ingest.pool = parser;
   o.ingest.max_content_bytes = c.max_content_bytes;
   o.ingest.cancel = cancel;
+  o.ingest.progress = progress;
   o.channel = ChannelFrom(c);
   o.max_feed_bytes = c.max_feed_bytes;
   o.cache_max_age = c.cache_max_age;
@@ -157,6 +159,11 @@ class Daemon {
   HealthBoard health_;
   Metrics metrics_;
   std::atomic<bool> stopping_{false};  // a long load on the ingest thread returns early
+  // Counted up by the ingest loop each watchdog round and by every file a load
+  // reads or parses: standing still for a round means the ingest thread is stuck.
+  std::atomic<uint64_t> ingest_beats_{0};
+  uint64_t ingest_beats_seen_ = 0;
+  bool ingest_stuck_logged_ = false;
   // Every feed's files are parsed in child processes under the parse budget, one
   // per core (used from the ingest thread).
   ParsePool parser_;
@@ -242,7 +249,7 @@ void Daemon::StartPipelines() {
   const std::vector<config::Config> fcs = FeedConfigs(current_);
   for (size_t i = 0; i < fcs.size(); ++i) {
     PipelineOptions o;
-    o.publisher = PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_);
+    o.publisher = PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_, &ingest_beats_);
     o.output_dir = fcs[i].output_dir;
     o.state_dir = fcs[i].state_dir;
     o.state_file = StateFile(current_, i);
@@ -262,13 +269,29 @@ void Daemon::ArmStats() {
   });
 }
 
-// Every half interval, ping every serving loop; systemd hears WATCHDOG=1 only if all
-// of them answered the previous round, so a stuck loop gets restarted.
+// Every half interval, ping every serving loop and the ingest loop; systemd hears
+// WATCHDOG=1 only if all of them answered the previous round (the ingest thread
+// may instead be inside a long load that still reads or parses files), so a stuck
+// loop gets restarted.
 void Daemon::ArmWatchdog() {
+  net::post(ingest_ioc_, [this] { ingest_beats_.fetch_add(1); });
   watchdog_.expires_after(std::chrono::microseconds(watchdog_usec_ / 2));
   watchdog_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    if (server_->CollectHeartbeats()) NotifySystemd("WATCHDOG=1");
+    const uint64_t beats = ingest_beats_.load();
+    const bool ingest_alive = beats != ingest_beats_seen_;
+    ingest_beats_seen_ = beats;
+    if (!ingest_alive && !ingest_stuck_logged_) {
+      spdlog::error("the ingest thread has not moved for {:.1f} s; withholding the watchdog ping "
+                    "(systemd restarts feedd if it stays stuck)",
+                    static_cast<double>(watchdog_usec_) / 2e6);
+      ingest_stuck_logged_ = true;
+    } else if (ingest_alive && ingest_stuck_logged_) {
+      spdlog::info("the ingest thread moves again");
+      ingest_stuck_logged_ = false;
+    }
+    const bool serving_alive = server_->CollectHeartbeats();
+    if (serving_alive && ingest_alive) NotifySystemd("WATCHDOG=1");
     ArmWatchdog();
   });
 }
@@ -313,7 +336,7 @@ void Daemon::Reload() {
     parser_.set_budget(std::chrono::milliseconds(parse_ms));
     for (size_t i = 0; i < pipelines_.size() && i < fcs.size(); ++i)
       pipelines_[i]->Reconfigure(
-          PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_),
+          PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_, &ingest_beats_),
           fcs[i].output_dir, WatchOptionsFrom(fcs[i], &metrics_));
     spdlog::info("reloaded the configuration");
     NotifySystemd("READY=1");
@@ -359,6 +382,7 @@ int Daemon::Run() {
   ::signal(SIGPIPE, SIG_IGN);
   PlaceBodyFiles(current_);
   if (!Bind()) return 1;
+  parser_.set_progress(&ingest_beats_);
   StartPipelines();
   // Serving starts now: until the first snapshot is ready, /healthz answers 503
   // ("starting") and the feeds 503 with Retry-After.

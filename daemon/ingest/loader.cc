@@ -49,6 +49,7 @@ struct Pending {
 bool Read(const IngestOptions& options, const LoadRequest& request, LoadResult* result,
           Pending* pending) {
   const std::string& relative_path = request.relative_path;
+  if (options.progress) options.progress->fetch_add(1, std::memory_order_relaxed);
   if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone ||
       watcher::IsIgnoredPath(relative_path)) {
     spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown)", relative_path);

@@ -38,6 +38,9 @@ struct IngestOptions {
   // writer has it open; where that cannot be told, once it has not changed for
   // this long (watcher::Completeness).
   int64_t settle_ns = 1'000'000'000;
+  // Counted up for every file read (null: none): the watchdog's sign that a long
+  // load on the ingest thread still moves.
+  std::atomic<uint64_t>* progress = nullptr;
 };
 
 enum class LoadStatus {

@@ -52,6 +52,7 @@ void ParsePool::Run(ParseWorker* worker) {
       queue_.pop_front();
     }
     worker->set_budget(budget());
+    worker->set_progress(progress_.load());
     // ParseMany catches what the child does; only allocation can throw here.
     try {
       batch.done.set_value(worker->ParseMany(batch.jobs, batch.cancel));

@@ -42,6 +42,8 @@ class ParsePool {
                                                const std::atomic<bool>* cancel = nullptr);
 
   size_t size() const { return threads_.size(); }
+  // For the batches that start from now on (ParseWorker::set_progress).
+  void set_progress(std::atomic<uint64_t>* progress) { progress_.store(progress); }
   // For the batches that start from now on.
   void set_budget(std::chrono::milliseconds budget) { budget_ms_.store(budget.count()); }
   std::chrono::milliseconds budget() const { return std::chrono::milliseconds(budget_ms_.load()); }
@@ -58,6 +60,7 @@ class ParsePool {
   void Run(ParseWorker* worker);
 
   std::atomic<int64_t> budget_ms_;
+  std::atomic<std::atomic<uint64_t>*> progress_{nullptr};
   std::vector<std::unique_ptr<ParseWorker>> workers_;
   std::mutex mu_;  // guards queue_ and stopping_
   std::condition_variable ready_;

@@ -345,6 +345,7 @@ std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& job
   auto restart_after = [&](size_t failed, ParseOutcome outcome, std::string err) {
     results[failed].outcome = outcome;
     results[failed].err = std::move(err);
+    if (progress_) progress_->fetch_add(1, std::memory_order_relaxed);
     next_recv = next_send = failed + 1;
     out.clear();
     out_done = 0;
@@ -442,6 +443,7 @@ std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& job
         in_flight_total -= in_flight_bytes.front();
         in_flight_bytes.pop_front();
         ++next_recv;
+        if (progress_) progress_->fetch_add(1, std::memory_order_relaxed);
         deadline = Clock::now() + budget_;
       }
       if (broken) {

@@ -80,6 +80,9 @@ class ParseWorker {
   static constexpr std::chrono::milliseconds kCancelPoll{20};
 
   void set_budget(std::chrono::milliseconds budget) { budget_ = budget; }
+  // Counted up for every file answered or given up (null: none): the watchdog's
+  // sign that a long load still moves.
+  void set_progress(std::atomic<uint64_t>* progress) { progress_ = progress; }
   std::chrono::milliseconds budget() const { return budget_; }
   pid_t child_pid() const { return pid_; }  // 0 when none runs (for tests)
 
@@ -91,6 +94,7 @@ class ParseWorker {
 
   std::string executable_;
   std::chrono::milliseconds budget_;
+  std::atomic<uint64_t>* progress_ = nullptr;
   pid_t pid_ = 0;
   int to_child_ = -1, from_child_ = -1;
 };

@@ -350,6 +350,7 @@ bool Publisher::Rescan() {
   const std::atomic<bool>* cancel = options_.ingest.cancel;
   for (const watcher::ScanEntry* e : stale) {
     if (cancel && cancel->load()) return changed;  // stopping: the rest stays unread
+    if (options_.ingest.progress) options_.ingest.progress->fetch_add(1, std::memory_order_relaxed);
     // Bounded memory on a cold start: files are read and taken in groups, and the
     // parse cache's new entries are written out as they pile up.
     if (batch.size() >= kLoadGroup) flush_batch();

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/e2e/daemon_harness.h"
 
 namespace feedd {
@@ -93,6 +95,43 @@ TEST(SystemdTest, NotifyReadyWatchdogReloadStopping) {
 
   EXPECT_EQ(0, d.Stop());
   EXPECT_NE(std::string::npos, notify.Find("STOPPING=1", reloading + 1));
+}
+
+// md4c spends seconds on this (unclosed link destinations across lines).
+std::string SlowMarkdown() {
+  std::string s;
+  for (int i = 0; i < 300000; ++i) s += "]([\n";
+  return s;
+}
+
+// The watchdog covers the ingest thread too: while it stands still (here waiting on
+// a parse that does not end), systemd hears no WATCHDOG=1 though the serving loops
+// answer; the parse is abandoned at its bound, with a warning, and the pings come
+// back.
+TEST(SystemdTest, AnIngestThreadStandingStillWithholdsTheWatchdogUntilTheParseIsAbandoned) {
+  TempDir in;
+  WriteFile(in.path() / "first.txt", Article("First"));
+  NotifySocket notify;
+  DaemonOptions opts;
+  opts.env = {notify.env(), "WATCHDOG_USEC=400000"};
+  Daemon d(in.path(), {"--parse-timeout", "3s"}, opts);
+  ASSERT_GT(d.port(), 0) << d.Log();
+  ASSERT_TRUE(WaitUntil([&] { return notify.CountStartingWith("WATCHDOG=1") >= 3; }, 5s));
+  WriteFile(in.path() / "slow.md", SlowMarkdown());
+  ASSERT_TRUE(WaitUntil([&] { return d.CountInLog("the ingest thread has not moved") == 1; }, 3s))
+      << d.Log();
+  const size_t pings = notify.CountStartingWith("WATCHDOG=1");
+  std::this_thread::sleep_for(1s);  // five rounds: none pinged
+  EXPECT_EQ(pings, notify.CountStartingWith("WATCHDOG=1"));
+  EXPECT_EQ(200, d.Get("/rss.xml")->status);  // the serving threads still answer
+  // At the bound the parse is given up with a warning, and the pings resume.
+  ASSERT_TRUE(WaitUntil([&] { return d.CountInLog("parsing took longer than 3 s") == 1; }, 5s))
+      << d.Log();
+  EXPECT_TRUE(WaitUntil([&] { return notify.CountStartingWith("WATCHDOG=1") >= pings + 3; }, 5s));
+  EXPECT_EQ(1u, d.CountInLog("the ingest thread moves again"));
+  WriteFile(in.path() / "second.txt", Article("Second"));
+  EXPECT_TRUE(WaitUntil([&] { return Count(d.Body("/rss.xml"), "<item>") == 2; }));
+  EXPECT_EQ(0, d.Stop());
 }
 
 TEST(SystemdTest, AbstractNotifySocketNameIsAccepted) {
