@@ -31,7 +31,7 @@ struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
   void Start() {
     poller.Add("", /*known=*/true);
     std::vector<Event> none;
-    watching = poller.Poll(&none);
+    watching = poller.Poll(&none);  // nothing new yet: tells whether the folder is there
     identity = poller.root_identity();
     if (!watching) Missing();
     Count(watching);

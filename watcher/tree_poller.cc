@@ -31,13 +31,17 @@ void TreePoller::Add(const std::string& folder, bool known) {
   }
   RemoveUnder(folder);  // polled subfolders are now part of it
   folders_.insert(folder);
-  if (known) baseline_.insert(folder);
+  if (known) {  // the baseline is what is there now, not at the first poll
+    std::vector<Event> removed;
+    std::vector<std::pair<int64_t, Event>> arrived;
+    bool root_ok = true;
+    Walk(folder, true, &removed, &arrived, &root_ok);
+  }
 }
 
 void TreePoller::RemoveUnder(const std::string& folder) {
   for (auto it = folders_.begin(); it != folders_.end();) {
     if (IsUnder(*it, folder)) {
-      baseline_.erase(*it);
       it = folders_.erase(it);
     } else {
       ++it;
@@ -49,7 +53,6 @@ void TreePoller::RemoveUnder(const std::string& folder) {
 
 void TreePoller::Clear() {
   folders_.clear();
-  baseline_.clear();
   files_.clear();
 }
 
@@ -59,8 +62,7 @@ bool TreePoller::Poll(std::vector<Event>* events) {
   bool root_ok = true;
   const std::vector<std::string> folders(folders_.begin(), folders_.end());
   for (const std::string& folder : folders) {
-    const bool known = baseline_.erase(folder) > 0;
-    Walk(folder, known, &removed, &arrived, &root_ok);
+    Walk(folder, false, &removed, &arrived, &root_ok);
     if (!root_ok) return false;
   }
   std::stable_sort(arrived.begin(), arrived.end(),

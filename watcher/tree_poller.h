@@ -22,8 +22,8 @@ class TreePoller {
   explicit TreePoller(std::string root) : root_(std::move(root)) {}
 
   // Polls `folder` ("" is the whole input folder) from now on. `known`: its files
-  // as they are now were read by the owner already (no events for them); else each
-  // is reported once it has settled.
+  // as they are now (walked here) were read by the owner already, so no events for
+  // them; else each is reported once it has settled.
   void Add(const std::string& folder, bool known);
   // Stops polling `folder` and every polled folder under it; forgets their files
   // without events.
@@ -52,7 +52,6 @@ class TreePoller {
 
   std::string root_;
   std::set<std::string> folders_;       // none lies under another
-  std::set<std::string> baseline_;      // added as `known`, not walked yet
   std::map<std::string, Seen> files_;   // by path, sorted: folders are ranges
   std::pair<uint64_t, uint64_t> root_identity_{0, 0};
 };

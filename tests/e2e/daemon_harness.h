@@ -152,6 +152,9 @@ struct DaemonOptions {
   bool listen = true;                // pass --listen 127.0.0.1:0
   bool wait_for_port = true;
   bool debug_log = true;             // pass --log-level debug
+  // The daemon runs as another user (a wrapper such as setpriv): its port file's
+  // folder is writable by everyone.
+  bool other_user = false;
 };
 
 // The daemon as a child process, logging to a file; stopped with SIGTERM.
@@ -161,6 +164,7 @@ class Daemon {
          DaemonOptions options = {})
       : log_(dir_.path() / "feedd.log") {
     const std::string port_file = (dir_.path() / "port").string();
+    if (options.other_user) std::filesystem::permissions(dir_.path(), std::filesystem::perms::all);
     std::vector<std::string> args = options.wrapper;
     args.push_back(FEEDD_BINARY);
     if (!input.empty()) args.insert(args.end(), {"--input", input.string()});
