@@ -265,7 +265,7 @@ TEST(FolderTest, AutoPollsAFuseMountAndSeesFilesWrittenUnderneath) {
     GTEST_SKIP() << "bindfs could not mount here (FUSE unavailable in this container)";
   struct Unmount {
     std::string at;
-    ~Unmount() { Shell("fusermount -u " + at + " || umount -l " + at); }
+    ~Unmount() { Shell("fusermount3 -u " + at + " || fusermount -u " + at + " || umount -l " + at); }
   } unmount{mount_point.path().string()};
   Daemon d(mount_point.path(), {"--poll-interval", "300ms"});
   ASSERT_TRUE(Shows(d, "Through Fuse")) << d.Log();
