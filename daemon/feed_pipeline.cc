@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <thread>
 
 #include "daemon/systemd.h"
 
@@ -65,13 +64,7 @@ void FeedPipeline::Start() {
   // Files written a moment before the start wait to settle (or for their writer):
   // the first snapshot, which READY=1 announces as complete, waits for them a
   // little, and what is still open then follows when it is closed.
-  const auto until = Clock::now() + std::chrono::nanoseconds(
-                                        publisher_.options().ingest.settle_ns) +
-                     std::chrono::milliseconds(200);
-  while (publisher_.waiting_count() > 0 && Clock::now() < until && !cancelled()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    publisher_.RetryWaiting();
-  }
+  publisher_.AwaitWaiting();
   if (cancelled()) return;  // stopping: a partial folder is neither published nor saved
   Publish(0);
   ArmRetry();

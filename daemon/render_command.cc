@@ -65,6 +65,10 @@ int RunRender(const config::Config& config) {
     return 1;
   }
   publisher.Rescan();
+  publisher.AwaitWaiting();  // files written a moment ago, or still open
+  if (publisher.waiting_count() > 0)
+    spdlog::warn("{} files are still being written and are not in this render",
+                 publisher.waiting_count());
   std::shared_ptr<const Snapshot> snap = publisher.Build(std::time(nullptr));
   if (!store.Flush(&err)) spdlog::warn("cannot write the state store: {}", err);
   brotli.Drain();  // the twins of the feeds and the index, before they are written

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <ctime>
 #include <filesystem>
 #include <future>
@@ -268,6 +270,17 @@ bool Publisher::RetryWaiting() {
   std::vector<LoadRequest> again;
   for (const std::string& path : waiting_) again.push_back({path, {}, false});
   return LoadAll(std::move(again));
+}
+
+void Publisher::AwaitWaiting() {
+  using Clock = std::chrono::steady_clock;
+  const auto until = Clock::now() + std::chrono::nanoseconds(options_.ingest.settle_ns) +
+                     std::chrono::milliseconds(200);
+  const std::atomic<bool>* cancel = options_.ingest.cancel;
+  while (!waiting_.empty() && Clock::now() < until && !(cancel && cancel->load())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    RetryWaiting();
+  }
 }
 
 void Publisher::NoteUnreadable(std::set<std::string> folders) {

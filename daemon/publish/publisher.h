@@ -66,6 +66,10 @@ class Publisher {
   // a moment ago where that cannot be told): read them again. True when the
   // published set may have changed.
   bool RetryWaiting();
+  // Retries them for a little longer than they take to settle (IngestOptions::
+  // settle_ns), or until none waits or the load is cancelled: for a first snapshot
+  // that is complete. Blocks.
+  void AwaitWaiting();
   size_t waiting_count() const { return waiting_.size(); }
   // Folders the last Rescan could not list (relative to the input folder).
   const std::set<std::string>& unreadable_folders() const { return unreadable_; }
