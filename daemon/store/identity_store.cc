@@ -1,6 +1,7 @@
 #include "daemon/store/identity_store.h"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 namespace feedd::daemon {
@@ -113,6 +114,7 @@ bool IdentityStore::Open(const std::string& state_dir, const std::string& file, 
     full_write_pending_ = true;
     return false;
   }
+  dating_by_articles_ = rows_.empty();  // a state that knows articles: new ones appear now
   return true;
 }
 
@@ -282,7 +284,19 @@ void IdentityStore::ClaimSlug(ArticleIdentity* row, const std::string& wanted) {
 
 void IdentityStore::ReleaseSlug(const ArticleIdentity& row) {
   auto it = slugs_.find(row.slug);
-  if (it != slugs_.end() && it->second == row.key) slugs_.erase(it);
+  if (it == slugs_.end() || it->second != row.key) return;
+  slugs_.erase(it);
+  // The page at this slug was last changed then: an article that claims it next
+  // must date its page later, or a reader asking If-Modified-Since gets a 304 for
+  // another article. Only the current second can collide (a later claim is dated
+  // now), so older entries are dropped as the map grows.
+  if (freed_slugs_.size() > 4096) {
+    const int64_t recent = static_cast<int64_t>(std::time(nullptr)) - 2;
+    for (auto f = freed_slugs_.begin(); f != freed_slugs_.end();)
+      f = f->second < recent ? freed_slugs_.erase(f) : std::next(f);
+  }
+  int64_t& last = freed_slugs_[row.slug];
+  last = std::max(last, row.changed);
 }
 
 ArticleIdentity& IdentityStore::NewArticle(const FreshArticle& fresh, int64_t now) {
@@ -294,9 +308,12 @@ ArticleIdentity& IdentityStore::NewArticle(const FreshArticle& fresh, int64_t no
   r.published_nanos = fresh.published_nanos;
   r.updated = fresh.published;
   r.arrival = next_arrival_++;
-  // Its page is as old as the article says it is; it moves with every change after.
-  r.changed = fresh.published.seconds > 0 && fresh.published.seconds <= now ? fresh.published.seconds
-                                                                            : now;
+  // In the first build of a fresh state its page is as old as the article says it
+  // is; an article that arrives later is a page that appears now. It moves with
+  // every change after.
+  r.changed = dating_by_articles_ && fresh.published.seconds > 0 && fresh.published.seconds <= now
+                  ? fresh.published.seconds
+                  : now;
   r.id = fresh.id;
   // An id is never given to two articles, nor again to a new article after its
   // first owner was deleted: readers would take the new one for the old.
@@ -376,6 +393,10 @@ const ArticleIdentity& IdentityStore::Resolve(const FreshArticle& fresh, int64_t
   if (r.updated.seconds < r.published.seconds) r.updated = r.published;
   r.draft = fresh.draft;
   ClaimSlug(&r, fresh.slug);
+  if (auto freed = freed_slugs_.find(r.slug); freed != freed_slugs_.end() && r.slug != before.slug) {
+    r.changed = std::max(r.changed, NextChange(freed->second, now));
+    freed_slugs_.erase(freed);
+  }
   if (!is_new && (r.slug != before.slug || r.id != before.id || !(r.published == before.published)))
     r.changed = NextChange(r.changed, now);
   const bool differs = is_new || r.source != before.source || r.id != before.id ||
@@ -600,6 +621,7 @@ bool IdentityStore::FlushParses(std::string* err) {
 }
 
 bool IdentityStore::Flush(std::string* err) {
+  dating_by_articles_ = false;  // the first build is out: what arrives now appears now
   if (path_.empty()) {
     dirty_rows_.clear();
     dirty_stamps_.clear();

@@ -166,6 +166,8 @@ class IdentityStore {
   std::unordered_multimap<std::string, int64_t> absent_by_hash_;
   std::unordered_set<std::string> ids_;                 // every id ever given
   std::unordered_map<std::string, int64_t> slugs_;      // claimed slug -> key
+  std::unordered_map<std::string, int64_t> freed_slugs_;  // released slug -> its page's last change
+  bool dating_by_articles_ = true;  // the first build of a state with no articles
   std::unordered_map<std::string, int> next_suffix_;    // base slug -> next N to try
   std::unordered_map<std::string, int> next_id_suffix_;  // base id -> next N to try
   std::unordered_map<std::string, ResourceStamp> stamps_;

@@ -563,6 +563,30 @@ TEST_F(CoreE2eTest, ReusedFileNameIsANewArticle) {
   EXPECT_EQ(0, d->Stop());
 }
 
+// An article page's Last-Modified, like a feed's, never lets a reader holding an
+// older page take a new one for unchanged: a slug freed by a deleted article and
+// claimed by another (with an older date) is a page that changed now.
+TEST_F(CoreE2eTest, AReclaimedSlugsPageIsNotAnsweredNotModified) {
+  Drop(in() / "story.md", "---\ntitle: First Story\ndate: 2026-01-05T00:00:00Z\n---\nFirst.\n");
+  auto d = Start();
+  std::optional<HttpResponse> first = d->Get("/articles/story");
+  ASSERT_TRUE(first && first->status == 200);
+  const std::string seen = first->Header("last-modified");
+  EXPECT_EQ(Seconds("2026-01-05T00:00:00Z"), Seconds(seen)) << "a fresh state dates pages by their articles";
+  fs::remove(in() / "story.md");
+  ASSERT_TRUE(WaitUntil([&] { return d->Get("/articles/story")->status == 404; }));
+  // Another article, back-dated, takes the slug.
+  Drop(in() / "story.txt", "Title: Another Story\nDate: 2025-06-01T00:00:00Z\n\nAnother.\n");
+  ASSERT_TRUE(WaitUntil([&] { return d->Get("/articles/story")->status == 200; }));
+  std::optional<HttpResponse> r = d->Get("/articles/story", {"If-Modified-Since: " + seen});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status) << "If-Modified-Since: " << seen << ", Last-Modified now "
+                            << r->Header("last-modified");
+  EXPECT_NE(std::string::npos, r->body.find("Another Story"));
+  EXPECT_GT(Seconds(r->Header("last-modified")), Seconds(seen));
+  EXPECT_EQ(0, d->Stop());
+}
+
 // --- 6. draft: true on a live article ---------------------------------------------
 
 std::string Draftable(bool draft) {
