@@ -148,6 +148,13 @@ bool DecodeCached(std::string_view in, feed::Article* meta, Prepared* content) {
   return true;
 }
 
+// WebSub discovery (RFC 8288 and WebSub 4): the hub and the feed's own URL; none
+// without a hub.
+std::string HubLink(const std::string& hub, const std::string& topic) {
+  return hub.empty() ? std::string()
+                     : "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
+}
+
 // Oldest first, the order archive pages are cut in.
 bool Older(const OrderKey& a, const OrderKey& b) { return NewestFirst()(b, a); }
 
@@ -778,9 +785,7 @@ void Publisher::RenderGroups(int64_t now) {
       FeedSpec one = spec;
       one.format = format;
       const std::string topic = url + file;
-      if (!options_.channel.hub.empty())
-        one.extra_fields = "Link: <" + options_.channel.hub + ">; rel=\"hub\", <" + topic +
-                           ">; rel=\"self\"\r\n";
+      one.extra_fields = HubLink(options_.channel.hub, topic);
       SetFeed(path + file, std::move(one), now, newest, topic);
     }
   }
@@ -845,11 +850,8 @@ void Publisher::RenderMain(int64_t now) {
     feed::SizedFeed f = feed::RenderWithin(j.writer(&j.channel), items, options_.max_feed_bytes);
     j.cut = feed::DescribeCut(f, options_.max_feed_bytes);
     const std::string topic = base + j.path;
-    const std::string link =
-        hub.empty() ? std::string()
-                    : "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
     j.res = MakeResource(std::move(f.body), j.type, j.changed, options_.cache_max_age, true, {},
-                         link, options_.brotli);
+                         HubLink(hub, topic), options_.brotli);
   };
   std::future<void> rss_job = std::async(std::launch::async, [&] { make(jobs[0]); });
   make(jobs[1]);
