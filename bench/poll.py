@@ -75,7 +75,7 @@ def measure(args, n):
     log = open(os.path.join(work, "feedd.log"), "w")
     proc = subprocess.Popen(
         [args.feedd, "--input", tree, "--listen", "127.0.0.1:0", "--port-file", port_file,
-         "--state-dir", work, "--watch", "poll", "--poll-interval", f"{args.interval}s",
+         "--state-dir", work, "--watch", "poll", "--poll-interval", f"{int(args.interval * 1000)}ms",
          "--log-level", "warn"], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300
@@ -90,6 +90,8 @@ def measure(args, n):
                 except OSError:
                     pass
             time.sleep(0.2)
+            if proc.poll() is not None:
+                raise RuntimeError(f"feedd exited: {open(log.name).read()[-500:]}")
         else:
             raise RuntimeError(f"feedd not ready with {n} articles within 300 s")
         time.sleep(args.interval * 2)  # past the first walks

@@ -7,6 +7,7 @@
 // get an empty batch: watching() changed.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -42,6 +43,12 @@ struct WatchOptions {
   // whether the folder at its path is still the one watched.
   std::chrono::milliseconds retry{500};
   WatchCounters* counters = nullptr;
+
+  // A file a walk saw new or changed is looked at again (by stat) this long after,
+  // and reported if it did not change: half an interval, at most a second.
+  std::chrono::milliseconds confirm_after() const {
+    return std::min(poll_interval / 2, std::chrono::milliseconds(1000));
+  }
 };
 
 class FolderWatcher {

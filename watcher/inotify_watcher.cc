@@ -54,7 +54,7 @@ Decoded DecodeFileEvent(uint32_t mask) {
 struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& ioc, std::string root_path, Handler handler, const WatchOptions& options)
       : ioc(ioc), root(std::move(root_path)), handler(std::move(handler)), options(options),
-        retry(ioc), check(ioc), poll_timer(ioc), poller(root) {
+        retry(ioc), check(ioc), poll_timer(ioc), confirm_timer(ioc), poller(root) {
     fs::path p = fs::path(root).lexically_normal();
     if (!p.has_filename()) p = p.parent_path();  // "dir/" names "dir"
     root_name = p.filename().string();
@@ -70,7 +70,8 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
   std::string root, root_name, parent;
   Handler handler;
   WatchOptions options;
-  net::steady_timer retry, check, poll_timer;
+  net::steady_timer retry, check, poll_timer, confirm_timer;
+  bool confirm_armed = false;
   std::unique_ptr<net::posix::stream_descriptor> stream;
   std::unordered_map<int, Dir> dirs;  // watch descriptor -> folder, relative
   int root_wd = -1;
@@ -273,6 +274,21 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
       std::vector<Event> events;
       if (self->poller.Poll(&events) && !events.empty()) self->handler(std::move(events));
       self->ArmPoll();
+      self->ArmConfirm();
+    });
+  }
+
+  void ArmConfirm() {
+    if (confirm_armed || stopped || !poller.has_unsettled()) return;
+    confirm_armed = true;
+    confirm_timer.expires_after(options.confirm_after());
+    confirm_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      self->confirm_armed = false;
+      if (ec || self->stopped) return;
+      std::vector<Event> events;
+      self->poller.Confirm(&events);
+      if (!events.empty()) self->handler(std::move(events));
+      self->ArmConfirm();
     });
   }
 
@@ -358,6 +374,7 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
     retry.cancel();
     check.cancel();
     poll_timer.cancel();
+    confirm_timer.cancel();
     poller.Clear();
     UpdateGauge();
     if (stream) {

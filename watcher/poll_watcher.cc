@@ -13,13 +13,15 @@ namespace net = boost::asio;
 
 struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& ioc, std::string root, Handler handler, const WatchOptions& options)
-      : root(root), handler(std::move(handler)), options(options), timer(ioc),
+      : root(root), handler(std::move(handler)), options(options), timer(ioc), confirm(ioc),
         poller(std::move(root)) {}
 
   std::string root;
   Handler handler;
   WatchOptions options;
   net::steady_timer timer;
+  net::steady_timer confirm;
+  bool confirm_armed = false;
   TreePoller poller;
   bool watching = false;
   bool missing_logged = false;
@@ -81,6 +83,21 @@ struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     if (!events.empty()) handler(std::move(events));
+    ArmConfirm();
+  }
+
+  void ArmConfirm() {
+    if (confirm_armed || stopped || !poller.has_unsettled()) return;
+    confirm_armed = true;
+    confirm.expires_after(options.confirm_after());
+    confirm.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      self->confirm_armed = false;
+      if (ec || self->stopped || !self->watching) return;
+      std::vector<Event> events;
+      self->poller.Confirm(&events);
+      if (!events.empty()) self->handler(std::move(events));
+      self->ArmConfirm();
+    });
   }
 
   void Baseline() {
@@ -104,6 +121,7 @@ struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
   void Stop() {
     stopped = true;
     timer.cancel();
+    confirm.cancel();
     Count(false);
   }
 };

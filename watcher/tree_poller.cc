@@ -1,5 +1,7 @@
 #include "watcher/tree_poller.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -11,7 +13,13 @@ namespace feedd::watcher {
 
 namespace {
 
-// The files of `files` under `folder`: [begin, end).
+const std::string& KeyOf(const std::string& key) { return key; }
+template <typename V>
+const std::string& KeyOf(const std::pair<const std::string, V>& entry) {
+  return entry.first;
+}
+
+// The entries of `files` (a sorted map or set by path) under `folder`: [begin, end).
 template <typename Map>
 std::pair<typename Map::iterator, typename Map::iterator> RangeUnder(Map& files,
                                                                     const std::string& folder) {
@@ -19,7 +27,7 @@ std::pair<typename Map::iterator, typename Map::iterator> RangeUnder(Map& files,
   const std::string prefix = folder + "/";
   auto begin = files.lower_bound(prefix);
   auto end = begin;
-  while (end != files.end() && end->first.compare(0, prefix.size(), prefix) == 0) ++end;
+  while (end != files.end() && KeyOf(*end).compare(0, prefix.size(), prefix) == 0) ++end;
   return {begin, end};
 }
 
@@ -49,11 +57,14 @@ void TreePoller::RemoveUnder(const std::string& folder) {
   }
   auto [begin, end] = RangeUnder(files_, folder);
   files_.erase(begin, end);
+  auto [ubegin, uend] = RangeUnder(unsettled_, folder);
+  unsettled_.erase(ubegin, uend);
 }
 
 void TreePoller::Clear() {
   folders_.clear();
   files_.clear();
+  unsettled_.clear();
 }
 
 bool TreePoller::Poll(std::vector<Event>* events) {
@@ -104,12 +115,15 @@ void TreePoller::Walk(const std::string& folder, bool known, std::vector<Event>*
     if (same) {
       if (!s.reported) {
         s.reported = true;
+        unsettled_.erase(e.relative_path);
         arrived->push_back({e.mtime_ns, {EventKind::kChanged, e.relative_path, true}});
       }
       continue;
     }
     s = Seen{e.mtime_ns, e.ctime_ns, e.size, e.inode, e.device, known};
-    if (known || !added) continue;  // a change: reported once it settled
+    if (known) continue;
+    unsettled_.insert(e.relative_path);
+    if (!added) continue;  // a change: reported once it settled
     auto renamed = gone_by_inode.find(e.inode ^ (e.device << 32));
     if (renamed != gone_by_inode.end()) {
       const Seen& old = files_[renamed->second];
@@ -117,6 +131,7 @@ void TreePoller::Walk(const std::string& folder, bool known, std::vector<Event>*
         // Moved, not written: it was complete before, so it is reported with its
         // removal and keeps its identity without a gap.
         s.reported = true;
+        unsettled_.erase(e.relative_path);
         arrived->push_back({e.mtime_ns, {EventKind::kChanged, e.relative_path, true}});
       }
     }
@@ -124,7 +139,38 @@ void TreePoller::Walk(const std::string& folder, bool known, std::vector<Event>*
   for (const std::string& path : gone) {
     removed->push_back({EventKind::kRemoved, path, false});
     files_.erase(path);
+    unsettled_.erase(path);
   }
+}
+
+bool TreePoller::Confirm(std::vector<Event>* events) {
+  if (unsettled_.empty()) return false;
+  std::vector<std::pair<int64_t, std::string>> settled;
+  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
+    auto seen = files_.find(*it);
+    struct stat st {};
+    // A link counts with its target's times, as in the listing.
+    if (seen == files_.end() || ::stat((root_ + "/" + *it).c_str(), &st) != 0) {
+      ++it;  // gone: the next walk says so
+      continue;
+    }
+    Seen& s = seen->second;
+    const int64_t mtime = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+    const int64_t ctime = int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec;
+    if (s.size == static_cast<uint64_t>(st.st_size) && s.mtime_ns == mtime && s.ctime_ns == ctime &&
+        s.inode == static_cast<uint64_t>(st.st_ino)) {
+      s.reported = true;
+      settled.push_back({mtime, *it});
+      it = unsettled_.erase(it);
+    } else {
+      s = Seen{mtime, ctime, static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_ino),
+               static_cast<uint64_t>(st.st_dev), false};
+      ++it;
+    }
+  }
+  std::sort(settled.begin(), settled.end());
+  for (auto& [when, path] : settled) events->push_back({EventKind::kChanged, std::move(path), true});
+  return true;
 }
 
 }  // namespace feedd::watcher

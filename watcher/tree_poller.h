@@ -36,6 +36,12 @@ class TreePoller {
   // input folder itself cannot be listed.
   bool Poll(std::vector<Event>* events);
 
+  // A second look, by stat alone, at the files the last walks saw new or changed:
+  // those unchanged since are reported now, not a whole interval later. Returns
+  // false when there is nothing to look at.
+  bool Confirm(std::vector<Event>* events);
+  bool has_unsettled() const { return !unsettled_.empty(); }
+
   const std::set<std::string>& folders() const { return folders_; }
   size_t file_count() const { return files_.size(); }
   // The (device, inode) of the input folder at the last walk of all of it; 0 before.
@@ -53,6 +59,7 @@ class TreePoller {
   std::string root_;
   std::set<std::string> folders_;       // none lies under another
   std::map<std::string, Seen> files_;   // by path, sorted: folders are ranges
+  std::set<std::string> unsettled_;     // seen new or changed, not reported yet
   std::pair<uint64_t, uint64_t> root_identity_{0, 0};
 };
 

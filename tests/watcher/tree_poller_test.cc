@@ -53,6 +53,30 @@ TEST(TreePollerTest, NewAndChangedFilesAreReportedOnceTheySettled) {
   EXPECT_EQ(V{"+new.md"}, Poll(p));
 }
 
+// A second look by stat alone reports what did not change since the walk, without
+// waiting for the next walk; what changed meanwhile waits again.
+TEST(TreePollerTest, AConfirmationReportsWhatSettledSinceTheWalk) {
+  TempDir dir;
+  TreePoller p(dir.path().string());
+  p.Add("", true);
+  WriteFile(dir.path() / "done.md", "complete");
+  WriteFile(dir.path() / "growing.md", "half");
+  EXPECT_EQ(V{}, Poll(p));
+  EXPECT_TRUE(p.has_unsettled());
+  WriteFile(dir.path() / "growing.md", "half and more");
+  std::vector<Event> events;
+  EXPECT_TRUE(p.Confirm(&events));
+  ASSERT_EQ(1u, events.size());
+  EXPECT_EQ("done.md", events[0].path);
+  EXPECT_TRUE(events[0].listed);
+  events.clear();
+  EXPECT_TRUE(p.Confirm(&events));
+  ASSERT_EQ(1u, events.size());
+  EXPECT_EQ("growing.md", events[0].path);
+  EXPECT_FALSE(p.has_unsettled());
+  EXPECT_EQ(V{}, Poll(p));  // reported once
+}
+
 TEST(TreePollerTest, RemovalsAtOnceAndARenameTogetherWithItsRemoval) {
   TempDir dir;
   WriteFile(dir.path() / "a.md", "a");
