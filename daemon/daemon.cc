@@ -55,13 +55,15 @@ PublisherOptions PublisherOptionsFrom(const config::Config& c, Metrics* metrics,
   return o;
 }
 
-watcher::WatchOptions WatchOptionsFrom(const config::Config& c, Metrics* metrics) {
+watcher::WatchOptions WatchOptionsFrom(const config::Config& c, Metrics* metrics,
+                                       std::atomic<uint64_t>* progress) {
   watcher::WatchOptions o;
   o.mode = c.watch == config::WatchMode::kPoll      ? watcher::WatchMode::kPoll
            : c.watch == config::WatchMode::kInotify ? watcher::WatchMode::kInotify
                                                     : watcher::WatchMode::kAuto;
   o.poll_interval = std::chrono::milliseconds(c.poll_interval_ms);
   o.counters = &metrics->watch_counters;
+  o.progress = progress;
   return o;
 }
 
@@ -254,7 +256,7 @@ void Daemon::StartPipelines() {
     o.state_dir = fcs[i].state_dir;
     o.state_file = StateFile(current_, i);
     o.feed = i;
-    o.watch = WatchOptionsFrom(current_, &metrics_);
+    o.watch = WatchOptionsFrom(current_, &metrics_, &ingest_beats_);
     pipelines_.push_back(std::make_unique<FeedPipeline>(ingest_ioc_, std::move(o), holders_[i],
                                                         health_, &stopping_, notify_hub));
   }
@@ -337,7 +339,7 @@ void Daemon::Reload() {
     for (size_t i = 0; i < pipelines_.size() && i < fcs.size(); ++i)
       pipelines_[i]->Reconfigure(
           PublisherOptionsFrom(fcs[i], &metrics_, &parser_, &brotli_, &stopping_, &ingest_beats_),
-          fcs[i].output_dir, WatchOptionsFrom(fcs[i], &metrics_));
+          fcs[i].output_dir, WatchOptionsFrom(fcs[i], &metrics_, &ingest_beats_));
     spdlog::info("reloaded the configuration");
     NotifySystemd("READY=1");
   });

@@ -43,6 +43,9 @@ struct WatchOptions {
   // whether the folder at its path is still the one watched.
   std::chrono::milliseconds retry{500};
   WatchCounters* counters = nullptr;
+  // Counted up for every folder a walk lists (null: none): the watchdog's sign that
+  // a long walk on the ingest thread still moves.
+  std::atomic<uint64_t>* progress = nullptr;
 
   // A file a walk saw new or changed is looked at again (by stat) this long after,
   // and reported if it did not change: half an interval, at most a second.

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <unordered_map>
 
 #include "watcher/file_system.h"
@@ -28,8 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// IN_ATTRIB: a chmod may make a file or folder readable that was not.
 constexpr uint32_t kDirMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-                              IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
+                              IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
                               IN_EXCL_UNLINK;
 // The input folder's parent: only whether the folder's own name comes or goes.
 constexpr uint32_t kParentMask = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR;
@@ -54,11 +56,14 @@ Decoded DecodeFileEvent(uint32_t mask) {
 struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& ioc, std::string root_path, Handler handler, const WatchOptions& options)
       : ioc(ioc), root(std::move(root_path)), handler(std::move(handler)), options(options),
-        retry(ioc), check(ioc), poll_timer(ioc), confirm_timer(ioc), poller(root) {
-    fs::path p = fs::path(root).lexically_normal();
+        retry(ioc), check(ioc), poll_timer(ioc), confirm_timer(ioc),
+        poller(root, options.progress) {
+    // "." or "articles/": the parent is found from the absolute path.
+    std::error_code ec;
+    fs::path p = fs::absolute(root, ec).lexically_normal();
     if (!p.has_filename()) p = p.parent_path();  // "dir/" names "dir"
     root_name = p.filename().string();
-    parent = p.has_parent_path() ? p.parent_path().string() : ".";
+    parent = p.has_parent_path() ? p.parent_path().string() : std::string();
   }
 
   struct Dir {
@@ -83,6 +88,7 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
   bool stopped = false;
   bool missing_logged = false;
   bool limit_logged = false;
+  std::set<std::string> mounts_logged;  // network and FUSE mounts said in the log
   alignas(inotify_event) char buffer[64 * 1024];
 
   bool active() const { return root_wd >= 0 || poller.folders().count(""); }
@@ -113,8 +119,9 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
     if (!rel.empty() && options.mode == WatchMode::kAuto && st.st_dev != parent_device) {
       const FileSystemKind kind = FileSystemOf(abs.string());
       if (!kind.events_trusted) {
-        spdlog::info("{} is a {} mount, where inotify misses what is written elsewhere: polling "
-                     "it every {}", abs.string(), kind.name, Seconds(options.poll_interval));
+        if (mounts_logged.insert(rel).second)
+          spdlog::info("{} is a {} mount, where inotify misses what is written elsewhere: "
+                       "polling it every {}", abs.string(), kind.name, Seconds(options.poll_interval));
         Poll(rel, found == nullptr);
         return;
       }
@@ -130,8 +137,9 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
                        "watch them all with inotify)", abs.string(), Seconds(options.poll_interval));
           limit_logged = true;
         }
-        if (options.counters) ++options.counters->fallbacks;
-        Poll(rel, found == nullptr);
+        const bool polled = Watched(rel);
+        if (options.counters && !polled) ++options.counters->fallbacks;
+        if (!polled) Poll(rel, found == nullptr);
       } else if (e == EACCES) {
         // A rescan warns about folders it cannot read; a new one is said here.
         if (found) spdlog::warn("cannot read the folder {}: {}; skipping it", abs.string(), std::strerror(e));
@@ -141,6 +149,7 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     dirs[wd] = {rel, static_cast<uint64_t>(st.st_dev)};
+    if (options.progress) options.progress->fetch_add(1, std::memory_order_relaxed);
     if (rel.empty()) root_wd = wd;
     DIR* d = ::opendir(abs.c_str());
     if (d == nullptr) return;
@@ -161,6 +170,14 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     ::closedir(d);
+  }
+
+  bool Watched(const std::string& rel) const {
+    for (const auto& [wd, dir] : dirs)
+      if (dir.rel == rel) return true;
+    for (const std::string& f : poller.folders())
+      if (IsUnder(rel, f)) return true;
+    return false;
   }
 
   void Unwatch(const std::string& rel) {
@@ -207,7 +224,7 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
   // Watches the root if it exists; otherwise logs once and looks again later.
   void TryWatchRoot(bool came_back) {
     if (stopped) return;
-    if (parent_wd < 0) parent_wd = inotify_add_watch(stream->native_handle(), parent.c_str(), kParentMask);
+    WatchParent();
     std::error_code ec;
     if (fs::is_directory(root, ec)) {
       WatchTree("", nullptr, 0);
@@ -232,6 +249,19 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  // The parent tells at once when the folder's name comes or goes. None for "/" (or
+  // a parent that is the folder itself): the identity check still runs.
+  void WatchParent() {
+    if (parent_wd >= 0 || parent.empty() || root_name.empty()) return;
+    struct stat p {}, r {};
+    if (::stat(parent.c_str(), &p) == 0 && ::stat(root.c_str(), &r) == 0 && p.st_dev == r.st_dev &&
+        p.st_ino == r.st_ino)
+      return;
+    parent_wd = inotify_add_watch(stream->native_handle(), parent.c_str(), kParentMask);
+    // The same inode as a folder watched already: the kernel gave that watch back.
+    if (parent_wd >= 0 && dirs.count(parent_wd)) parent_wd = -1;
+  }
+
   // Is the folder at `root` still the one watched? Gone: wait for it. Replaced (a
   // rename over it, an exchange, a link flipped): watch the new one, rescan.
   // `lost`: the root's watch went away (IN_IGNORED), so it must be watched again.
@@ -251,6 +281,11 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
     spdlog::info("input folder {} was replaced; watching the new one and rescanning", root);
     UnwatchAll();
     WatchTree("", nullptr, 0);
+    if (!active()) {  // gone again, or not readable: look for it until it can be watched
+      TryWatchRoot(true);
+      handler({});
+      return;
+    }
     RecordIdentity();
     handler({{EventKind::kRescan, {}}});
   }
@@ -301,6 +336,7 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
               spdlog::error("reading inotify events failed: {}", ec.message());
             return;
           }
+          if (self->stopped) return;  // a read finished after Stop(): its events are stale
           self->Dispatch(n);
           if (!self->stopped) self->Read();
         });
@@ -338,7 +374,10 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
       if (name.empty() || IsIgnoredName(name)) continue;
       const std::string rel = Join(dir->second.rel, name);
       if (ev->mask & IN_ISDIR) {
-        if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+        if (ev->mask & IN_ATTRIB) {
+          // A folder that got no watch (unreadable until now) is watched and read.
+          if (!Watched(rel)) WatchTree(rel, &events, dir->second.device);
+        } else if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
           WatchTree(rel, &events, dir->second.device);
         } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
           Unwatch(rel);
@@ -353,6 +392,13 @@ struct InotifyWatcher::Impl : std::enable_shared_from_this<Impl> {
         struct stat st {};
         if (::lstat((fs::path(root) / rel).c_str(), &st) == 0 && S_ISLNK(st.st_mode))
           events.push_back({EventKind::kChanged, rel});
+        continue;
+      }
+      if (ev->mask & IN_ATTRIB) {
+        // A chmod, a touch, times set after a copy: read it again if it changed (a
+        // file whose bytes are the same costs a read and a hash).
+        if (!(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)))
+          events.push_back({EventKind::kChanged, rel, true});
         continue;
       }
       const Decoded d = DecodeFileEvent(ev->mask);

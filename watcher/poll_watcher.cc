@@ -14,7 +14,7 @@ namespace net = boost::asio;
 struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& ioc, std::string root, Handler handler, const WatchOptions& options)
       : root(root), handler(std::move(handler)), options(options), timer(ioc), confirm(ioc),
-        poller(std::move(root)) {}
+        poller(std::move(root), options.progress) {}
 
   std::string root;
   Handler handler;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <mutex>
 
 #include "watcher/beneath.h"
+#include "watcher/file_system.h"
 
 namespace feedd::watcher {
 
@@ -70,13 +72,18 @@ int ListFolder(int fd, const std::string& rel, const std::string& canonical_root
     errno = 0;
     const dirent* d = ::readdir(dir);
     if (d == nullptr) {
-      broke_off = errno;
+      if (errno != 0) broke_off = errno;
       break;
     }
     const std::string_view name(d->d_name);
     if (name == "." || name == ".." || IsIgnoredName(name)) continue;
     struct stat st {};
-    if (::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // raced away
+    if (::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      // Gone since the listing; any other failure (a folder that can be listed but
+      // not searched, EIO, ESTALE) leaves its entries unknown, not gone.
+      if (errno != ENOENT) broke_off = errno;
+      continue;
+    }
     const std::string path = Join(rel, name);
     if (S_ISDIR(st.st_mode)) {
       pending->push_back(path);
@@ -90,8 +97,11 @@ int ListFolder(int fd, const std::string& rel, const std::string& canonical_root
         continue;
       }
       // Linked folders are not descended into; linked files count with the target's times.
-      if (::stat(absolute.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      if (::stat(absolute.c_str(), &st) != 0) {
+        if (errno != ENOENT) broke_off = errno;
+      } else if (S_ISREG(st.st_mode)) {
         out->files.push_back(EntryOf(path, st));
+      }
     }
   }
   ::closedir(dir);
@@ -134,7 +144,7 @@ bool Listing::Covers(std::string_view path) const {
 }
 
 std::optional<Listing> ScanDirectory(const std::string& root, std::string* err,
-                                     const std::string& under) {
+                                     const std::string& under, std::atomic<uint64_t>* progress) {
   char buf[PATH_MAX];
   if (::realpath(root.c_str(), buf) == nullptr) {
     *err = root + ": " + std::strerror(errno);
@@ -152,6 +162,7 @@ std::optional<Listing> ScanDirectory(const std::string& root, std::string* err,
   while (!pending.empty()) {
     const std::string rel = std::move(pending.back());
     pending.pop_back();
+    if (progress) progress->fetch_add(1, std::memory_order_relaxed);
     std::string why;
     const int fd = rel.empty() ? ::dup(root_fd)
                                : OpenBeneath(root_fd, canonical_root, rel,
@@ -223,25 +234,50 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
   if (fd < 0) {
     if (open_errno == ENOENT || open_errno == ENOTDIR) return fail(ReadErrorKind::kGone, why);
     if (open_errno == EXDEV) return fail(ReadErrorKind::kOutside, why);
+    // Another process holds a write lease (Samba's kernel oplocks): not yet.
+    if (open_errno == EWOULDBLOCK) return fail(ReadErrorKind::kBeingWritten, "held by a writer's lease");
     return fail(ReadErrorKind::kUnreadable, why);
   }
   Closer closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0) return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return fail(ReadErrorKind::kNotRegular, "not a regular file");
+  error->mtime_ns = Nanos(st.st_mtim);  // from here on, every refusal says what it saw
+  error->size = static_cast<uint64_t>(st.st_size);
+  auto refuse = [&](ReadErrorKind kind, std::string message) -> std::optional<FileContents> {
+    error->kind = kind;
+    error->message = std::move(message);
+    return std::nullopt;
+  };
+  if (!S_ISREG(st.st_mode)) return refuse(ReadErrorKind::kNotRegular, "not a regular file");
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    return fail(ReadErrorKind::kTooLarge, "too large (" + std::to_string(st.st_size) +
-                                              " bytes, limit " + std::to_string(max_bytes) + ")");
+    return refuse(ReadErrorKind::kTooLarge, "too large (" + std::to_string(st.st_size) +
+                                                " bytes, limit " + std::to_string(max_bytes) + ")");
   }
   if (completeness.check_writers || completeness.settle_ns > 0) {
-    const int absent = completeness.check_writers ? WriterAbsent(fd) : -1;
-    if (absent == 0) return fail(ReadErrorKind::kBeingWritten, "still being written");
+    // On network and FUSE file systems a lease says nothing of writers elsewhere
+    // (and NFSv4 and SMB refuse one without a delegation, writer or not).
+    struct statfs fs {};
+    const bool local = ::fstatfs(fd, &fs) != 0 ||
+                       KindOfFileSystem(static_cast<int64_t>(fs.f_type)).events_trusted;
+    const int absent = completeness.check_writers && local ? WriterAbsent(fd) : -1;
+    auto not_yet = [&](const char* why) {
+      *error = {ReadErrorKind::kBeingWritten, why, Nanos(st.st_mtim),
+                static_cast<uint64_t>(st.st_size)};
+      return std::nullopt;
+    };
+    if (absent == 0) return not_yet("still being written");
     if (absent < 0 && completeness.settle_ns > 0) {
-      timespec now{};
-      ::clock_gettime(CLOCK_REALTIME, &now);
-      const int64_t last = std::max(Nanos(st.st_mtim), Nanos(st.st_ctim));
-      if (Nanos(now) - last < completeness.settle_ns)
-        return fail(ReadErrorKind::kBeingWritten, "changed a moment ago; waiting for it to settle");
+      if (completeness.unchanged_since_mtime_ns >= 0) {
+        if (Nanos(st.st_mtim) != completeness.unchanged_since_mtime_ns ||
+            static_cast<uint64_t>(st.st_size) != completeness.unchanged_since_size)
+          return not_yet("changed a moment ago; waiting for it to settle");
+      } else {
+        timespec now{};
+        ::clock_gettime(CLOCK_REALTIME, &now);
+        const int64_t last = std::max(Nanos(st.st_mtim), Nanos(st.st_ctim));
+        if (Nanos(now) - last < completeness.settle_ns)
+          return not_yet("changed a moment ago; waiting for it to settle");
+      }
     }
   }
   FileContents out;

@@ -2,6 +2,7 @@
 // Blocking file-system calls; call them off the serving threads. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,8 +61,11 @@ struct Listing {
 // Symbolic links are followed only when they resolve inside `root`; linked
 // folders are not descended into. Returns std::nullopt with *err set when the
 // folder walked cannot be listed at all.
+// `progress` (null: none) is counted up for every folder listed: a long walk shows
+// it still moves.
 std::optional<Listing> ScanDirectory(const std::string& root, std::string* err,
-                                     const std::string& under = "");
+                                     const std::string& under = "",
+                                     std::atomic<uint64_t>* progress = nullptr);
 
 struct FileContents {
   std::string bytes;
@@ -83,6 +87,9 @@ struct ReadError {
   // "too large (N bytes, limit M)", "not a regular file", "symbolic link to a file
   // outside the input folder", "still being written", or the system's reason.
   std::string message;
+  // The file's time and size when it was refused (0 when it could not be opened).
+  int64_t mtime_ns = 0;
+  uint64_t size = 0;
 };
 
 // Whether a file is complete. A read that follows the writer's close (or a rename
@@ -96,6 +103,11 @@ struct Completeness {
   // network or FUSE file system): a listed file must be unchanged (mtime and
   // ctime) for this long. 0: no such wait.
   int64_t settle_ns = 0;
+  // Instead, by the caller's own clock: it saw the file with this time and size
+  // at least settle_ns ago, so it has settled if it still has them (-1: not so).
+  // A file time in the future (a server's clock ahead) then settles too.
+  int64_t unchanged_since_mtime_ns = -1;
+  uint64_t unchanged_since_size = 0;
 };
 
 // Reads root/relative_path if it is a regular file (or a link to one inside root)

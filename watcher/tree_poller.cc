@@ -86,7 +86,7 @@ bool TreePoller::Poll(std::vector<Event>* events) {
 void TreePoller::Walk(const std::string& folder, bool known, std::vector<Event>* removed,
                       std::vector<std::pair<int64_t, Event>>* arrived, bool* root_ok) {
   std::string err;
-  std::optional<Listing> listing = ScanDirectory(root_, &err, folder);
+  std::optional<Listing> listing = ScanDirectory(root_, &err, folder, progress_);
   if (!listing) {
     *root_ok = false;
     return;
@@ -102,10 +102,10 @@ void TreePoller::Walk(const std::string& folder, bool known, std::vector<Event>*
   for (auto it = begin; it != end; ++it) {
     if (!now.count(it->first) && listing->Covers(it->first)) gone.push_back(it->first);
   }
-  std::unordered_map<uint64_t, std::string> gone_by_inode;
+  std::map<std::pair<uint64_t, uint64_t>, std::string> gone_by_inode;
   for (const std::string& path : gone) {
     const Seen& s = files_[path];
-    if (s.reported) gone_by_inode.emplace(s.inode ^ (s.device << 32), path);
+    if (s.reported) gone_by_inode.emplace(std::pair{s.device, s.inode}, path);
   }
   for (const ScanEntry& e : listing->files) {
     auto [it, added] = files_.try_emplace(e.relative_path);
@@ -122,9 +122,10 @@ void TreePoller::Walk(const std::string& folder, bool known, std::vector<Event>*
     }
     s = Seen{e.mtime_ns, e.ctime_ns, e.size, e.inode, e.device, known};
     if (known) continue;
-    unsettled_.insert(e.relative_path);
-    if (!added) continue;  // a change: reported once it settled
-    auto renamed = gone_by_inode.find(e.inode ^ (e.device << 32));
+    unsettled_.insert(e.relative_path);  // new or changed: reported once it settled
+    // ... unless it is a file that went away elsewhere in this walk (moved here,
+    // perhaps over another file).
+    auto renamed = gone_by_inode.find(std::pair{e.device, e.inode});
     if (renamed != gone_by_inode.end()) {
       const Seen& old = files_[renamed->second];
       if (old.size == e.size && old.mtime_ns == e.mtime_ns) {

@@ -7,6 +7,7 @@
 // Not thread-safe; blocking file-system calls.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -19,7 +20,9 @@ namespace feedd::watcher {
 
 class TreePoller {
  public:
-  explicit TreePoller(std::string root) : root_(std::move(root)) {}
+  // `progress` (null: none) is counted up for every folder walked.
+  explicit TreePoller(std::string root, std::atomic<uint64_t>* progress = nullptr)
+      : root_(std::move(root)), progress_(progress) {}
 
   // Polls `folder` ("" is the whole input folder) from now on. `known`: its files
   // as they are now (walked here) were read by the owner already, so no events for
@@ -57,6 +60,7 @@ class TreePoller {
             std::vector<std::pair<int64_t, Event>>* arrived, bool* root_ok);
 
   std::string root_;
+  std::atomic<uint64_t>* progress_;
   std::set<std::string> folders_;       // none lies under another
   std::map<std::string, Seen> files_;   // by path, sorted: folders are ranges
   std::set<std::string> unsettled_;     // seen new or changed, not reported yet

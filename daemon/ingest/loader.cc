@@ -60,17 +60,24 @@ bool Read(const IngestOptions& options, const LoadRequest& request, LoadResult* 
   watcher::ReadError error;
   watcher::Completeness completeness;
   completeness.settle_ns = request.closed ? 0 : options.settle_ns;
+  completeness.unchanged_since_mtime_ns = request.unchanged_since_mtime_ns;
+  completeness.unchanged_since_size = request.unchanged_since_size;
   std::optional<watcher::FileContents> file = watcher::ReadArticleFile(
       options.input_dir, relative_path, options.max_article_bytes, &error, completeness);
   if (!file) {
     if (error.kind == watcher::ReadErrorKind::kGone) {
       result->status = LoadStatus::kGone;
     } else if (error.kind == watcher::ReadErrorKind::kBeingWritten) {
-      spdlog::debug("not reading {} yet: {}", relative_path, error.message);
+      if (request.unchanged_since_mtime_ns < 0)
+        spdlog::debug("not reading {} yet: {}", relative_path, error.message);
       result->status = LoadStatus::kIncomplete;
+      result->mtime_ns = error.mtime_ns;
+      result->size = error.size;
     } else {
       spdlog::warn("skipping {}: {}", relative_path, error.message);
       if (options.metrics) options.metrics->CountSkip(SkipFor(error.kind));
+      result->mtime_ns = error.mtime_ns;  // a rescan passes it by until it changes
+      result->size = error.size;
     }
     return false;
   }
@@ -233,7 +240,7 @@ std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<std::string>& relative_paths) {
   std::vector<LoadRequest> requests;
   requests.reserve(relative_paths.size());
-  for (const std::string& p : relative_paths) requests.push_back({p, {}, false});
+  for (const std::string& p : relative_paths) requests.push_back({p, {}, false, -1, 0});
   return LoadArticles(options, requests);
 }
 

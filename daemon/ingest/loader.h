@@ -53,6 +53,7 @@ enum class LoadStatus {
   kUnchanged,   // its bytes hash to the caller's `known_hash`: not parsed
   kCancelled,   // not done: the load was cancelled first (the caller keeps what it had)
   kIncomplete,  // still being written (debug line): nothing changes; read it again later
+                // (mtime_ns and size say what was seen)
 };
 
 struct LoadResult {
@@ -76,6 +77,10 @@ struct LoadRequest {
   // The writer closed the file (or renamed it in) just before: it is complete
   // unless another writer has it open. False: the file was seen by a listing.
   bool closed = false;
+  // The caller saw the file with this time and size at least settle_ns ago
+  // (-1: not so): it has settled if it still has them (watcher::Completeness).
+  int64_t unchanged_since_mtime_ns = -1;
+  uint64_t unchanged_since_size = 0;
 };
 
 // Reads and parses files, given relative to the input folder: one result each, in

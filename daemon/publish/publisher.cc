@@ -187,6 +187,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   options_ = std::move(options);
   if (reread) {
     entries_.clear();
+    rejected_.clear();
     order_ = {};
     by_slug_ = {};
     scheduled_.clear();
@@ -275,7 +276,16 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
 
 bool Publisher::RetryWaiting() {
   std::vector<LoadRequest> again;
-  for (const std::string& path : waiting_) again.push_back({path, {}, false});
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [path, w] : waiting_) {
+    LoadRequest r{path, {}, false};
+    // Unchanged for the settle window by this clock: settled, whatever its time says.
+    if (now - w.since >= std::chrono::nanoseconds(options_.ingest.settle_ns)) {
+      r.unchanged_since_mtime_ns = w.mtime_ns;
+      r.unchanged_since_size = w.size;
+    }
+    again.push_back(std::move(r));
+  }
   return LoadAll(std::move(again));
 }
 
@@ -308,7 +318,8 @@ void Publisher::NoteUnreadable(std::set<std::string> folders) {
 bool Publisher::Rescan() {
   Setup();
   std::string err;
-  std::optional<watcher::Listing> listing = watcher::ScanDirectory(options_.ingest.input_dir, &err);
+  std::optional<watcher::Listing> listing =
+      watcher::ScanDirectory(options_.ingest.input_dir, &err, "", options_.ingest.progress);
   if (!listing) {
     spdlog::warn("cannot scan the input folder {}; serving the articles already read", err);
     return false;
@@ -319,6 +330,7 @@ bool Publisher::Rescan() {
       unreadable.insert(p.relative_path);  // one warning each, in NoteUnreadable
       continue;
     }
+    if (!outside_warned_.insert(p.relative_path).second) continue;  // said once
     spdlog::warn("skipping {}: {}", p.relative_path, p.message);
     if (options_.ingest.metrics) options_.ingest.metrics->CountSkip(SkipReason::kOutsideLink);
   }
@@ -350,6 +362,10 @@ bool Publisher::Rescan() {
   for (const watcher::ScanEntry& e : *entries) {
     auto it = entries_.find(e.relative_path);
     if (it != entries_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
+      continue;
+    // Refused before and not changed since: its one warning was given.
+    auto bad = rejected_.find(e.relative_path);
+    if (bad != rejected_.end() && bad->second.first == e.mtime_ns && bad->second.second == e.size)
       continue;
     stale.push_back(&e);
   }
@@ -431,10 +447,17 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
   if (r.status == LoadStatus::kIncomplete) {
     // Still being written: what was published stays; it is read again on its
     // writer's close, or by the next retry.
-    waiting_.insert(path);
+    auto [it, added] = waiting_.try_emplace(path);
+    if (added || it->second.mtime_ns != r.mtime_ns || it->second.size != r.size)
+      it->second = {std::chrono::steady_clock::now(), r.mtime_ns, r.size};
     return false;
   }
   if (r.status != LoadStatus::kCancelled) waiting_.erase(path);
+  if (r.status == LoadStatus::kFailed && r.mtime_ns != 0) {
+    rejected_[path] = {r.mtime_ns, r.size};
+  } else if (r.status != LoadStatus::kCancelled) {
+    rejected_.erase(path);
+  }
   switch (r.status) {
     case LoadStatus::kIncomplete:
       return false;
@@ -540,6 +563,7 @@ bool Publisher::Unpublish(const std::string& path, const LoadResult& r) {
 
 bool Publisher::Forget(const std::string& path) {
   waiting_.erase(path);
+  rejected_.erase(path);
   store_->MarkAbsent(path);
   return RemoveEntry(path);
 }
@@ -561,8 +585,9 @@ bool Publisher::ForgetUnder(const std::string& folder) {
     paths.push_back(it->first);
   for (const std::string& p : paths) Forget(p);
   for (auto it = waiting_.lower_bound(prefix);
-       it != waiting_.end() && it->compare(0, prefix.size(), prefix) == 0;)
+       it != waiting_.end() && it->first.compare(0, prefix.size(), prefix) == 0;)
     it = waiting_.erase(it);
+  std::erase_if(rejected_, [&](const auto& r) { return r.first.compare(0, prefix.size(), prefix) == 0; });
   return !paths.empty();
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -176,7 +177,18 @@ class Publisher {
   uint64_t generation_ = 0;
   uint64_t next_version_ = 1;
   std::vector<std::string> changed_topics_;
-  std::set<std::string> waiting_;     // still being written when last seen
+  // Files still being written when last seen: when first seen so (this process's
+  // clock), with the time and size then.
+  struct Waiting {
+    std::chrono::steady_clock::time_point since;
+    int64_t mtime_ns = 0;
+    uint64_t size = 0;
+  };
+  std::map<std::string, Waiting> waiting_;
+  // Files that could not be published (unparsable, too large, ...) by their time
+  // and size: a rescan reads them again only when those change.
+  std::unordered_map<std::string, std::pair<int64_t, uint64_t>> rejected_;
+  std::unordered_set<std::string> outside_warned_;  // links out of the folder, said once
   std::set<std::string> unreadable_;  // folders the last Rescan could not list
   std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
 };

@@ -155,6 +155,7 @@ struct DaemonOptions {
   // The daemon runs as another user (a wrapper such as setpriv): its port file's
   // folder is writable by everyone.
   bool other_user = false;
+  std::filesystem::path cwd;  // the daemon's working folder; empty: the test's
 };
 
 // The daemon as a child process, logging to a file; stopped with SIGTERM.
@@ -180,6 +181,7 @@ class Daemon {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       for (const std::string& e : options.env) ::putenv(const_cast<char*>(e.c_str()));
+      if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
