@@ -82,6 +82,11 @@ ArticleFormat FormatOf(std::string_view file_name) {
   return ArticleFormat::kNone;
 }
 
+std::string DescribeCut(const Cut& cut) {
+  return "left out " + std::to_string(cut.blocks) + (cut.blocks == 1 ? " block" : " blocks") +
+         " as " + cut.what + " (" + cut.why + "), from \"" + cut.first + "\"";
+}
+
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
                                     const ParseContext& context,
                                     std::vector<std::string>* warnings, std::string* err) {
@@ -93,7 +98,7 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
 
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
                                     const ParseContext& context, std::vector<std::string>* warnings,
-                                    ParseError* error) {
+                                    ParseError* error, std::vector<Cut>* cuts) {
   const ArticleFormat format = FormatOf(relative_path);
   if (format == ArticleFormat::kNone) {
     *error = {ParseErrorKind::kNotArticle, "not an article file (.txt, .md, .markdown)"};
@@ -135,6 +140,7 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     *error = {ParseErrorKind::kDraft, "draft"};
     return std::nullopt;
   }
+  if (cuts) *cuts = std::move(f.cuts);
   if (f.content_cut) {
     warnings->push_back("content cut at " + std::to_string(context.max_content_bytes) +
                         " bytes (limits.max_content_size)");

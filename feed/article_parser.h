@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "feed/article.h"
+#include "feed/fields.h"
 
 namespace feedd::feed {
 
@@ -50,9 +51,15 @@ struct ParseError {
 // in the size of `bytes`, apart from the libraries' own parsers. On failure returns
 // std::nullopt and sets *error: its kind, and its message "binary data, not text",
 // "empty: no text", "draft", "not an article file" or "line N: front matter: ...".
+// What a structural rule left out (a site's navigation, a byline and bio) goes to
+// *cuts, when given.
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,
                                     const ParseContext& context, std::vector<std::string>* warnings,
-                                    ParseError* error);
+                                    ParseError* error, std::vector<Cut>* cuts = nullptr);
+
+// One log line's words for a cut: "left out 3 blocks as site navigation (why), from
+// "Recent Posts"".
+std::string DescribeCut(const Cut& cut);
 
 // The same, with only the message: sets *err to error.message.
 std::optional<Article> ParseArticle(std::string_view relative_path, std::string_view bytes,

@@ -7,6 +7,15 @@
 
 namespace feedd::feed {
 
+// Text a structural rule left out of the article: what it took for, why, where it
+// began and how much it was (blocks: paragraphs or lines separated by blank lines).
+struct Cut {
+  std::string what;   // "site navigation", "byline and bio"
+  std::string why;    // the rule, in words
+  std::string first;  // the start of the first block cut
+  size_t blocks = 0;
+};
+
 struct ParsedFields {
   std::string title;
   std::string author;
@@ -21,6 +30,7 @@ struct ParsedFields {
   bool draft = false;
   std::string content_html;  // URLs checked and resolved by the parser
   bool content_cut = false;  // content_html stops at the size cap
+  std::vector<Cut> cuts;     // what the plain-text rules left out, in text order
 };
 
 }  // namespace feedd::feed

@@ -131,6 +131,12 @@ bool StartsWithName(const Block& bio, const Block& name) {
   return IsSpace(next) || next == U',' || next == U'\'' || next == U'\u2019' || next == U'(';
 }
 
+// Where the site's navigation tail starts (blocks.size() when none), and by which rule.
+struct Navigation {
+  size_t start;
+  const char* why = "";
+};
+
 // The index where the site's navigation tail starts, or blocks.size() when none.
 //
 // Signal one, relative times: a listing of other articles repeats a group of a
@@ -140,7 +146,7 @@ bool StartsWithName(const Block& bio, const Block& name) {
 // label just above the first group is the listing's heading.
 // Signal two, link lists: after the last paragraph that ends a sentence, a short
 // label followed by two or more headline-like lines.
-size_t FindNavigationStart(const std::vector<Block>& b, size_t begin) {
+Navigation FindNavigationStart(const std::vector<Block>& b, size_t begin) {
   const size_t n = b.size();
   // One pass from the end instead of one scan per time line (which was quadratic):
   // for each block, the next time line after it, whether every block after it is
@@ -177,7 +183,7 @@ size_t FindNavigationStart(const std::vector<Block>& b, size_t begin) {
     }
     if (start == t) continue;  // a number alone, with no titles above it, is not a listing
     if (start > begin && IsKickerLike(b[start - 1])) --start;
-    return start;
+    return {start, "a listing of titles with relative times to the end of the text"};
   }
   // Link lists with no times.
   size_t last_sentence = n;
@@ -189,9 +195,10 @@ size_t FindNavigationStart(const std::vector<Block>& b, size_t begin) {
   }
   if (last_sentence != n && n - last_sentence - 1 >= 3 && EndsSentence(b[last_sentence]) &&
       IsKickerLike(b[last_sentence + 1])) {
-    return last_sentence + 1;
+    return {last_sentence + 1,
+            "a short heading over three or more headline-like lines after the last sentence"};
   }
-  return n;
+  return {n};
 }
 
 // Byline: a name-like line followed by a paragraph that starts with that name.
@@ -291,12 +298,20 @@ ParsedFields ParsePlainText(std::string_view text, uint64_t max_content_bytes) {
     }
   }
 
-  size_t end = FindNavigationStart(blocks, begin);
+  const Navigation nav = FindNavigationStart(blocks, begin);
+  size_t end = nav.start;
   const size_t byline = FindByline(blocks, begin, end);
   if (byline != std::string::npos) {
     if (f.author.empty()) f.author = blocks[byline].text;
     f.author_bio = blocks[byline + 1].text;
+    f.cuts.push_back({"byline and bio",
+                      "a name-like line followed by a paragraph that starts with that name",
+                      Summarize(blocks[byline].text, 80), end - byline});
     end = byline;
+  }
+  if (nav.start < blocks.size()) {
+    f.cuts.push_back({"site navigation", nav.why, Summarize(blocks[nav.start].text, 80),
+                      blocks.size() - nav.start});
   }
 
   std::vector<std::string> paragraphs;

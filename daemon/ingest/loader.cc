@@ -112,6 +112,7 @@ void Settle(const IngestOptions& options, const std::string& relative_path, Pars
     return;
   }
   for (const std::string& w : parsed.warnings) spdlog::warn("{}: {}", relative_path, w);
+  for (const std::string& n : parsed.notes) spdlog::debug("{}: {}", relative_path, n);
   if (parsed.article) {
     if (parsed.article->explicit_id && !feed::IsAbsoluteIri(parsed.article->id)) {
       spdlog::info("{}: id \"{}\" is not an absolute IRI; Atom shows it as {}", relative_path,

@@ -192,6 +192,8 @@ std::string EncodeParseResult(const ParseResult& result) {
   w.U64(static_cast<uint64_t>(result.rejection));
   w.U64(result.warnings.size());
   for (const std::string& warning : result.warnings) w.Str(warning);
+  w.U64(result.notes.size());
+  for (const std::string& note : result.notes) w.Str(note);
   w.Bool(result.article.has_value());
   if (result.article) PutArticle(w, *result.article);
   return w.Take();
@@ -218,6 +220,12 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   for (std::string& w : result->warnings) {
     if (!r.Str(&w)) return false;
   }
+  uint64_t notes = 0;
+  if (!r.U64(&notes) || notes > r.left() / 8) return false;
+  result->notes.resize(notes);
+  for (std::string& n : result->notes) {
+    if (!r.Str(&n)) return false;
+  }
   if (!r.Bool(&has_article)) return false;
   if (has_article != (result->outcome == ParseOutcome::kParsed)) return false;
   if (has_article && !GetArticle(r, &result->article.emplace())) return false;
@@ -228,7 +236,10 @@ ParseResult ParseHere(std::string_view relative_path, std::string_view bytes,
                       const feed::ParseContext& context) {
   ParseResult result;
   feed::ParseError error;
-  result.article = feed::ParseArticle(relative_path, bytes, context, &result.warnings, &error);
+  std::vector<feed::Cut> cuts;
+  result.article =
+      feed::ParseArticle(relative_path, bytes, context, &result.warnings, &error, &cuts);
+  for (const feed::Cut& c : cuts) result.notes.push_back(feed::DescribeCut(c));
   if (result.article) {
     result.outcome = ParseOutcome::kParsed;
   } else {

@@ -42,6 +42,7 @@ struct ParseResult {
   std::vector<std::string> warnings;
   std::string err;
   feed::ParseErrorKind rejection = feed::ParseErrorKind::kMalformed;  // for kRejected
+  std::vector<std::string> notes = {};  // what the parser left out and why (debug lines)
 };
 
 // One file to parse; the views must outlive the call.

@@ -66,6 +66,22 @@ TEST_F(DaemonTest, ServesTheFolderPresentAtStart) {
   EXPECT_EQ(0, d.Stop());
 }
 
+// At debug level the log says what the plain-text rules left out and why, so a
+// publisher can see why a paragraph is missing.
+TEST_F(DaemonTest, TheDebugLogSaysWhatWasLeftOutAndWhy) {
+  Drop(in() / "harbour.txt",
+       testing::ReadFile(testing::TestData() / "articles" / "harbour-bridge-repairs.txt"));
+  Daemon d(in());  // --log-level debug
+  ASSERT_GT(d.port(), 0) << d.Log();
+  EXPECT_EQ(1u, d.CountInLog("harbour.txt: left out 2 blocks as byline and bio (a name-like "
+                             "line followed by a paragraph that starts with that name), from "
+                             "\"Marta Kowalski\"")) << d.Log();
+  EXPECT_EQ(1u, d.CountInLog("harbour.txt: left out 10 blocks as site navigation (a listing of "
+                             "titles with relative times to the end of the text), from \"Recent "
+                             "Stories\"")) << d.Log();
+  EXPECT_EQ(0, d.Stop());
+}
+
 TEST_F(DaemonTest, DropsEditsRenamesAndDeletes) {
   Daemon d(in(), {"--base-url", "https://news.example.org"});
   ASSERT_GT(d.port(), 0) << d.Log();

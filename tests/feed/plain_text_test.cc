@@ -27,6 +27,28 @@ TEST(PlainTextTest, SeedShapeInAnotherSiteAndLanguage) {
     EXPECT_EQ(std::string::npos, f.content_html.find(banned)) << banned;
 }
 
+// What the rules left out is said: which rule, where it began, how much.
+TEST(PlainTextTest, CutsSayWhatWasLeftOutAndWhy) {
+  const ParsedFields f = ParsePlainText(
+      testing::ReadFile(testing::TestData() / "articles" / "harbour-bridge-repairs.txt"));
+  ASSERT_EQ(2u, f.cuts.size());
+  EXPECT_EQ("byline and bio", f.cuts[0].what);
+  EXPECT_EQ("Marta Kowalski", f.cuts[0].first);
+  EXPECT_EQ(2u, f.cuts[0].blocks);
+  EXPECT_EQ("site navigation", f.cuts[1].what);
+  EXPECT_EQ("Recent Stories", f.cuts[1].first);
+  EXPECT_NE(std::string::npos, f.cuts[1].why.find("relative times"));
+  const ParsedFields links = ParsePlainText(
+      "Kicker\n\nThe Headline of the Story Today\n\nThe body ends with a sentence.\n\n"
+      "Read more\n\nAnother story title\n\nA third story title\n");
+  ASSERT_EQ(1u, links.cuts.size());
+  EXPECT_EQ("Read more", links.cuts[0].first);
+  EXPECT_EQ(3u, links.cuts[0].blocks);
+  EXPECT_NE(std::string::npos, links.cuts[0].why.find("headline-like lines"));
+  // Nothing left out, nothing said.
+  EXPECT_TRUE(ParsePlainText("A Headline\n\nOne paragraph that ends.\n").cuts.empty());
+}
+
 TEST(PlainTextTest, HebrewRightToLeft) {
   const ParsedFields f =
       ParsePlainText(testing::ReadFile(testing::TestData() / "articles" / "hebrew-rtl.txt"));
