@@ -90,7 +90,8 @@ std::vector<Block> SplitBlocks(const std::vector<std::string_view>& lines, size_
   return blocks;
 }
 
-bool EndsSentence(const Block& b) { return IsSentenceEnd(LastCodePoint(b.text)); }
+// A quoted sentence ends a sentence too: `."`, `.”`, `。」`.
+bool EndsSentence(const Block& b) { return IsSentenceEnd(LastCodePointBeforeClosers(b.text)); }
 
 bool EndsWithEllipsis(const Block& b) {
   return LastCodePoint(b.text) == U'\u2026' ||
@@ -99,7 +100,7 @@ bool EndsWithEllipsis(const Block& b) {
 
 // A headline: one line, not a paragraph (no final full stop, bounded length).
 bool IsHeadlineLike(const Block& b) {
-  const char32_t last = LastCodePoint(b.text);
+  const char32_t last = LastCodePointBeforeClosers(b.text);
   const bool full_stop = IsSentenceEnd(last) && last != U'?' && last != U'!' &&
                          last != U'\u061F' && last != U'\uFF1F' && last != U'\uFF01';
   return b.single_line && b.words <= 30 && b.chars <= 250 && !full_stop;

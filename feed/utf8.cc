@@ -132,6 +132,36 @@ char32_t LastCodePoint(std::string_view text) {
   return DecodeUtf8(text, &pos);
 }
 
+namespace {
+
+bool IsCloser(char32_t cp) {
+  switch (cp) {
+    case U'"': case U'\'': case U')': case U']': case U'}':
+    case U'\u201D': case U'\u2019': case U'\u00BB': case U'\u203A':  // ” ’ » ›
+    case U'\u300D': case U'\u300F': case U'\u3009': case U'\u300B':  // 」 』 〉 》
+    case U'\u3011': case U'\u3015': case U'\u3017': case U'\u3019':  // 】 〕 〗 〙
+    case U'\uFF09': case U'\uFF3D': case U'\uFF5D': case U'\uFF63':  // ） ］ ｝ ｣
+    case U'\uFE42': case U'\uFE44': case U'\u201C': case U'\u00AB':  // ﹂ ﹄; “ « close in some languages
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+char32_t LastCodePointBeforeClosers(std::string_view text) {
+  for (int closers = 0; !text.empty() && closers < 8; ++closers) {
+    size_t start = text.size() - 1;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    size_t pos = start;
+    const char32_t cp = DecodeUtf8(text, &pos);
+    if (!IsCloser(cp)) return cp;
+    text.remove_suffix(text.size() - start);
+  }
+  return text.empty() ? 0 : LastCodePoint(text);
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -40,6 +40,11 @@ bool IsSpace(char32_t cp);
 // Last code point of valid UTF-8 text, or 0 when empty.
 char32_t LastCodePoint(std::string_view text);
 
+// The last code point of `text` before any closing quotes and brackets (" ' ” ’ »
+// › 」 』 ） ) ] 】 》 〉 and the like): the punctuation a quoted sentence ends
+// with ("...open in May." → '.'; 「…です。」 → '。'). 0 for empty text.
+char32_t LastCodePointBeforeClosers(std::string_view text);
+
 // ASCII case-insensitive equality (for protocol tokens: month names, HTTP schemes).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -49,6 +49,27 @@ TEST(PlainTextTest, CutsSayWhatWasLeftOutAndWhy) {
   EXPECT_TRUE(ParsePlainText("A Headline\n\nOne paragraph that ends.\n").cuts.empty());
 }
 
+// A paragraph that is a quotation ends its sentence inside the quotes: it is a
+// sentence, not a headline, so it is neither taken for a link list nor the title.
+TEST(PlainTextTest, AQuotedParagraphIsASentence) {
+  for (const char* quoted : {"\"The bridge will open again in May.\"",
+                             "\u201CThe bridge will open again in May.\u201D",
+                             "\u00ABLe pont rouvrira en mai.\u00BB",
+                             "\u300C\u6A4B\u306F\u4E94\u6708\u306B\u518D\u958B\u3057\u307E\u3059\u3002\u300D"}) {
+    // Quoted closing paragraphs after the last sentence: not a list of headlines.
+    const ParsedFields end = ParsePlainText(
+        std::string("Kicker\n\nThe Headline of the Story Today\n\nThe body has a sentence.\n\n") +
+        "Short label\n\n" + quoted + "\n\n" + quoted + "\n\n" + quoted + "\n");
+    EXPECT_EQ(5u, CountParagraphs(end.content_html)) << quoted << "\n" << end.content_html;
+    EXPECT_TRUE(end.cuts.empty()) << quoted;
+    // A quoted opening paragraph under the headline stays in the body.
+    const ParsedFields open = ParsePlainText(std::string("A Headline Over the Story\n\n") + quoted +
+                                             "\n\nThe second paragraph ends here.\n");
+    EXPECT_EQ("A Headline Over the Story", open.title) << quoted;
+    EXPECT_EQ(2u, CountParagraphs(open.content_html)) << quoted;
+  }
+}
+
 TEST(PlainTextTest, HebrewRightToLeft) {
   const ParsedFields f =
       ParsePlainText(testing::ReadFile(testing::TestData() / "articles" / "hebrew-rtl.txt"));
