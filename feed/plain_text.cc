@@ -112,6 +112,13 @@ bool IsKickerLike(const Block& b) {
          LastCodePoint(b.text) != U':';
 }
 
+// The heading over a listing of other stories: one line of at most 8 words, not a
+// sentence, not a label that introduces something (":").
+bool IsListingHeading(const Block& b) {
+  return b.single_line && b.words <= 8 && b.chars <= 80 && !EndsSentence(b) &&
+         LastCodePoint(b.text) != U':';
+}
+
 // "2 mins ago", "13 hours ago", "۲ ساعت پیش", "May 3, 2024": short, with a number.
 bool IsTimeLine(const Block& b) {
   return b.single_line && b.has_digit && b.words <= 5 && b.chars <= 32 && !EndsSentence(b);
@@ -183,7 +190,9 @@ Navigation FindNavigationStart(const std::vector<Block>& b, size_t begin) {
       }
     }
     if (start == t) continue;  // a number alone, with no titles above it, is not a listing
-    if (start > begin && IsKickerLike(b[start - 1])) --start;
+    // Its heading: a short label, which may name the site ("More from The Harbour
+    // Courier"), in any language: one line, no sentence.
+    if (start > begin && IsListingHeading(b[start - 1])) --start;
     return {start, "a listing of titles with relative times to the end of the text"};
   }
   // Link lists with no times.
@@ -194,19 +203,33 @@ Navigation FindNavigationStart(const std::vector<Block>& b, size_t begin) {
       break;
     }
   }
+  // Lines that mostly hold a number or a "key: value" are the article's own list
+  // ("Key dates", "1994: the bridge opens"), not titles of other stories.
+  size_t data_lines = 0;
+  for (size_t k = last_sentence + 2; k < n && last_sentence != n; ++k) {
+    const std::string_view t = b[k].text;
+    const size_t colon = t.find(':');
+    data_lines += b[k].has_digit || (colon != std::string_view::npos && colon + 1 < t.size());
+  }
+  const bool data_list = last_sentence != n && data_lines * 2 > n - last_sentence - 2;
   if (last_sentence != n && n - last_sentence - 1 >= 3 && EndsSentence(b[last_sentence]) &&
-      IsKickerLike(b[last_sentence + 1])) {
+      IsKickerLike(b[last_sentence + 1]) && !data_list) {
     return {last_sentence + 1,
             "a short heading over three or more headline-like lines after the last sentence"};
   }
   return {n};
 }
 
-// Byline: a name-like line followed by a paragraph that starts with that name.
-// The last such pair wins; returns its index or npos.
+// Byline: a name-like line followed by a bio, a paragraph that starts with that
+// name, at the end of the article (before the site's navigation): the bio is the
+// last block, or one short line (a handle, an address) follows it. A name and a
+// paragraph about that person earlier on are the article's own (a profile's
+// subject), not its byline. Returns the name's index or npos.
 size_t FindByline(const std::vector<Block>& b, size_t begin, size_t end) {
-  for (size_t k = end; k >= begin + 2; --k) {
-    const size_t i = k - 2;
+  for (size_t tail = 0; tail <= 1; ++tail) {
+    if (end < begin + 2 + tail) break;
+    if (tail == 1 && (!b[end - 1].single_line || b[end - 1].words > 8)) break;
+    const size_t i = end - 2 - tail;
     if (IsNameLike(b[i]) && StartsWithName(b[i + 1], b[i])) return i;
   }
   return std::string::npos;

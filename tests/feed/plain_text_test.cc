@@ -70,6 +70,68 @@ TEST(PlainTextTest, AQuotedParagraphIsASentence) {
   }
 }
 
+// Recent stories under a listing heading, as the seed's site has them.
+const char kListing[] =
+    "Council approves new cycle lanes\n\nThe council voted on Tuesday to add lanes\u2026\n\n"
+    "12 mins ago\n\nSchool meals programme extended\n\nThe free meals programme will "
+    "continue\u2026\n\n3 hours ago\n";
+
+// A profile: its subject's name stands alone on a line, and the next paragraph is
+// about that person. That is the article, not a byline: the author stays unknown
+// and every paragraph stays.
+TEST(PlainTextTest, AProfilesSubjectIsNotTheByline) {
+  const ParsedFields f = ParsePlainText(
+      std::string("Profiles\n\nA Life Spent Mapping the River Delta\n\n") +
+      "For forty years one surveyor has walked the delta with a measuring chain.\n\n"
+      "Maria Santos\n\n"
+      "Maria Santos was born in 1950 in a fishing village at the river's mouth.\n\n"
+      "She still keeps her first maps in a wooden chest by the door.\n\n"
+      "The last paragraph of the profile ends here.\n\nRecent Stories\n\n" + kListing);
+  EXPECT_EQ("A Life Spent Mapping the River Delta", f.title);
+  EXPECT_EQ("", f.author);
+  EXPECT_EQ(5u, CountParagraphs(f.content_html)) << f.content_html;
+  EXPECT_NE(std::string::npos, f.content_html.find("The last paragraph of the profile ends here."));
+  EXPECT_EQ(std::string::npos, f.content_html.find("Recent Stories"));
+  // The same piece with a byline at its end: that one is the author.
+  const ParsedFields signed_piece = ParsePlainText(
+      std::string("Profiles\n\nA Life Spent Mapping the River Delta\n\n") +
+      "Maria Santos\n\nMaria Santos was born in 1950 in a fishing village.\n\n"
+      "The last paragraph of the profile ends here.\n\nJoão Pereira\n\n"
+      "João Pereira writes about rivers and the people who live by them.\n\n"
+      "@jpereira\n\nRecent Stories\n\n" + kListing);
+  EXPECT_EQ("João Pereira", signed_piece.author);
+  EXPECT_EQ(3u, CountParagraphs(signed_piece.content_html)) << signed_piece.content_html;
+}
+
+// The listing's heading names the site, in more words than a section label has.
+TEST(PlainTextTest, AListingHeadingThatNamesTheSiteIsCut) {
+  for (const char* heading : {"More from The Harbour Courier", "Mehr aus dem Hafenblatt Nord",
+                              "Plus d'articles du Courrier du Port"}) {
+    const ParsedFields f = ParsePlainText(
+        std::string("City Desk\n\nHarbour Bridge to Close for Repairs\n\n") +
+        "The bridge will close for three weekends.\n\nWork starts in March.\n\n" + heading +
+        "\n\n" + kListing);
+    EXPECT_EQ(2u, CountParagraphs(f.content_html)) << heading << "\n" << f.content_html;
+    EXPECT_EQ(std::string::npos, f.content_html.find(heading)) << heading;
+  }
+}
+
+// An article that ends in a short list of its own under a heading: dates, figures,
+// "key: value" lines. It is not a list of other stories' titles, and stays.
+TEST(PlainTextTest, AnArticleThatEndsInAShortListKeepsIt) {
+  const ParsedFields f = ParsePlainText(
+      "City Desk\n\nHarbour Bridge to Close for Repairs\n\nThe bridge will close for three "
+      "weekends, the council said.\n\nKey dates\n\n1994: the bridge opens\n\n2015: first "
+      "repairs\n\n2026: three weekend closures\n");
+  EXPECT_EQ(5u, CountParagraphs(f.content_html)) << f.content_html;
+  EXPECT_NE(std::string::npos, f.content_html.find("2026: three weekend closures"));
+  EXPECT_TRUE(f.cuts.empty());
+  const ParsedFields figures = ParsePlainText(
+      "Economy\n\nThe Budget in Brief for the Coming Year\n\nThe minister presented the plan.\n\n"
+      "In figures\n\nSchools get 12 million more\n\nRoads get 30 million\n\nHospitals get 45 million\n");
+  EXPECT_EQ(5u, CountParagraphs(figures.content_html)) << figures.content_html;
+}
+
 TEST(PlainTextTest, HebrewRightToLeft) {
   const ParsedFields f =
       ParsePlainText(testing::ReadFile(testing::TestData() / "articles" / "hebrew-rtl.txt"));
