@@ -112,6 +112,44 @@ bool IsKickerLike(const Block& b) {
          LastCodePoint(b.text) != U':';
 }
 
+// A section path: "Region / City", "News › World", "Home > Sport".
+bool IsPathLike(const Block& b) {
+  if (!b.single_line || b.words > 8 || b.chars > 80 || EndsSentence(b)) return false;
+  for (std::string_view sep : {" / ", " \u203A ", " > ", " \u00BB ", " | "}) {
+    if (b.text.find(sep) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// A label line above a headline: a site's name, a section, a section path.
+bool IsLabelLike(const Block& b) { return IsKickerLike(b) || IsPathLike(b); }
+
+// A headline under labels: one line that is not a sentence, longer than the labels
+// above it (a path is a label whatever its length); headlines may be long.
+bool IsHeadlineUnder(const Block& h, const std::vector<Block>& b, size_t labels) {
+  const char32_t last = LastCodePointBeforeClosers(h.text);
+  const bool full_stop = IsSentenceEnd(last) && last != U'?' && last != U'!' &&
+                         last != U'\u061F' && last != U'\uFF1F' && last != U'\uFF01';
+  if (!h.single_line || full_stop || h.words > 40 || h.chars > 320) return false;
+  for (size_t k = 0; k < labels; ++k) {
+    if (!IsPathLike(b[k]) && b[k].words >= h.words) return false;
+  }
+  return true;
+}
+
+// How many label lines (0 to 2) stand above the headline: the fewest for which
+// the next block is a headline and something follows it.
+size_t CountLabelsAboveHeadline(const std::vector<Block>& b) {
+  for (size_t labels = 1; labels <= 2; ++labels) {
+    if (b.size() < labels + 2) break;
+    bool all = true;
+    for (size_t k = 0; k < labels && all; ++k) all = IsLabelLike(b[k]);
+    if (!all) break;
+    if (IsHeadlineUnder(b[labels], b, labels)) return labels;
+  }
+  return 0;
+}
+
 // The heading over a listing of other stories: one line of at most 8 words, not a
 // sentence, not a label that introduces something (":").
 bool IsListingHeading(const Block& b) {
@@ -307,13 +345,16 @@ ParsedFields ParsePlainText(std::string_view text, uint64_t max_content_bytes) {
 
   size_t begin = 0;
   if (f.title.empty() && !blocks.empty()) {
-    if (blocks.size() >= 3 && f.category.empty() && IsKickerLike(blocks[0]) &&
-        IsHeadlineLike(blocks[1]) && blocks[0].words < blocks[1].words) {
-      f.category = blocks[0].text;
-      begin = 1;
+    // Up to two label lines may stand above the headline: the site's name, a
+    // section, a section path ("Region / City"). The one nearest the headline is
+    // the section.
+    const size_t labels = f.category.empty() ? CountLabelsAboveHeadline(blocks) : 0;
+    if (labels > 0) {
+      f.category = blocks[labels - 1].text;
+      begin = labels;
     }
     const Block& head = blocks[begin];
-    if (IsHeadlineLike(head) || head.chars <= 120) {
+    if (labels > 0 || IsHeadlineLike(head) || head.chars <= 120) {  // under labels: the headline
       f.title = head.text;
       ++begin;
     } else {

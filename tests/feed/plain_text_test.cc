@@ -132,6 +132,44 @@ TEST(PlainTextTest, AnArticleThatEndsInAShortListKeepsIt) {
   EXPECT_EQ(5u, CountParagraphs(figures.content_html)) << figures.content_html;
 }
 
+// A site's name or a section path above the headline is a label, not the title,
+// whether the headline is long or written without capitals.
+TEST(PlainTextTest, ASiteNameOrSectionPathAboveTheHeadlineIsNotTheTitle) {
+  const std::string body = "\n\nThe first paragraph of the story ends here.\n\nThe second one too.\n";
+  struct Case {
+    std::string top, title, section;
+  } cases[] = {
+      // The site's name and its section, then the headline.
+      {"The Harbour Courier\n\nCity Desk\n\nHarbour Bridge to Close for Three Weekends",
+       "Harbour Bridge to Close for Three Weekends", "City Desk"},
+      // A section path over a long headline (34 words).
+      {"Region / City\n\nThe council has voted to close the harbour bridge for three weekends "
+       "in March so that engineers can replace the expansion joints installed when the bridge "
+       "opened in 1994 after thirty years of traffic",
+       "The council has voted to close the harbour bridge for three weekends in March so that "
+       "engineers can replace the expansion joints installed when the bridge opened in 1994 "
+       "after thirty years of traffic",
+       "Region / City"},
+      // A headline without capitals, under the site's name.
+      {"harbour courier\n\nthe bridge closes for three weekends in march",
+       "the bridge closes for three weekends in march", "harbour courier"},
+      // A path of more words than the headline.
+      {"News › Europe › Portugal › Lisbon\n\nTram Line Reopens", "Tram Line Reopens",
+       "News › Europe › Portugal › Lisbon"},
+  };
+  for (const Case& c : cases) {
+    const ParsedFields f = ParsePlainText(c.top + body);
+    EXPECT_EQ(c.title, f.title) << c.top;
+    EXPECT_EQ(c.section, f.category) << c.top;
+    EXPECT_EQ(2u, CountParagraphs(f.content_html)) << c.top << "\n" << f.content_html;
+  }
+  // No label: a short headline over the first paragraph stays the title.
+  const ParsedFields plain = ParsePlainText("Bridge Closes" + body);
+  EXPECT_EQ("Bridge Closes", plain.title);
+  EXPECT_EQ("", plain.category);
+  EXPECT_EQ(2u, CountParagraphs(plain.content_html));
+}
+
 TEST(PlainTextTest, HebrewRightToLeft) {
   const ParsedFields f =
       ParsePlainText(testing::ReadFile(testing::TestData() / "articles" / "hebrew-rtl.txt"));
