@@ -23,14 +23,56 @@ struct Block {
   bool has_digit = false;
 };
 
+// Scripts written without spaces between words, and how many characters make a
+// word there on average: Han, kana and the like about two; Thai, Lao, Khmer and
+// Myanmar about four. 0: words are separated by spaces.
+int CharsPerWord(char32_t cp) {
+  if ((cp >= 0x3040 && cp <= 0x30FF) ||   // Hiragana, Katakana
+      (cp >= 0x3400 && cp <= 0x4DBF) ||   // CJK Extension A
+      (cp >= 0x4E00 && cp <= 0x9FFF) ||   // CJK Unified Ideographs
+      (cp >= 0xF900 && cp <= 0xFAFF) ||   // CJK Compatibility Ideographs
+      (cp >= 0x31F0 && cp <= 0x31FF) ||   // Katakana extensions
+      (cp >= 0xFF66 && cp <= 0xFF9F) ||   // halfwidth Katakana
+      (cp >= 0x20000 && cp <= 0x3FFFF))   // CJK Extensions B and later
+    return 2;
+  if ((cp >= 0x0E00 && cp <= 0x0EFF) ||   // Thai, Lao
+      (cp >= 0x1000 && cp <= 0x109F) ||   // Myanmar
+      (cp >= 0x1780 && cp <= 0x17FF))     // Khmer
+    return 4;
+  return 0;
+}
+
+// Words, measured so that every threshold holds in any script: tokens between
+// spaces, and in scripts written without spaces a word per CharsPerWord
+// characters (rounded up per run).
 size_t CountWords(std::string_view s) {
   size_t words = 0;
   bool in_word = false;
+  size_t dense_run = 0;
+  int per_word = 0;
+  auto end_run = [&] {
+    if (dense_run > 0) words += (dense_run + per_word - 1) / per_word;
+    dense_run = 0;
+  };
   for (size_t pos = 0; pos < s.size();) {
-    const bool space = IsSpace(DecodeUtf8(s, &pos));
-    if (!space && !in_word) ++words;
-    in_word = !space;
+    const char32_t cp = DecodeUtf8(s, &pos);
+    const int dense = CharsPerWord(cp);
+    if (dense > 0) {
+      if (dense != per_word) end_run();
+      per_word = dense;
+      ++dense_run;
+      in_word = false;  // what follows starts a new token
+      continue;
+    }
+    end_run();
+    const bool space = IsSpace(cp) || cp == 0x3000;  // ideographic space
+    // CJK punctuation (、。「」 and the like) separates, and is no word.
+    const bool cjk_punct = (cp >= 0x3001 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+                           (cp >= 0xFF1A && cp <= 0xFF20);
+    if (!space && !cjk_punct && !in_word) ++words;
+    in_word = !space && !cjk_punct;
   }
+  end_run();
   return words;
 }
 
@@ -174,7 +216,11 @@ bool StartsWithName(const Block& bio, const Block& name) {
     return false;
   size_t pos = name.text.size();
   const char32_t next = DecodeUtf8(bio.text, &pos);
-  return IsSpace(next) || next == U',' || next == U'\'' || next == U'\u2019' || next == U'(';
+  // Where words are not separated by spaces ("王小明是…", "山田太郎は…"), the name
+  // ends where the line did.
+  if (CharsPerWord(LastCodePoint(name.text)) > 0) return true;
+  return IsSpace(next) || next == U',' || next == U'\'' || next == U'\u2019' || next == U'(' ||
+         next == U'\u3001' || next == U'\uFF0C';
 }
 
 // Where the site's navigation tail starts (blocks.size() when none), and by which rule.

@@ -1,0 +1,85 @@
+// The seed's shape (section, headline, body, byline with bio, the site's recent
+// posts) in other languages and scripts, including those written without spaces
+// between words: every rule is structural, so each comes out whole.
+#include <gtest/gtest.h>
+
+#include "feed/html.h"
+#include "feed/plain_text.h"
+#include "tests/test_util.h"
+
+namespace feedd::feed {
+namespace {
+
+std::vector<std::string> Paragraphs(const std::string& html) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; (pos = html.find("<p>", pos)) != std::string::npos;) {
+    const size_t end = html.find("</p>", pos);
+    out.push_back(HtmlToText(html.substr(pos, end + 4 - pos)));
+    pos = end;
+  }
+  return out;
+}
+
+struct Expected {
+  const char* file;
+  const char* section;
+  const char* title;
+  const char* author;
+  size_t paragraphs;
+  const char* first;      // start of the first paragraph
+  const char* last;       // start of the last paragraph
+  const char* banned[3];  // navigation and bio text that must not be in the body
+};
+
+class LanguagesTest : public ::testing::TestWithParam<Expected> {};
+
+TEST_P(LanguagesTest, TheSeedsShapeComesOutWhole) {
+  const Expected& e = GetParam();
+  const ParsedFields f =
+      ParsePlainText(testing::ReadFile(testing::TestData() / "languages" / e.file));
+  EXPECT_EQ(e.section, f.category);
+  EXPECT_EQ(e.title, f.title);
+  EXPECT_EQ(e.author, f.author);
+  EXPECT_EQ(0u, f.author_bio.rfind(e.author, 0)) << f.author_bio;
+  const std::vector<std::string> p = Paragraphs(f.content_html);
+  ASSERT_EQ(e.paragraphs, p.size()) << f.content_html;
+  EXPECT_EQ(0u, p.front().rfind(e.first, 0)) << p.front();
+  EXPECT_EQ(0u, p.back().rfind(e.last, 0)) << p.back();
+  for (const char* banned : e.banned)
+    EXPECT_EQ(std::string::npos, f.content_html.find(banned)) << banned;
+  ASSERT_EQ(2u, f.cuts.size());  // the byline with its bio, and the navigation
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Seeds, LanguagesTest,
+    ::testing::Values(
+        Expected{"zh-metro-line.txt", "城市", "地铁十号线下月开始试运行", "王小明", 3,
+                 "市交通局周二宣布", "工程师说", {"最新文章", "港口扩建", "分钟前"}},
+        Expected{"ja-harbour-plan.txt", "経済", "港湾拡張計画、市議会が承認", "山田太郎", 3,
+                 "市議会は火曜日", "市長は「港は", {"最近の記事", "地下鉄新線", "5分前"}},
+        Expected{"de-hafen.txt", "Lokales", "Hafenbrücke wird an drei Wochenenden gesperrt",
+                 "Anna Müller", 3, "Die Stadt sperrt", "Die Fugen stammen",
+                 {"Neueste Artikel", "Radwege", "vor 12 Minuten"}},
+        Expected{"fr-pont.txt", "Ville", "Le pont du port fermé trois week-ends pour travaux",
+                 "Claire Dubois", 3, "La ville fermera", "« Les joints",
+                 {"Articles récents", "pistes cyclables", "il y a 12 min"}}),
+    [](const auto& info) {
+      std::string name = info.param.file;
+      return name.substr(0, 2);
+    });
+
+// Word counts in scripts without spaces weigh characters, so a long headline is
+// not a short label and a name is a few words.
+TEST(ScriptWordsTest, WordsAreCountedInScriptsWithoutSpaces) {
+  const ParsedFields f = ParsePlainText(
+      "国际\n\n联合国气候大会在迪拜闭幕各国同意逐步减少化石燃料\n\n大会于周三闭幕。\n");
+  EXPECT_EQ("国际", f.category);
+  EXPECT_EQ("联合国气候大会在迪拜闭幕各国同意逐步减少化石燃料", f.title);
+  const ParsedFields thai = ParsePlainText(
+      "ข่าว\n\nรัฐบาลประกาศแผนพัฒนาระบบขนส่งสาธารณะในกรุงเทพ\n\nแผนนี้จะเริ่มในปีหน้า.\n");
+  EXPECT_EQ("ข่าว", thai.category);
+  EXPECT_EQ("รัฐบาลประกาศแผนพัฒนาระบบขนส่งสาธารณะในกรุงเทพ", thai.title);
+}
+
+}  // namespace
+}  // namespace feedd::feed
