@@ -12,6 +12,7 @@ std::string UsageText() {
   feedd [--config FILE] [options]                       serve the feeds (the daemon)
   feedd --check-config [--config FILE] [options]        check the settings and exit
   feedd render --input DIR --output DIR --base-url URL [options]
+  feedd inspect [--json] [options] FILE...              what feedd would publish from each
   feedd --help | --version
 
 Settings come from the defaults, then the TOML file given with --config (see
@@ -20,7 +21,12 @@ feedd.example.toml), then the options below, which win.
 The daemon watches the input folder and serves, over HTTP:
   /rss.xml  /atom.xml  /feed.json  /  /page/N  /articles/SLUG  /categories/...
   /tags/...  /archive/N/atom.xml  /healthz  /metrics
-`render` writes the same site into a folder once, then exits.
+`render` writes the same site into a folder once, then exits. `inspect` prints
+what each FILE would become (title, author, section, tags, date and its source,
+language, summary, paragraphs, what was left out and why) or why it would be
+skipped; --json gives the same as JSON. Exit status 1 when some file would be
+skipped. It takes render's reading options (--base-url, --max-article-size,
+--max-content-size, --parse-timeout, --author, --language).
 
 Options for both:
   --config FILE             read settings from FILE (TOML)
@@ -129,7 +135,13 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
     inv.command = Command::kRender;
     i = 1;
   }
-  const bool render = inv.command == Command::kRender;
+  if (!args.empty() && args[0] == "inspect") {
+    inv.command = Command::kInspect;
+    i = 1;
+  }
+  const bool inspect = inv.command == Command::kInspect;
+  // inspect reads files as render does: it takes render's reading options.
+  const bool render = inv.command == Command::kRender || inspect;
   config::Config scratch;  // values are checked as they are read
   for (; i < args.size(); ++i) {
     std::string flag = args[i];
@@ -146,6 +158,14 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       inv.command = Command::kVersion;
       return inv;
     }
+    if (inspect && flag == "--json") {
+      inv.json = true;
+      continue;
+    }
+    if (inspect && (flag.empty() || flag[0] != '-' || flag == "-")) {
+      inv.files.push_back(flag);
+      continue;
+    }
     if (flag == "--check-config" && !render) {
       inv.command = Command::kCheckConfig;
       continue;
@@ -158,7 +178,8 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       if (flag.rfind("-", 0) != 0) {
         *err = "unknown command \"" + flag + "\" (try --help)";
       } else if (spec || flag == "--check-config") {
-        *err = flag + " is not an option of " + (render ? "render" : "the daemon") + " (try --help)";
+        *err = flag + " is not an option of " +
+               (inspect ? "inspect" : render ? "render" : "the daemon") + " (try --help)";
       } else {
         *err = "unknown option \"" + flag + "\" (try --help)";
       }
@@ -185,6 +206,10 @@ std::optional<Invocation> ParseCommandLine(const std::vector<std::string>& args,
       return std::nullopt;
     }
     inv.overrides.push_back({flag, spec->key, value});
+  }
+  if (inspect && inv.files.empty()) {
+    *err = "inspect needs at least one FILE (try --help)";
+    return std::nullopt;
   }
   return inv;
 }

@@ -10,7 +10,7 @@
 
 namespace feedd::daemon {
 
-enum class Command { kHelp, kVersion, kServe, kRender, kCheckConfig };
+enum class Command { kHelp, kVersion, kServe, kRender, kCheckConfig, kInspect };
 
 struct Override {
   std::string flag;   // "--title", for messages
@@ -22,6 +22,8 @@ struct Invocation {
   Command command = Command::kServe;
   std::string config_path;         // --config FILE; empty: defaults and flags only
   std::vector<Override> overrides;  // in command-line order
+  std::vector<std::string> files;   // inspect: the files to look at
+  bool json = false;                // inspect --json
 };
 
 // Exit codes, as sysexits.h names them.

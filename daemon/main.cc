@@ -15,6 +15,7 @@
 #include "daemon/logging.h"
 #include "daemon/ingest/parse_worker.h"
 #include "daemon/systemd.h"
+#include "daemon/inspect_command.h"
 #include "daemon/render_command.h"
 #include "feedd_version.h"
 
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
         return 0;
       case Command::kRender:
         return RunRender(*config);
+      case Command::kInspect:
+        return RunInspect(*config, inv->files, inv->json);
       case Command::kServe:
         return RunDaemon(*config, *inv);
       default:

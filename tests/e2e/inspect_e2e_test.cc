@@ -1,0 +1,95 @@
+// `feedd inspect` through the binary: what a publisher sees before dropping a file.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "tests/e2e/daemon_harness.h"
+
+namespace feedd {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+namespace fs = std::filesystem;
+
+struct Ran {
+  std::string out;
+  int status = -1;
+};
+
+Ran Inspect(const std::vector<std::string>& args) {
+  std::string cmd = std::string(FEEDD_BINARY) + " inspect";
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  Ran r;
+  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class InspectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_.path() / "story.txt",
+              testing::ReadFile(testing::TestData() / "articles" / "harbour-bridge-repairs.txt"));
+    WriteFile(dir_.path() / "dated.md",
+              "---\ntitle: A Dated Post\ndate: 2026-03-01T10:00:00Z\ntags: [port, city]\n"
+              "lang: pt\n---\nFirst paragraph.\n\nLast paragraph.\n");
+    WriteFile(dir_.path() / "draft.md", "---\ntitle: Not Yet\ndraft: true\n---\nText.\n");
+    WriteFile(dir_.path() / "binary.txt", std::string(64, '\0'));
+  }
+  std::string P(const char* name) const { return (dir_.path() / name).string(); }
+  TempDir dir_;
+};
+
+TEST_F(InspectTest, PrintsWhatEachFileBecomesAndWhatWasLeftOut) {
+  const Ran r = Inspect({P("story.txt"), P("dated.md")});
+  EXPECT_EQ(0, r.status) << r.out;
+  for (const char* want :
+       {"title:           Harbour Bridge to Close for Three Weekends of Repairs",
+        "author:          Marta Kowalski", "section:         City Desk", "paragraphs:      3",
+        "(file time)", "cut:             left out 2 blocks as byline and bio",
+        "cut:             left out 10 blocks as site navigation", "from \"Recent Stories\"",
+        "title:           A Dated Post", "date:            2026-03-01T10:00:00Z (front matter)",
+        "tags:            port, city", "language:        pt (the article's), ltr",
+        "first:           First paragraph.", "last:            Last paragraph."})
+    EXPECT_NE(std::string::npos, r.out.find(want)) << want << "\n" << r.out;
+}
+
+TEST_F(InspectTest, SaysWhyAFileWouldBeSkippedAndExitsOne) {
+  const Ran r = Inspect({P("story.txt"), P("draft.md"), P("binary.txt"), P("missing.txt")});
+  EXPECT_EQ(1, r.status) << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("skipped:         draft: true")) << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("skipped:         binary data, not text")) << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("skipped:         No such file or directory")) << r.out;
+}
+
+TEST_F(InspectTest, JsonForScripts) {
+  const Ran r = Inspect({"--json", P("story.txt"), P("draft.md")});
+  EXPECT_EQ(1, r.status);
+  const nlohmann::json all = nlohmann::json::parse(r.out);
+  ASSERT_EQ(2u, all.size());
+  EXPECT_EQ(true, all[0]["published"]);
+  EXPECT_EQ("Marta Kowalski", all[0]["author"]);
+  EXPECT_EQ("City Desk", all[0]["section"]);
+  EXPECT_EQ(3, all[0]["paragraphs"]);
+  EXPECT_EQ("file time", all[0]["date_source"]);
+  EXPECT_EQ(2u, all[0]["cut"].size());
+  EXPECT_EQ(false, all[1]["published"]);
+  EXPECT_EQ("draft: true", all[1]["skipped"]);
+}
+
+TEST(InspectUsageTest, NeedsAFile) {
+  const Ran r = Inspect({});
+  EXPECT_EQ(64, r.status);
+}
+
+}  // namespace
+}  // namespace feedd
