@@ -1,6 +1,12 @@
 // Helpers shared by the test binaries: fixture paths and small file utilities.
 #pragma once
 
+#include <unistd.h>
+
+#include <sys/wait.h>
+
+#include <grp.h>
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -45,6 +51,41 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Runs `body` as the unprivileged user nobody (65534) in a child process when this
+// process is root, else here, and returns what it returned: for tests of what a
+// service user cannot read. Returns "error: ..." when the switch fails.
+template <typename Body>
+std::string AsUnprivileged(Body body) {
+  if (::geteuid() != 0) return body();
+  int fds[2];
+  if (::pipe(fds) != 0) return "error: pipe";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string out;
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+        ::setresuid(65534, 65534, 65534) != 0) {
+      out = "error: cannot become nobody";
+    } else {
+      out = body();
+    }
+    for (size_t done = 0; done < out.size();) {
+      const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
 
 }  // namespace feedd::testing
 
