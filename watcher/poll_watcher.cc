@@ -29,11 +29,8 @@ struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
   bool counted = false;
   std::pair<uint64_t, uint64_t> identity{0, 0};  // of the folder polled
 
-  // The first walk is the baseline: the owner's rescan read those files.
   void Start() {
-    poller.Add("", /*known=*/true);
-    std::vector<Event> none;
-    watching = poller.Poll(&none);  // nothing new yet: tells whether the folder is there
+    watching = poller.Add("", /*known=*/true);  // the baseline: the owner's rescan read it
     identity = poller.root_identity();
     if (!watching) Missing();
     Count(watching);
@@ -103,8 +100,6 @@ struct PollWatcher::Impl : std::enable_shared_from_this<Impl> {
   void Baseline() {
     poller.Clear();
     poller.Add("", true);
-    std::vector<Event> none;
-    poller.Poll(&none);
     identity = poller.root_identity();
   }
 

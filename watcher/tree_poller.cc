@@ -33,18 +33,19 @@ std::pair<typename Map::iterator, typename Map::iterator> RangeUnder(Map& files,
 
 }  // namespace
 
-void TreePoller::Add(const std::string& folder, bool known) {
+bool TreePoller::Add(const std::string& folder, bool known) {
   for (const std::string& f : folders_) {
-    if (IsUnder(folder, f)) return;  // polled already
+    if (IsUnder(folder, f)) return true;  // polled already
   }
   RemoveUnder(folder);  // polled subfolders are now part of it
   folders_.insert(folder);
+  bool root_ok = true;
   if (known) {  // the baseline is what is there now, not at the first poll
     std::vector<Event> removed;
     std::vector<std::pair<int64_t, Event>> arrived;
-    bool root_ok = true;
     Walk(folder, true, &removed, &arrived, &root_ok);
   }
+  return root_ok;
 }
 
 void TreePoller::RemoveUnder(const std::string& folder) {

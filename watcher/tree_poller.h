@@ -26,8 +26,9 @@ class TreePoller {
 
   // Polls `folder` ("" is the whole input folder) from now on. `known`: its files
   // as they are now (walked here) were read by the owner already, so no events for
-  // them; else each is reported once it has settled.
-  void Add(const std::string& folder, bool known);
+  // them; else each is reported once it has settled. False when `known` and the
+  // input folder could not be listed for that baseline.
+  bool Add(const std::string& folder, bool known);
   // Stops polling `folder` and every polled folder under it; forgets their files
   // without events.
   void RemoveUnder(const std::string& folder);

@@ -185,9 +185,11 @@ void Publisher::Reconfigure(PublisherOptions options) {
                       options.ingest.max_article_bytes != options_.ingest.max_article_bytes ||
                       options.ingest.max_content_bytes != options_.ingest.max_content_bytes;
   options_ = std::move(options);
+  // Refused files are read again after any reload: a raised limit or parse budget
+  // may let them in.
+  rejected_.clear();
   if (reread) {
     entries_.clear();
-    rejected_.clear();
     order_ = {};
     by_slug_ = {};
     scheduled_.clear();
@@ -243,14 +245,14 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
   // arrived, so a file renamed or moved (even into a folder created in the same
   // instant) is recognized by its content and keeps its id. Arrivals keep the
   // order of their events: that is their arrival order.
-  std::map<std::string, watcher::EventKind> last;
+  std::map<std::string, const watcher::Event*> last;
   std::vector<std::string> order;
   for (const watcher::Event& e : events) {
-    auto [it, added] = last.try_emplace(e.path, e.kind);
+    auto [it, added] = last.try_emplace(e.path, &e);
     if (added) {
       order.push_back(e.path);
     } else {
-      it->second = e.kind;
+      it->second = &e;
       // Arrival is the last event's place: move it to the end.
       order.erase(std::find(order.begin(), order.end(), e.path));
       order.push_back(e.path);
@@ -258,17 +260,15 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
   }
   bool changed = false;
   for (const std::string& path : order) {
-    const watcher::EventKind kind = last[path];
+    const watcher::EventKind kind = last[path]->kind;
     if (kind == watcher::EventKind::kRemoved) changed |= Forget(path);
     if (kind == watcher::EventKind::kRemovedDir) changed |= ForgetUnder(path);
   }
-  std::map<std::string, bool> listed;  // kChanged seen only by a listing: maybe incomplete
-  for (const watcher::Event& e : events) {
-    if (e.kind == watcher::EventKind::kChanged) listed[e.path] = e.listed;
-  }
   std::vector<LoadRequest> arrived;
   for (const std::string& path : order) {
-    if (last[path] == watcher::EventKind::kChanged) arrived.push_back({path, {}, !listed[path]});
+    // Seen only by a listing (not by its writer's close), it may be incomplete.
+    const watcher::Event& e = *last[path];
+    if (e.kind == watcher::EventKind::kChanged) arrived.push_back({path, {}, !e.listed});
   }
   changed |= LoadAll(std::move(arrived));
   return changed;

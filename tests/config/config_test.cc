@@ -27,6 +27,24 @@ TEST(ConfigTest, BaseUrl) {
   }
 }
 
+TEST(ConfigTest, WatchModeAndPollInterval) {
+  Config c;
+  std::string err;
+  EXPECT_EQ(WatchMode::kAuto, c.watch);
+  EXPECT_TRUE(SetOption("watch", "poll", &c, &err)) << err;
+  EXPECT_EQ(WatchMode::kPoll, c.watch);
+  EXPECT_TRUE(SetOption("watch", "inotify", &c, &err)) << err;
+  EXPECT_EQ(WatchMode::kInotify, c.watch);
+  EXPECT_FALSE(SetOption("watch", "sometimes", &c, &err));
+  EXPECT_EQ("\"sometimes\" is not one of auto, inotify, poll", err);
+  EXPECT_TRUE(SetOption("poll_interval", "500ms", &c, &err)) << err;
+  EXPECT_EQ(500, c.poll_interval_ms);
+  EXPECT_FALSE(SetOption("poll_interval", "10ms", &c, &err));
+  EXPECT_EQ("\"10ms\" is not between 100ms and 1h", err);
+  EXPECT_FALSE(SetOption("poll_interval", "2h", &c, &err));
+  EXPECT_FALSE(SetOption("poll_interval", "soon", &c, &err));
+}
+
 TEST(ConfigTest, ByteSize) {
   std::string err;
   EXPECT_EQ(10485760u, ParseByteSize("10M", &err).value());
