@@ -301,6 +301,25 @@ Navigation FindNavigationStart(const std::vector<Block>& b, size_t begin) {
     return {last_sentence + 1,
             "a short heading over three or more headline-like lines after the last sentence"};
   }
+  // Signal three, a link list after the byline. In scripts that end sentences with no
+  // mark (Thai, Lao), prose lines look like headlines, so the last sentence is not
+  // found. A byline (a name-like line, then a bio that starts with that name) followed
+  // by a short heading and two or more headline-like lines to the end marks the list
+  // as well. The headline-like lines at the end start at `tail`; a paragraph stands
+  // above the byline; only the first candidate is weighed, which keeps this linear.
+  const size_t tail = last_sentence == n ? begin : last_sentence + 1;
+  for (size_t h = std::max(begin + 3, tail > 0 ? tail - 1 : 0); h + 3 <= n; ++h) {
+    if (!IsKickerLike(b[h]) || !IsNameLike(b[h - 2]) || !StartsWithName(b[h - 1], b[h - 2]))
+      continue;
+    size_t data = 0;
+    for (size_t k = h + 1; k < n; ++k) {
+      const std::string_view t = b[k].text;
+      const size_t colon = t.find(':');
+      data += b[k].has_digit || (colon != std::string_view::npos && colon + 1 < t.size());
+    }
+    if (data * 2 > n - h - 1) break;  // the article's own list, as above
+    return {h, "a short heading over two or more headline-like lines after the byline and bio"};
+  }
   return {n};
 }
 

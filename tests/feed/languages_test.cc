@@ -62,11 +62,46 @@ INSTANTIATE_TEST_SUITE_P(
                  {"Neueste Artikel", "Radwege", "vor 12 Minuten"}},
         Expected{"fr-pont.txt", "Ville", "Le pont du port fermé trois week-ends pour travaux",
                  "Claire Dubois", 3, "La ville fermera", "« Les joints",
-                 {"Articles récents", "pistes cyclables", "il y a 12 min"}}),
+                 {"Articles récents", "pistes cyclables", "il y a 12 min"}},
+        // Thai: no spaces between words and no full stops; a space ends a sentence.
+        Expected{"th-canal-boats.txt", "ข่าวเมือง",
+                 "เรือโดยสารคลองแสนแสบเพิ่มรอบเช้า ลดเวลารอเหลือไม่เกินสิบนาที", "สมชาย ใจดี", 4,
+                 "สำนักการจราจรและขนส่ง", "เจ้าหน้าที่กล่าวว่า",
+                 {"บทความล่าสุด", "รถไฟฟ้าสายสีส้ม", "นาทีที่แล้ว"}},
+        // Persian: right to left, zero-width non-joiners (\u200c) inside words,
+        // ، and ؟, and Persian digits in the listing's times.
+        Expected{"fa-library.txt", "فرهنگ",
+                 "کتابخانهٔ مرکزی شهر پس از دو سال بازسازی دوباره باز می\u200cشود", "مریم احمدی",
+                 5, "شهرداری روز سه\u200cشنبه", "به گفتهٔ شهرداری",
+                 {"آخرین مطالب", "اتوبوس", "۲ دقیقه پیش"}}),
     [](const auto& info) {
       std::string name = info.param.file;
       return name.substr(0, 2);
     });
+
+// Thai ends sentences with no mark, so its bio and paragraphs look like headlines and
+// "the last sentence" above a list of titles is not found: the byline anchors the
+// list instead. The Thai fixture with its listing of titles only (no teasers, no
+// times), as many sites print "Recent Posts".
+TEST(LanguagesLinkListTest, TitlesAfterTheBylineAreNavigationWhereSentencesHaveNoMark) {
+  const std::string fixture =
+      testing::ReadFile(testing::TestData() / "languages" / "th-canal-boats.txt");
+  const size_t listing = fixture.find("บทความล่าสุด");
+  ASSERT_NE(std::string::npos, listing);
+  const ParsedFields f = ParsePlainText(fixture.substr(0, listing) +
+                                        "บทความล่าสุด\n\n"
+                                        "รถไฟฟ้าสายสีส้มเปิดทดลองวิ่งช่วงตะวันออก\n\n"
+                                        "ห้องสมุดประชาชนขยายเวลาเปิดช่วงสอบปลายภาค\n\n"
+                                        "ตลาดน้ำตลิ่งชันเตรียมจัดงานประจำปี\n");
+  EXPECT_EQ("สมชาย ใจดี", f.author);
+  EXPECT_EQ(0u, f.author_bio.rfind("สมชาย ใจดี เป็นผู้สื่อข่าว", 0)) << f.author_bio;
+  const std::vector<std::string> p = Paragraphs(f.content_html);
+  ASSERT_EQ(4u, p.size()) << f.content_html;
+  EXPECT_EQ(0u, p.back().rfind("เจ้าหน้าที่กล่าวว่า", 0)) << p.back();
+  for (const char* banned : {"บทความล่าสุด", "รถไฟฟ้าสายสีส้ม", "ตลาดน้ำ", "ผู้สื่อข่าว"})
+    EXPECT_EQ(std::string::npos, f.content_html.find(banned)) << banned;
+  ASSERT_EQ(2u, f.cuts.size());  // the byline with its bio, and the navigation
+}
 
 // Word counts in scripts without spaces weigh characters, so a long headline is
 // not a short label and a name is a few words.
