@@ -30,7 +30,7 @@ skipped. It takes render's reading options (--base-url, --max-article-size,
 
 Options for both:
   --config FILE             read settings from FILE (TOML)
-  --input DIR               folder of articles (.txt, .md, .markdown); default ./articles
+  --input DIR               folder of articles (.txt, .md, .markdown, .html, .htm); default ./articles
   --base-url URL            public URL of the site, e.g. https://example.org/news
                             (default for the daemon: http://ADDRESS:PORT it listens on)
   --title TEXT              feed title (default "feedd")

@@ -36,12 +36,14 @@ json Inspect(const config::Config& c, ParseWorker& parser, const std::string& fi
   const fs::path path(file);
   const std::string folder = path.has_parent_path() ? path.parent_path().string() : ".";
   const std::string name = path.filename().string();
-  r["format"] = feed::FormatOf(name) == feed::ArticleFormat::kMarkdown    ? "markdown"
-                : feed::FormatOf(name) == feed::ArticleFormat::kPlainText ? "plain text"
-                                                                          : "none";
-  if (feed::FormatOf(name) == feed::ArticleFormat::kNone) {
+  const feed::ArticleFormat format = feed::FormatOf(name);
+  r["format"] = format == feed::ArticleFormat::kMarkdown    ? "markdown"
+                : format == feed::ArticleFormat::kPlainText ? "plain text"
+                : format == feed::ArticleFormat::kHtml      ? "html"
+                                                            : "none";
+  if (format == feed::ArticleFormat::kNone) {
     r["published"] = false;
-    r["skipped"] = "not an article file (.txt, .md, .markdown)";
+    r["skipped"] = "not an article file (.txt, .md, .markdown, .html, .htm)";
     return r;
   }
   watcher::ReadError error;
@@ -72,9 +74,12 @@ json Inspect(const config::Config& c, ParseWorker& parser, const std::string& fi
   r["section"] = a.category;
   r["tags"] = a.tags;
   r["date"] = feed::FormatRfc3339Utc(a.published);
-  r["date_source"] = !a.explicit_date ? "file time"
-                     : feed::FormatOf(name) == feed::ArticleFormat::kMarkdown ? "front matter"
-                                                                              : "header";
+  r["date_source"] = !a.explicit_date                          ? "file time"
+                     : format == feed::ArticleFormat::kMarkdown ? "front matter"
+                     : format == feed::ArticleFormat::kHtml     ? "page metadata"
+                                                                : "header";
+  if (a.updated.seconds != a.published.seconds) r["updated"] = feed::FormatRfc3339Utc(a.updated);
+  if (!a.via.empty()) r["via"] = a.via;
   if (a.published.seconds > std::time(nullptr)) r["scheduled"] = true;
   r["language"] = a.language.empty() ? c.language : a.language;
   r["language_source"] = a.language.empty() ? "the feed's" : "the article's";
@@ -105,10 +110,12 @@ void PrintText(const json& r) {
     line("tags:", tags);
     line("date:", r["date"].get<std::string>() + " (" + r["date_source"].get<std::string>() +
                       (r.contains("scheduled") ? "; scheduled: published then" : "") + ")");
+    if (r.contains("updated")) line("updated:", r["updated"]);
     line("language:", r["language"].get<std::string>() + " (" +
                           r["language_source"].get<std::string>() + "), " +
                           r["direction"].get<std::string>());
     line("id:", r["id"]);
+    if (r.contains("via")) line("via:", r["via"]);
     line("summary:", r["summary"]);
     line("paragraphs:", std::to_string(r["paragraphs"].get<size_t>()));
     line("first:", r["first_paragraph"]);

@@ -21,6 +21,7 @@ struct Article {
   std::string summary;      // plain text
   std::string content_html; // HTML fragment, URLs absolute
   std::string language;     // BCP 47 tag when the article says so, else empty
+  std::string via;          // where it was first published (a saved page's canonical link), or ""
   bool right_to_left = false;  // the text is mostly in a right-to-left script
   bool explicit_date = false;  // the date came from the article, not the file
   bool explicit_id = false;    // the id came from the article, not base URL and slug

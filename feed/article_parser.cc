@@ -5,7 +5,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "feed/charset.h"
 #include "feed/html.h"
+#include "feed/html_page.h"
 #include "feed/markdown.h"
 #include "feed/markdown_html.h"
 #include "feed/plain_text.h"
@@ -79,6 +81,7 @@ ArticleFormat FormatOf(std::string_view file_name) {
   const std::string ext = LowerExtension(file_name);
   if (ext == "txt") return ArticleFormat::kPlainText;
   if (ext == "md" || ext == "markdown") return ArticleFormat::kMarkdown;
+  if (ext == "html" || ext == "htm") return ArticleFormat::kHtml;
   return ArticleFormat::kNone;
 }
 
@@ -101,8 +104,20 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
                                     ParseError* error, std::vector<Cut>* cuts) {
   const ArticleFormat format = FormatOf(relative_path);
   if (format == ArticleFormat::kNone) {
-    *error = {ParseErrorKind::kNotArticle, "not an article file (.txt, .md, .markdown)"};
+    *error = {ParseErrorKind::kNotArticle, "not an article file (.txt, .md, .markdown, .html, .htm)"};
     return std::nullopt;
+  }
+  // A page's bytes are in the encoding it declares; everything after works on UTF-8.
+  std::string decoded;
+  if (format == ArticleFormat::kHtml) {
+    std::string unknown;
+    DecodedPage page = DecodeHtmlBytes(bytes, &unknown);
+    if (!unknown.empty())
+      warnings->push_back("unknown charset \"" + Summarize(unknown, 40) + "\"; read as " + page.encoding);
+    if (page.replaced && page.encoding != "UTF-8")
+      warnings->push_back("bytes that are not " + page.encoding + " replaced with U+FFFD");
+    decoded = std::move(page.text);
+    bytes = decoded;
   }
   std::string* err = &error->message;
   bool invalid_utf8 = false;
@@ -133,6 +148,17 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
       return std::nullopt;
     }
     f = *std::move(md);
+  } else if (format == ArticleFormat::kHtml) {
+    HtmlPageOptions options;
+    options.site_root = context.base_url;
+    options.page_url = a.link;
+    options.max_bytes = context.max_content_bytes;
+    std::optional<ParsedFields> page = ParseHtmlPage(*text, options, err);
+    if (!page) {
+      error->kind = ParseErrorKind::kMalformed;
+      return std::nullopt;
+    }
+    f = *std::move(page);
   } else {
     f = ParsePlainText(*text, context.max_content_bytes);
   }
@@ -173,7 +199,9 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
   // An explicit summary is kept whole; otherwise the first paragraph, cut near 300 chars.
   a.summary = f.summary.empty() ? Summarize(FirstParagraphText(a.content_html), kSummaryChars)
                                 : CleanLine(f.summary);
-  a.right_to_left = MostlyRightToLeft(a.title, a.content_html);
+  a.right_to_left = f.direction.empty() ? MostlyRightToLeft(a.title, a.content_html)
+                                        : f.direction == "rtl";
+  a.via = f.via;
 
   a.published = context.file_mtime;
   if (!f.date.empty()) {
@@ -187,6 +215,14 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     }
   }
   a.updated = a.published;
+  if (!f.updated.empty()) {
+    if (std::optional<Timestamp> t = ParseDate(f.updated)) {
+      if (t->seconds > a.published.seconds) a.updated = *t;
+    } else {
+      warnings->push_back("line " + std::to_string(f.updated_line) + ": unrecognized date \"" +
+                          Summarize(CleanLine(f.updated), 100) + "\"; left out");
+    }
+  }
   return a;
 }
 

@@ -13,9 +13,10 @@
 
 namespace feedd::feed {
 
-enum class ArticleFormat { kNone, kPlainText, kMarkdown };
+enum class ArticleFormat { kNone, kPlainText, kMarkdown, kHtml };
 
-// By extension, case-insensitively: .txt is plain text; .md and .markdown are Markdown.
+// By extension, case-insensitively: .txt is plain text; .md and .markdown are
+// Markdown; .html and .htm are saved web pages (feed/html_page.h).
 ArticleFormat FormatOf(std::string_view file_name);
 
 struct ParseContext {
@@ -34,7 +35,7 @@ enum class ParseErrorKind {
   kBinary,       // binary data, not text
   kEmpty,        // no text at all
   kFrontMatter,  // the front matter cannot be read (`message` says where and what)
-  kMalformed,    // the body cannot be read (the Markdown parser gave up)
+  kMalformed,    // the body cannot be read (the Markdown parser gave up, HTML nested too deep)
   kDraft,        // `draft: true`: withheld by its author, so any published version must go
   kNotArticle,   // not an article file by its name (last: the parse worker's wire checks it)
 };

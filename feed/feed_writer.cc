@@ -192,6 +192,12 @@ std::string RenderAtom(const Channel& c, std::span<const Article* const> items) 
     link.append_attribute("rel") = "alternate";
     link.append_attribute("type") = "text/html";
     link.append_attribute("href") = a->link.c_str();
+    if (!a->via.empty()) {  // where a saved page was first published: never its id
+      pugi::xml_node via = entry.append_child("link");
+      via.append_attribute("rel") = "via";
+      via.append_attribute("type") = "text/html";
+      via.append_attribute("href") = a->via.c_str();
+    }
     // UTC, never the author's offset: some readers ignore offsets (issue 10).
     AddText(entry, "published", FormatRfc3339Utc(a->published));
     AddText(entry, "updated", FormatRfc3339Utc(a->updated));

@@ -30,7 +30,11 @@ struct ParsedFields {
   bool draft = false;
   std::string content_html;  // URLs checked and resolved by the parser
   bool content_cut = false;  // content_html stops at the size cap
-  std::vector<Cut> cuts;     // what the plain-text rules left out, in text order
+  std::vector<Cut> cuts;     // what the structural rules left out, in text order
+  std::string updated;       // explicit date of the last change as written; empty when none
+  int updated_line = 0;      // 1-based line of it
+  std::string via;           // where the article was first published (an absolute URL), or ""
+  std::string direction;     // "rtl" or "ltr" when the source says so; "" to tell from the text
 };
 
 }  // namespace feedd::feed

@@ -24,6 +24,7 @@ std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> ite
     Json item;
     item["id"] = a->id;
     item["url"] = a->link;
+    if (!a->via.empty()) item["external_url"] = a->via;  // where it was first published
     item["title"] = a->title;
     // An item needs content_html or content_text; one carrying its summary only
     // (feed/feed_size.h) gives it as text.

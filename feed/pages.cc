@@ -24,6 +24,12 @@ std::string PageUrl(const std::string& url, UrlContext context = UrlContext::kLi
 }
 
 // <a href="url">text</a>, or the text alone when the URL is refused.
+// "https://example.org/2026/story" -> "example.org/2026/story"
+std::string ShortUrl(const std::string& url) {
+  const size_t scheme = url.find("://");
+  return scheme == std::string::npos ? url : url.substr(scheme + 3);
+}
+
 std::string Anchor(const std::string& url, const std::string& text_html) {
   const std::string href = PageUrl(url);
   return href.empty() ? text_html : "<a href=\"" + href + "\">" + text_html + "</a>";
@@ -145,6 +151,10 @@ std::string RenderArticlePage(const Channel& c, const Article& a) {
   out += DateLine(a);
   for (const std::string& t : a.tags) out += " · " + EscapeHtml(t);
   out += "</p>\n</header>\n" + a.content_html + "\n";
+  if (!a.via.empty()) {
+    out += "<p class=\"meta via\">First published at " +
+           Anchor(a.via, EscapeHtml(ShortUrl(a.via))) + "</p>\n";
+  }
   if (!a.category.empty() || !a.tags.empty()) {
     std::vector<std::string> lines;
     if (!a.category.empty())

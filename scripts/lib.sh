@@ -11,7 +11,7 @@ FEEDD_BUILD_PACKAGES=(
   g++ make cmake pkg-config
   libpugixml-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libmd4c-dev libmd4c-html0-dev
   libboost-dev zlib1g-dev libxxhash-dev libtomlplusplus-dev libsqlite3-dev
-  nlohmann-json3-dev libbrotli-dev
+  nlohmann-json3-dev libbrotli-dev libgumbo-dev
 )
 # What the test suite needs on top: GoogleTest, a JSON reader for the fixtures'
 # expectations, and the real feed readers and validators the tests run.

@@ -52,7 +52,7 @@ bool Read(const IngestOptions& options, const LoadRequest& request, LoadResult* 
   if (options.progress) options.progress->fetch_add(1, std::memory_order_relaxed);
   if (feed::FormatOf(relative_path) == feed::ArticleFormat::kNone ||
       watcher::IsIgnoredPath(relative_path)) {
-    spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown)", relative_path);
+    spdlog::debug("ignoring {}: not an article file (.txt, .md, .markdown, .html, .htm)", relative_path);
     if (options.metrics) options.metrics->CountSkip(SkipReason::kNotArticle);
     result->status = LoadStatus::kNotArticle;
     return false;

@@ -105,7 +105,7 @@ class Reader {
 void PutArticle(Writer& w, const feed::Article& a) {
   for (const std::string* s : {&a.slug, &a.id, &a.link, &a.source, &a.title, &a.author,
                                &a.author_bio, &a.category, &a.summary, &a.content_html,
-                               &a.language})
+                               &a.language, &a.via})
     w.Str(*s);
   w.U64(a.tags.size());
   for (const std::string& t : a.tags) w.Str(t);
@@ -119,7 +119,7 @@ void PutArticle(Writer& w, const feed::Article& a) {
 bool GetArticle(Reader& r, feed::Article* a) {
   for (std::string* s : {&a->slug, &a->id, &a->link, &a->source, &a->title, &a->author,
                          &a->author_bio, &a->category, &a->summary, &a->content_html,
-                         &a->language}) {
+                         &a->language, &a->via}) {
     if (!r.Str(s)) return false;
   }
   uint64_t tags = 0;

@@ -24,7 +24,9 @@ TEST(ArticleParserTest, FormatsByExtension) {
   EXPECT_EQ(ArticleFormat::kPlainText, FormatOf("dir/A.TXT"));
   EXPECT_EQ(ArticleFormat::kMarkdown, FormatOf("a.md"));
   EXPECT_EQ(ArticleFormat::kMarkdown, FormatOf("a.Markdown"));
-  EXPECT_EQ(ArticleFormat::kNone, FormatOf("a.html"));
+  EXPECT_EQ(ArticleFormat::kHtml, FormatOf("a.html"));
+  EXPECT_EQ(ArticleFormat::kHtml, FormatOf("b/Saved.HTM"));
+  EXPECT_EQ(ArticleFormat::kNone, FormatOf("a.xhtml"));
   EXPECT_EQ(ArticleFormat::kNone, FormatOf("txt"));
   EXPECT_EQ(ArticleFormat::kNone, FormatOf(".txt"));
 }
@@ -40,7 +42,7 @@ TEST(ArticleParserTest, RejectsWhatCannotBePublished) {
       {"png.txt", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20) + std::string(200, '\x01'),
        "binary data, not text"},
       {"draft.md", "---\ndraft: true\n---\nText\n", "draft"},
-      {"x.pdf", "Title\n\nBody\n", "not an article file (.txt, .md, .markdown)"},
+      {"x.pdf", "Title\n\nBody\n", "not an article file (.txt, .md, .markdown, .html, .htm)"},
   };
   for (const Case& c : cases) {
     Result r = Parse(c.name, c.bytes);
@@ -57,7 +59,7 @@ TEST(ArticleParserTest, RejectionsSayTheirKind) {
   } cases[] = {
       {"draft.md", "---\ntitle: T\ndraft: yes\n---\nText\n", ParseErrorKind::kDraft, "draft"},
       {"x.pdf", "Title\n\nBody\n", ParseErrorKind::kNotArticle,
-       "not an article file (.txt, .md, .markdown)"},
+       "not an article file (.txt, .md, .markdown, .html, .htm)"},
       {"binary.txt", std::string(16, '\0'), ParseErrorKind::kBinary, "binary data, not text"},
       {"empty.md", "", ParseErrorKind::kEmpty, "empty: no text"},
       // A draft flag that is neither true nor false is bad front matter, not a draft.

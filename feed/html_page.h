@@ -1,0 +1,69 @@
+// A saved web page (a browser's "Save as", a CMS export, a crawler's output) to the
+// fields of an article: the page is parsed by Gumbo, Google's HTML5 parser, the
+// metadata read in order of trust, the main content found by a Readability-style
+// scoring of its blocks and reduced to an allow-list of elements and attributes.
+// Pure, thread-safe, never throws on bad input.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "feed/fields.h"
+
+namespace feedd::feed {
+
+struct HtmlPageOptions {
+  std::string_view site_root;  // feedd's base URL, no trailing slash
+  std::string_view page_url;   // the article's page at feedd: the base of last resort
+  uint64_t max_bytes = 512 * 1024;  // of content HTML (limits.max_content_size)
+};
+
+// Deeper nesting than this (elements the parser keeps open) is refused before
+// parsing: the HTML5 tree builder's cost grows with the square of the depth, and
+// browsers themselves stop nesting at a few hundred levels.
+inline constexpr size_t kMaxHtmlNesting = 1000;
+
+// Metadata, each field from the first source that has it:
+//   title:    JSON-LD headline, og:title, twitter:title, microformats p-name, the
+//             article's <h1>, <title> without the site's name (" | Site", "Site - ")
+//   author:   JSON-LD author name(s) (joined by ", "), article:author (unless a URL),
+//             <meta name="author">, microformats p-author, rel="author", itemprop=author
+//   date:     JSON-LD datePublished, article:published_time, dt-published, the first
+//             <time datetime> at or after the headline
+//   updated:  JSON-LD dateModified, article:modified_time, dt-updated
+//   section:  JSON-LD articleSection, article:section, a rel="category" link
+//   tags:     JSON-LD keywords, article:tag, microformats p-category, rel="tag" links
+//   summary:  JSON-LD description, og:description, <meta name="description">
+//   language: JSON-LD inLanguage, <html lang>, og:locale
+//   direction: <html dir> or <body dir>
+//   via:      <link rel="canonical"> (absolute http or https), never the id
+//   draft:    JSON-LD creativeWorkStatus "Draft", or <meta name="draft" content="true">
+// JSON-LD counts when its @type is an article type (NewsArticle, BlogPosting, any
+// type ending in "Article" or "Posting"), found at the top, in arrays or in
+// "@graph", with "@id" references followed (Yoast's graph names the author so).
+//
+// The body is an h-entry's e-content or itemprop="articleBody" when the page marks
+// one; otherwise the block with the best Readability score (text length, commas,
+// paragraphs it holds, less its link density, class and id hints), with its
+// siblings of similar score. Left out inside it: scripts, styles, forms, frames,
+// nav, aside, header and footer, blocks whose class or id says comments, sidebar,
+// share, related, menu, banner, newsletter and the like, link-dense blocks, the
+// byline, and the headline itself. Text in generic blocks (div, section) becomes
+// <p> paragraphs. Every URL is resolved against the page's <base>, its canonical
+// link, or `page_url`, and passes feed/url.h's allow-list; lazy images
+// (data-src) are taken at their real source.
+//
+// Returns std::nullopt with *err set when the page cannot be read ("nested more
+// than 1000 elements deep"). A page without a title or text still parses; the
+// caller decides (an empty body is published as such, as in other formats).
+std::optional<ParsedFields> ParseHtmlPage(std::string_view utf8, const HtmlPageOptions& options,
+                                          std::string* err);
+
+// The deepest nesting of elements the parser would keep open, estimated from the
+// tags alone (elements a sibling closes, like <p> and <li>, and void elements do
+// not count; comments, scripts and styles are skipped). Linear.
+size_t EstimateHtmlNesting(std::string_view html);
+
+}  // namespace feedd::feed
