@@ -492,6 +492,7 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
   // The sub-second part of the file's time orders articles written in one second.
   fresh.published_nanos = a.explicit_date ? 0 : static_cast<int32_t>(r.mtime_ns % kNanos);
   fresh.file_time = feed::Timestamp{r.mtime_seconds, 0};
+  if (a.updated.seconds > a.published.seconds) fresh.stated_update = a.updated;  // dateModified
   fresh.explicit_id = a.explicit_id;
   fresh.explicit_date = a.explicit_date;
   const ArticleIdentity& id = store_->Resolve(fresh, now);

@@ -306,7 +306,8 @@ ArticleIdentity& IdentityStore::NewArticle(const FreshArticle& fresh, int64_t no
   r.content_hash = fresh.content_hash;
   r.published = fresh.published;
   r.published_nanos = fresh.published_nanos;
-  r.updated = fresh.published;
+  r.updated = fresh.stated_update.seconds > fresh.published.seconds ? fresh.stated_update
+                                                                    : fresh.published;
   r.arrival = next_arrival_++;
   // In the first build of a fresh state its page is as old as the article says it
   // is; an article that arrives later is a page that appears now. It moves with
@@ -387,7 +388,9 @@ const ArticleIdentity& IdentityStore::Resolve(const FreshArticle& fresh, int64_t
   if (!is_new && r.content_hash != fresh.content_hash) {
     r.content_hash = fresh.content_hash;
     // An edit is dated by the file's time, never earlier than the publication.
-    r.updated = fresh.file_time.seconds > r.published.seconds ? fresh.file_time : r.published;
+    const feed::Timestamp& edited =
+        fresh.stated_update.seconds != 0 ? fresh.stated_update : fresh.file_time;
+    r.updated = edited.seconds > r.published.seconds ? edited : r.published;
     r.changed = NextChange(r.changed, now);
   }
   if (r.updated.seconds < r.published.seconds) r.updated = r.published;

@@ -39,6 +39,9 @@ struct FreshArticle {
   feed::Timestamp published;  // the article's own date, else the file's time
   int32_t published_nanos = 0;
   feed::Timestamp file_time;  // when the file was last written
+  // The article's own date of its last change (a page's dateModified), later than
+  // `published`; an edit is dated by it instead of the file's time. Seconds 0: none.
+  feed::Timestamp stated_update;
   bool explicit_id = false;
   bool explicit_date = false;
   bool draft = false;

@@ -56,6 +56,21 @@ TEST(IdentityStoreTest, IdsAndPublishedDatesNeverMove) {
   EXPECT_EQ(50, store.Resolve(Dated(Fresh("a.txt", "h3", 50, 700)), 1004).published.seconds);
 }
 
+// A page that states when it was last changed (dateModified) is dated by that, at
+// its first arrival and at an edit, instead of by the file's time.
+TEST(IdentityStoreTest, AStatedUpdateDatesTheArticle) {
+  IdentityStore store;
+  std::string err;
+  ASSERT_TRUE(store.Open("", "state.db", &err)) << err;
+  FreshArticle f = Dated(Fresh("p.html", "h1", 100, 900));
+  f.stated_update = {300, 0};
+  EXPECT_EQ(300, store.Resolve(f, 1000).updated.seconds);
+  f.content_hash = "h2";
+  f.stated_update = {400, 0};
+  f.file_time = {950, 0};
+  EXPECT_EQ(400, store.Resolve(f, 1001).updated.seconds);
+}
+
 TEST(IdentityStoreTest, NextChangeNeverRepeatsASecond) {
   EXPECT_EQ(100, NextChange(0, 100));
   EXPECT_EQ(100, NextChange(99, 100));
