@@ -18,17 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<std::string> Paragraphs(const std::string& html) {
-  std::vector<std::string> out;
-  for (size_t pos = 0; (pos = html.find("<p>", pos)) != std::string::npos;) {
-    const size_t end = html.find("</p>", pos);
-    if (end == std::string::npos) break;
-    out.push_back(feed::HtmlToText(html.substr(pos, end + 4 - pos)));
-    pos = end;
-  }
-  return out;
-}
-
 // One file's report, as JSON (also what the text form prints).
 json Inspect(const config::Config& c, ParseWorker& parser, const std::string& file) {
   json r;
@@ -87,7 +76,7 @@ json Inspect(const config::Config& c, ParseWorker& parser, const std::string& fi
   r["summary"] = a.summary;
   r["id"] = a.explicit_id ? a.id : "";
   r["slug"] = a.slug;
-  const std::vector<std::string> p = Paragraphs(a.content_html);
+  const std::vector<std::string> p = feed::ParagraphTexts(a.content_html);
   r["paragraphs"] = p.size();
   r["first_paragraph"] = p.empty() ? "" : p.front();
   r["last_paragraph"] = p.empty() ? "" : p.back();

@@ -147,6 +147,17 @@ std::string HtmlToText(std::string_view html) {
   return out;
 }
 
+std::vector<std::string> ParagraphTexts(std::string_view html) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; (pos = html.find("<p>", pos)) != std::string_view::npos;) {
+    const size_t end = html.find("</p>", pos);
+    if (end == std::string_view::npos) break;
+    out.push_back(HtmlToText(html.substr(pos + 3, end - pos - 3)));
+    pos = end;
+  }
+  return out;
+}
+
 std::string FirstParagraphText(std::string_view html) {
   const size_t open = html.find("<p>");
   if (open == std::string_view::npos) return "";

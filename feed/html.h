@@ -21,6 +21,10 @@ std::string ParagraphsToHtml(const std::vector<std::string>& paragraphs,
 // produce decoded, white space collapsed.
 std::string HtmlToText(std::string_view html);
 
+// The text of every <p> element of a fragment (as feedd's parsers write them), in
+// order: what `feedd inspect` and the tests count as paragraphs.
+std::vector<std::string> ParagraphTexts(std::string_view html);
+
 // The text of the first <p> element of a fragment, or empty.
 std::string FirstParagraphText(std::string_view html);
 

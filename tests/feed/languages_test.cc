@@ -10,16 +10,6 @@
 namespace feedd::feed {
 namespace {
 
-std::vector<std::string> Paragraphs(const std::string& html) {
-  std::vector<std::string> out;
-  for (size_t pos = 0; (pos = html.find("<p>", pos)) != std::string::npos;) {
-    const size_t end = html.find("</p>", pos);
-    out.push_back(HtmlToText(html.substr(pos, end + 4 - pos)));
-    pos = end;
-  }
-  return out;
-}
-
 struct Expected {
   const char* file;
   const char* section;
@@ -41,7 +31,7 @@ TEST_P(LanguagesTest, TheSeedsShapeComesOutWhole) {
   EXPECT_EQ(e.title, f.title);
   EXPECT_EQ(e.author, f.author);
   EXPECT_EQ(0u, f.author_bio.rfind(e.author, 0)) << f.author_bio;
-  const std::vector<std::string> p = Paragraphs(f.content_html);
+  const std::vector<std::string> p = ParagraphTexts(f.content_html);
   ASSERT_EQ(e.paragraphs, p.size()) << f.content_html;
   EXPECT_EQ(0u, p.front().rfind(e.first, 0)) << p.front();
   EXPECT_EQ(0u, p.back().rfind(e.last, 0)) << p.back();
@@ -95,7 +85,7 @@ TEST(LanguagesLinkListTest, TitlesAfterTheBylineAreNavigationWhereSentencesHaveN
                                         "ตลาดน้ำตลิ่งชันเตรียมจัดงานประจำปี\n");
   EXPECT_EQ("สมชาย ใจดี", f.author);
   EXPECT_EQ(0u, f.author_bio.rfind("สมชาย ใจดี เป็นผู้สื่อข่าว", 0)) << f.author_bio;
-  const std::vector<std::string> p = Paragraphs(f.content_html);
+  const std::vector<std::string> p = ParagraphTexts(f.content_html);
   ASSERT_EQ(4u, p.size()) << f.content_html;
   EXPECT_EQ(0u, p.back().rfind("เจ้าหน้าที่กล่าวว่า", 0)) << p.back();
   for (const char* banned : {"บทความล่าสุด", "รถไฟฟ้าสายสีส้ม", "ตลาดน้ำ", "ผู้สื่อข่าว"})

@@ -27,18 +27,6 @@ Article Parse(const std::string& relative) {
   return a.value_or(Article{});
 }
 
-// The content's paragraphs as plain text.
-std::vector<std::string> Paragraphs(const std::string& html) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while ((pos = html.find("<p>", pos)) != std::string::npos) {
-    const size_t end = html.find("</p>", pos);
-    out.push_back(HtmlToText(html.substr(pos + 3, end - pos - 3)));
-    pos = end;
-  }
-  return out;
-}
-
 TEST(SharedFixturesTest, SeedMatchesExpectedJson) {
   FEEDD_SKIP_WITHOUT_SHARED();
   const nlohmann::json expected =
@@ -50,7 +38,7 @@ TEST(SharedFixturesTest, SeedMatchesExpectedJson) {
   EXPECT_EQ(expected["author_bio"], a.author_bio);
   EXPECT_EQ(expected["slug"], a.slug);
   EXPECT_EQ(expected["body_paragraphs"].get<std::vector<std::string>>(),
-            Paragraphs(a.content_html));
+            ParagraphTexts(a.content_html));
   EXPECT_EQ(0u, a.summary.rfind(expected["summary_starts_with"].get<std::string>(), 0))
       << a.summary;
   for (const std::string banned : expected["must_not_appear_in_content"]) {
@@ -91,7 +79,7 @@ TEST(SharedFixturesTest, HeaderBlock) {
   EXPECT_EQ((std::vector<std::string>{"transport", "tehran"}), a.tags);
   EXPECT_EQ("2026-11-25T14:05:00+03:30", FormatRfc3339(a.published));
   EXPECT_EQ("Wed, 25 Nov 2026 14:05:00 +0330", FormatRfc822(a.published));
-  EXPECT_EQ(3u, Paragraphs(a.content_html).size());
+  EXPECT_EQ(3u, ParagraphTexts(a.content_html).size());
   EXPECT_EQ(std::string::npos, a.content_html.find("Title:"));
 }
 
@@ -101,7 +89,7 @@ TEST(SharedFixturesTest, NoKickerNoByline) {
   EXPECT_EQ("Caspian Sea Water Level Falls to a 30-Year Low", a.title);
   EXPECT_EQ("", a.author);
   EXPECT_EQ("", a.category);
-  EXPECT_EQ(2u, Paragraphs(a.content_html).size());
+  EXPECT_EQ(2u, ParagraphTexts(a.content_html).size());
 }
 
 TEST(SharedFixturesTest, CrlfWithByteOrderMark) {
@@ -110,7 +98,7 @@ TEST(SharedFixturesTest, CrlfWithByteOrderMark) {
   EXPECT_EQ("Sports", a.category);
   EXPECT_EQ("Iran Beat Japan 2-1 in Asian Cup Qualifier", a.title);
   EXPECT_EQ("Sara Moradi", a.author);
-  const std::vector<std::string> paragraphs = Paragraphs(a.content_html);
+  const std::vector<std::string> paragraphs = ParagraphTexts(a.content_html);
   ASSERT_EQ(2u, paragraphs.size());
   EXPECT_NE(std::string::npos, a.content_html.find("first half &amp; looked"));
   EXPECT_EQ(std::string::npos, a.content_html.find("&amp;amp;"));
@@ -129,7 +117,7 @@ TEST(SharedFixturesTest, PersianRightToLeft) {
   EXPECT_EQ("سیاسی", a.category);
   EXPECT_EQ("سفر وزیر امور خارجه به مسقط برای گفت\u200cوگوهای منطقه\u200cای", a.title);
   EXPECT_EQ("مریم احمدی", a.author);
-  EXPECT_EQ(2u, Paragraphs(a.content_html).size());
+  EXPECT_EQ(2u, ParagraphTexts(a.content_html).size());
   EXPECT_EQ(std::string::npos, a.content_html.find("آخرین اخبار"));
   EXPECT_EQ(std::string::npos, a.content_html.find("صادرات"));
   EXPECT_TRUE(a.right_to_left);
