@@ -30,7 +30,7 @@ std::string IconvName(const std::string& label) {
     const char* label;
     const char* iconv;
   };
-  static constexpr std::array<Label, 52> kLabels{{
+  static constexpr Label kLabels[] = {
       {"utf-8", "UTF-8"},          {"utf8", "UTF-8"},
       {"unicode-1-1-utf-8", "UTF-8"},
       {"utf-16", "UTF-8"},         {"utf-16le", "UTF-8"},
@@ -58,7 +58,7 @@ std::string IconvName(const std::string& label) {
       {"windows-31j", "CP932"},    {"euc-jp", "EUC-JP"},
       {"iso-2022-jp", "ISO-2022-JP"}, {"euc-kr", "CP949"},
       {"tis-620", "CP874"},
-  }};
+  };
   for (const Label& l : kLabels) {
     if (label == l.label) return l.iconv;
   }

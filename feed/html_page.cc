@@ -29,14 +29,14 @@ bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= '
 // Elements that never stay open around the next one of their kind or have no end:
 // void elements, and those a sibling start tag closes.
 bool ClosesItself(std::string_view name) {
-  static constexpr std::array<std::string_view, 44> kNames{
+  static constexpr std::string_view kNames[] = {
       "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
       "source", "track", "wbr", "keygen", "html", "head", "body", "p", "li", "dt", "dd",
       "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "colgroup",
       "caption", "rb", "rt", "rp", "rtc", "a", "table", "button", "nobr", "form", "select",
       "frame", "image"};
   if (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6') return true;
-  return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
 // Elements whose content the tokenizer reads as text up to their end tag.
@@ -128,6 +128,23 @@ std::string Collapse(std::string_view s) {
   return out;
 }
 
+bool IsInline(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_A: case GUMBO_TAG_ABBR: case GUMBO_TAG_B: case GUMBO_TAG_BDI: case GUMBO_TAG_BDO:
+    case GUMBO_TAG_BR: case GUMBO_TAG_CITE: case GUMBO_TAG_CODE: case GUMBO_TAG_DATA:
+    case GUMBO_TAG_DFN: case GUMBO_TAG_EM: case GUMBO_TAG_FONT: case GUMBO_TAG_I: case GUMBO_TAG_IMG:
+    case GUMBO_TAG_KBD: case GUMBO_TAG_MARK: case GUMBO_TAG_Q: case GUMBO_TAG_S: case GUMBO_TAG_SAMP:
+    case GUMBO_TAG_SMALL: case GUMBO_TAG_SPAN: case GUMBO_TAG_STRIKE: case GUMBO_TAG_STRONG:
+    case GUMBO_TAG_SUB: case GUMBO_TAG_SUP: case GUMBO_TAG_TIME: case GUMBO_TAG_TT: case GUMBO_TAG_U:
+    case GUMBO_TAG_VAR: case GUMBO_TAG_WBR: case GUMBO_TAG_DEL: case GUMBO_TAG_INS:
+    case GUMBO_TAG_BIG: case GUMBO_TAG_NOBR: case GUMBO_TAG_RUBY:
+    case GUMBO_TAG_RT: case GUMBO_TAG_RP:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The text of an element, scripts and styles left out, white space collapsed.
 void AppendText(const GumboNode* n, std::string* out, int depth = 0) {
   if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
@@ -143,8 +160,11 @@ void AppendText(const GumboNode* n, std::string* out, int depth = 0) {
   if (!kids) return;
   if (tag == GUMBO_TAG_BR) out->push_back(' ');
   for (unsigned i = 0; i < kids->length; ++i) {
-    AppendText(Child(kids, i), out, depth + 1);
-    if (IsElement(Child(kids, i)) && TagOf(Child(kids, i)) != GUMBO_TAG_SPAN) out->push_back(' ');
+    const GumboNode* c = Child(kids, i);
+    const bool block = IsElement(c) && !IsInline(TagOf(c));
+    if (block) out->push_back(' ');  // "<p>a</p><p>b</p>" reads "a b"; "a<b>c</b>" reads "ac"
+    AppendText(c, out, depth + 1);
+    if (block) out->push_back(' ');
   }
 }
 
@@ -242,11 +262,11 @@ bool AlwaysDropped(GumboTag tag) {
 }
 
 bool RoleDropped(std::string_view role) {
-  static constexpr std::array<std::string_view, 10> kRoles{
+  static constexpr std::string_view kRoles[] = {
       "navigation", "complementary", "contentinfo", "banner", "search", "dialog",
       "alertdialog", "menu", "menubar", "form"};
   const std::string r = LowerCopy(role);
-  return std::find(kRoles.begin(), kRoles.end(), r) != kRoles.end();
+  return std::find(std::begin(kRoles), std::end(kRoles), r) != std::end(kRoles);
 }
 
 // ---------------------------------------------------------------------------------
@@ -260,23 +280,6 @@ struct Stats {
   size_t images = 0;
   bool has_block = false; // a block-level element among the children
 };
-
-bool IsInline(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_A: case GUMBO_TAG_ABBR: case GUMBO_TAG_B: case GUMBO_TAG_BDI: case GUMBO_TAG_BDO:
-    case GUMBO_TAG_BR: case GUMBO_TAG_CITE: case GUMBO_TAG_CODE: case GUMBO_TAG_DATA:
-    case GUMBO_TAG_DFN: case GUMBO_TAG_EM: case GUMBO_TAG_FONT: case GUMBO_TAG_I: case GUMBO_TAG_IMG:
-    case GUMBO_TAG_KBD: case GUMBO_TAG_MARK: case GUMBO_TAG_Q: case GUMBO_TAG_S: case GUMBO_TAG_SAMP:
-    case GUMBO_TAG_SMALL: case GUMBO_TAG_SPAN: case GUMBO_TAG_STRIKE: case GUMBO_TAG_STRONG:
-    case GUMBO_TAG_SUB: case GUMBO_TAG_SUP: case GUMBO_TAG_TIME: case GUMBO_TAG_TT: case GUMBO_TAG_U:
-    case GUMBO_TAG_VAR: case GUMBO_TAG_WBR: case GUMBO_TAG_DEL: case GUMBO_TAG_INS:
-    case GUMBO_TAG_BIG: case GUMBO_TAG_NOBR: case GUMBO_TAG_RUBY:
-    case GUMBO_TAG_RT: case GUMBO_TAG_RP:
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool IsComma(char32_t cp) {
   return cp == ',' || cp == 0x060C || cp == 0xFE50 || cp == 0xFE10 || cp == 0xFE11 ||
@@ -1301,8 +1304,8 @@ class Page {
       const size_t start = pos;
       const char32_t cp = DecodeUtf8(text, &pos);
       if (IsSpace(cp)) {
-        if (!to->empty() && to->back() != ' ' && to->back() != '>') to->push_back(' ');
-        else if (!to->empty() && to->back() == '>') to->push_back(' ');
+        // kept even at the start of an element's text ("a<em> b</em>"); a block trims its ends
+        if (to->empty() || to->back() != ' ') to->push_back(' ');
         while (pos < text.size()) {
           size_t p = pos;
           if (!IsSpace(DecodeUtf8(text, &p))) break;
@@ -1422,7 +1425,7 @@ class Page {
 }  // namespace
 
 size_t EstimateHtmlNesting(std::string_view html) {
-  size_t depth = 0, deepest = 0;
+  size_t depth = 0, deepest = 0, foreign = 0;
   std::unordered_map<std::string, size_t> open;  // per name, to close only what is open
   std::string name;
   for (size_t pos = 0; pos < html.size();) {
@@ -1447,6 +1450,7 @@ size_t EstimateHtmlNesting(std::string_view html) {
       name.push_back(Lower(html[pos++]));
     // to the end of the tag, quotes respected
     char quote = 0;
+    bool self_closing = false;
     while (pos < html.size()) {
       const char c = html[pos++];
       if (quote) {
@@ -1454,6 +1458,7 @@ size_t EstimateHtmlNesting(std::string_view html) {
       } else if (c == '"' || c == '\'') {
         quote = c;
       } else if (c == '>') {
+        self_closing = pos >= 2 && html[pos - 2] == '/';
         break;
       }
     }
@@ -1461,6 +1466,7 @@ size_t EstimateHtmlNesting(std::string_view html) {
       auto it = open.find(name);
       if (it != open.end() && it->second > 0) {
         --it->second;
+        if ((name == "svg" || name == "math") && foreign > 0) --foreign;
         if (depth > 0) --depth;
       }
       continue;
@@ -1482,6 +1488,9 @@ size_t EstimateHtmlNesting(std::string_view html) {
       continue;
     }
     if (ClosesItself(name)) continue;
+    // In SVG and MathML "<path/>" closes itself (in HTML "<div/>" is an open <div>).
+    if (self_closing && foreign > 0) continue;
+    if (name == "svg" || name == "math") ++foreign;
     ++open[name];
     deepest = std::max(deepest, ++depth);
   }

@@ -1061,3 +1061,44 @@ TEST_F(CoreE2eTest, KillNineAtAnyMomentKeepsIdsDatesAndUrls) {
 
 }  // namespace
 }  // namespace feedd
+
+namespace feedd {
+namespace {
+
+// A saved web page dropped into a running daemon's folder is in every feed, with its
+// canonical link as Atom's rel="via" and JSON Feed's external_url and its
+// dateModified as the updated date; a page nested too deep is one log line, and
+// what was published stays.
+TEST_F(CoreE2eTest, SavedWebPagesArePublishedAndAHostileOneIsSkipped) {
+  Drop(in() / "first.md", "---\ntitle: First Post\ndate: 2026-01-01T10:00:00Z\n---\nBody.\n");
+  auto d = Start();
+  const fs::path pages = testing::TestData() / "html";
+  const nlohmann::json e =
+      nlohmann::json::parse(testing::ReadFile(pages / "news-jsonld.expected.json"));
+  fs::create_directories(in() / "saved");
+  testing::DropByRename(in() / "saved" / "news.html", testing::ReadFile(pages / "news-jsonld.html"));
+  ASSERT_TRUE(WaitForBody(*d, "/atom.xml", [&](const std::string& r) {
+    return Contains(r, e["title"].get<std::string>());
+  })) << d->Log();
+  const std::string atom = d->Body("/atom.xml");
+  EXPECT_TRUE(Contains(atom, "<link rel=\"via\" type=\"text/html\" href=\"" +
+                                 e["via"].get<std::string>() + "\""))
+      << atom;
+  EXPECT_TRUE(Contains(atom, "<updated>" + e["updated"].get<std::string>() + "</updated>"));
+  const nlohmann::json feed = nlohmann::json::parse(d->Body("/feed.json"));
+  ASSERT_EQ(2u, feed["items"].size());
+  EXPECT_EQ(e["via"], feed["items"][0]["external_url"]);
+  EXPECT_NE(e["via"], feed["items"][0]["id"]);
+  EXPECT_TRUE(Contains(d->Body("/articles/news"), "First published at"));
+
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "<span>";
+  testing::DropByRename(in() / "deep.html", "<title>Deep</title>" + deep);
+  ASSERT_TRUE(WaitUntil([&] { return d->CountInLog("nested 5000 elements deep") > 0; }, kChange))
+      << d->Log();
+  EXPECT_EQ(2u, RssTitles(d->Body("/rss.xml")).size());
+  EXPECT_EQ(0, d->Stop());
+}
+
+}  // namespace
+}  // namespace feedd

@@ -86,6 +86,36 @@ TEST_F(InspectTest, JsonForScripts) {
   EXPECT_EQ("draft: true", all[1]["skipped"]);
 }
 
+// A saved web page: its metadata's sources, the canonical link, what was left out;
+// a page nested too deep is skipped with the reason.
+TEST_F(InspectTest, SavedWebPages) {
+  const fs::path pages = testing::TestData() / "html";
+  fs::copy_file(pages / "news-jsonld.html", dir_.path() / "news.html");
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "<div>";
+  WriteFile(dir_.path() / "deep.htm", "<title>Deep</title>" + deep + "<p>Text.</p>");
+  const nlohmann::json e =
+      nlohmann::json::parse(testing::ReadFile(pages / "news-jsonld.expected.json"));
+  const Ran r = Inspect({"--json", P("news.html"), P("deep.htm")});
+  EXPECT_EQ(1, r.status) << r.out;
+  const nlohmann::json all = nlohmann::json::parse(r.out);
+  ASSERT_EQ(2u, all.size());
+  EXPECT_EQ("html", all[0]["format"]);
+  EXPECT_EQ(true, all[0]["published"]);
+  EXPECT_EQ(e["title"], all[0]["title"]);
+  EXPECT_EQ(e["author"], all[0]["author"]);
+  EXPECT_EQ(e["published"], all[0]["date"]);
+  EXPECT_EQ("page metadata", all[0]["date_source"]);
+  EXPECT_EQ(e["updated"], all[0]["updated"]);
+  EXPECT_EQ(e["via"], all[0]["via"]);
+  EXPECT_EQ(e["paragraphs"], all[0]["paragraphs"]);
+  EXPECT_EQ(e["first"], all[0]["first_paragraph"]);
+  EXPECT_FALSE(all[0]["cut"].empty());
+  EXPECT_EQ(false, all[1]["published"]);
+  EXPECT_NE(std::string::npos, all[1]["skipped"].get<std::string>().find("nested 5000 elements deep"))
+      << all[1]["skipped"];
+}
+
 TEST(InspectUsageTest, NeedsAFile) {
   const Ran r = Inspect({});
   EXPECT_EQ(64, r.status);

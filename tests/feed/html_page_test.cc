@@ -12,22 +12,13 @@
 #include "feed/article_parser.h"
 #include "feed/charset.h"
 #include "feed/html.h"
+#include "feed/utf8.h"
 #include "tests/test_util.h"
 
 namespace feedd::feed {
 namespace {
 
 using json = nlohmann::json;
-
-std::vector<std::string> Paragraphs(const std::string& html) {
-  std::vector<std::string> out;
-  for (size_t pos = 0; (pos = html.find("<p>", pos)) != std::string::npos;) {
-    const size_t end = html.find("</p>", pos);
-    out.push_back(HtmlToText(html.substr(pos, end + 4 - pos)));
-    pos = end;
-  }
-  return out;
-}
 
 const ParseContext kContext{"https://feeds.example.org", Timestamp{1700000000, 0}, 512 * 1024};
 
@@ -60,7 +51,7 @@ TEST_P(SavedPagesTest, ComeOutAsTheReaderExpects) {
   EXPECT_EQ(e["right_to_left"].get<bool>(), a->right_to_left);
   EXPECT_EQ(e["via"], a->via);
   EXPECT_NE(a->via, a->id) << "the canonical link is never the id";
-  const std::vector<std::string> p = Paragraphs(a->content_html);
+  const std::vector<std::string> p = ParagraphTexts(a->content_html);
   ASSERT_EQ(e["paragraphs"].get<size_t>(), p.size()) << a->content_html;
   // a page without a description is summed up by its first paragraph, as other inputs
   EXPECT_EQ(e["summary"] == "" ? Summarize(p.front(), kSummaryChars) : e["summary"].get<std::string>(),
@@ -81,6 +72,186 @@ INSTANTIATE_TEST_SUITE_P(Sites, SavedPagesTest,
                            for (char& c : n) c = c == '-' ? '_' : c;
                            return n;
                          });
+
+
+std::string Page(const std::string& head, const std::string& body) {
+  return "<!DOCTYPE html><html><head>" + head + "</head><body>" + body + "</body></html>";
+}
+
+const std::string kText =
+    "<p>The harbour board met on Tuesday, and after a long debate, it voted to reopen the old "
+    "quay to small boats, fishing crews and visitors from the first of May.</p>";
+
+TEST(HtmlPageTest, SpacesAtTheEdgesOfInlineElementsAreKept) {
+  std::optional<Article> a = Parse(
+      "p.html", Page("", "<article><h1>Re<em>open</em>ed</h1>" + kText +
+                             "<p>Boats<em> and</em> crews<strong> </strong>return.</p></article>"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ("Reopened", a->title);  // no space where the markup has none
+  const std::vector<std::string> p = ParagraphTexts(a->content_html);
+  ASSERT_EQ(2u, p.size());
+  EXPECT_EQ("Boats and crews return.", p.back());
+}
+
+TEST(HtmlPageTest, DeepNestingIsAClearSkip) {
+  for (size_t depth : {1500u, 200000u}) {
+    std::string deep;
+    for (size_t i = 0; i < depth; ++i) deep += "<div>";
+    ParseError error;
+    EXPECT_FALSE(Parse("deep.html", Page("", deep + kText), nullptr, nullptr, &error));
+    EXPECT_EQ(ParseErrorKind::kMalformed, error.kind);
+    EXPECT_NE(std::string::npos, error.message.find("nested")) << error.message;
+  }
+  // Formatting elements nest as deep as divs do.
+  std::string bold;
+  for (int i = 0; i < 50000; ++i) bold += "<b>";
+  EXPECT_FALSE(Parse("bold.html", Page("", bold + kText)));
+}
+
+TEST(HtmlPageTest, SelfClosingSvgShapesAreNotNesting) {
+  std::string icons = "<svg>";
+  for (int i = 0; i < 3000; ++i) icons += "<path d=\"M0 0h1\"/>";
+  icons += "</svg>";
+  EXPECT_LT(EstimateHtmlNesting(icons), 5u);
+  std::optional<Article> a = Parse("icons.html", Page("", icons + "<article>" + kText + "</article>"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(1u, ParagraphTexts(a->content_html).size());
+}
+
+TEST(HtmlPageTest, ScriptsAndHostileUrlsNeverReachTheContent) {
+  std::optional<Article> a = Parse(
+      "x.html",
+      Page("<script>alert(1)</script><base href=\"javascript:alert(2)//\">",
+           "<script>document.write('x')</script><article onclick=\"alert(3)\">" + kText +
+               "<p>See <a href=\"javascript:alert(4)\">this</a>, <a href=\"jav&#x09;ascript:alert(5)\">"
+               "that</a> and <a href=\"%6Aavascript:alert(6)\">more</a>.<img src=\"x\" "
+               "onerror=\"alert(7)\"><img src=\"data:image/svg+xml,<svg onload=alert(8)>\">"
+               "<style>p{}</style><iframe src=\"https://evil.example/\"></iframe>"
+               "<svg><script>alert(9)</script></svg></p></article>"));
+  ASSERT_TRUE(a);
+  for (const char* bad : {"alert", "javascript", "onerror", "onclick", "<script", "<iframe",
+                          "<style", "<svg", "svg+xml"})
+    EXPECT_EQ(std::string::npos, a->content_html.find(bad)) << bad << "\n" << a->content_html;
+  EXPECT_NE(std::string::npos, a->content_html.find("See this, that and more."));
+  // The refused <base> leaves relative URLs to feedd's own page.
+  EXPECT_NE(std::string::npos,
+            a->content_html.find("<img src=\"https://feeds.example.org/articles/x\""));
+}
+
+TEST(HtmlPageTest, UrlsResolveAgainstBaseThenCanonicalThenFeedd) {
+  const std::string body = "<article>" + kText +
+                           "<p><a href=\"../b/\">one</a> <img src=\"//cdn.example.net/i.jpg\" alt=\"i\"> "
+                           "<a href=\"/c\">two</a></p></article>";
+  std::optional<Article> a = Parse(
+      "x.html", Page("<base href=\"https://site.example/news/2026/\"><link rel=\"canonical\" "
+                     "href=\"https://site.example/news/2026/x.html\">",
+                     body));
+  ASSERT_TRUE(a);
+  EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://site.example/news/b/\""));
+  EXPECT_NE(std::string::npos, a->content_html.find("src=\"https://cdn.example.net/i.jpg\""));
+  EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://site.example/c\""));
+  EXPECT_EQ("https://site.example/news/2026/x.html", a->via);
+  a = Parse("x.html", Page("<link rel=\"canonical\" href=\"https://o.example/a/page\">", body));
+  ASSERT_TRUE(a);
+  EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://o.example/b/\""));
+  a = Parse("x.html", Page("<link rel=\"canonical\" href=\"javascript:alert(1)\">", body));
+  ASSERT_TRUE(a);
+  EXPECT_EQ("", a->via);  // a canonical link that is no http(s) URL is not recorded
+  EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://feeds.example.org/b/\""));
+}
+
+TEST(HtmlPageTest, CharsetsFromBomMetaAndHttpEquiv) {
+  // Shift_JIS "日本" declared in <meta charset>
+  std::optional<Article> a = Parse(
+      "j.html", Page("<meta charset=\"shift_jis\"><title>\x93\xfa\x96\x7b</title>", kText));
+  ASSERT_TRUE(a);
+  EXPECT_EQ("日本", a->title);
+  // windows-1252 through http-equiv; curly quotes
+  a = Parse("w.html", Page("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\">"
+                           "<title>\x93Quoted\x94 caf\xe9</title>",
+                           kText));
+  ASSERT_TRUE(a);
+  EXPECT_EQ("“Quoted” café", a->title);
+  // UTF-16LE with its byte-order mark
+  const std::string utf8 = Page("<title>Ünïcode page</title>", kText);
+  std::string utf16 = "\xFF\xFE";
+  for (size_t pos = 0; pos < utf8.size();) {
+    const char32_t cp = DecodeUtf8(utf8, &pos);
+    utf16.push_back(static_cast<char>(cp & 0xFF));
+    utf16.push_back(static_cast<char>(cp >> 8));
+  }
+  a = Parse("u.html", utf16);
+  ASSERT_TRUE(a);
+  EXPECT_EQ("Ünïcode page", a->title);
+  // No declaration, not UTF-8: windows-1252, the standard's default
+  a = Parse("n.html", Page("<title>Fa\xe7" "ade</title>", kText));
+  ASSERT_TRUE(a);
+  EXPECT_EQ("Façade", a->title);
+  // Declared UTF-8 with broken bytes: replaced, with a warning
+  std::vector<std::string> warnings;
+  a = Parse("b.html", Page("<meta charset=utf-8><title>Bro\xc3ken</title>", kText), &warnings);
+  ASSERT_TRUE(a);
+  EXPECT_EQ("Bro\uFFFDken", a->title);
+  EXPECT_FALSE(warnings.empty());
+  // An unknown label: a warning, and the default
+  warnings.clear();
+  a = Parse("k.html", Page("<meta charset=\"x-klingon\"><title>Plain</title>", kText), &warnings);
+  ASSERT_TRUE(a);
+  ASSERT_EQ(1u, warnings.size());
+  EXPECT_NE(std::string::npos, warnings[0].find("x-klingon"));
+}
+
+TEST(HtmlPageTest, DraftsAndUnreadableDatesFollowTheOtherInputs) {
+  ParseError error;
+  EXPECT_FALSE(Parse("d.html",
+                     Page("<script type=\"application/ld+json\">{\"@type\":\"BlogPosting\","
+                          "\"headline\":\"Soon\",\"creativeWorkStatus\":\"Draft\"}</script>",
+                          kText),
+                     nullptr, nullptr, &error));
+  EXPECT_EQ(ParseErrorKind::kDraft, error.kind);
+  std::vector<std::string> warnings;
+  std::optional<Article> a =
+      Parse("t.html", Page("\n<meta property=\"article:published_time\" content=\"soon\">", kText),
+            &warnings);
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->explicit_date);
+  ASSERT_EQ(1u, warnings.size());
+  EXPECT_EQ(0u, warnings[0].find("line 2: unrecognized date")) << warnings[0];
+}
+
+TEST(HtmlPageTest, HostileJsonLdAndHugePagesEndInAnArticle) {
+  std::string nested = "<script type=\"application/ld+json\">";
+  for (int i = 0; i < 100000; ++i) nested += "[";
+  nested += "</script><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+            "\"headline\":7,\"author\":[{\"@id\":\"#me\"},{\"@id\":\"#me\"}],\"@graph\":5}</script>";
+  std::optional<Article> a = Parse("j.html", Page(nested, kText));
+  ASSERT_TRUE(a);
+  EXPECT_EQ("7", a->title);
+  // 10 MB of markup: an article, its content cut at the cap with a warning
+  std::string huge;
+  while (huge.size() < 10 * 1024 * 1024) huge += kText;
+  std::vector<std::string> warnings;
+  a = Parse("h.html", Page("<title>Huge</title>", "<article>" + huge + "</article>"), &warnings);
+  ASSERT_TRUE(a);
+  EXPECT_LE(a->content_html.size(), kContext.max_content_bytes);
+  EXPECT_GT(a->content_html.size(), kContext.max_content_bytes / 2);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(std::string::npos, warnings.back().find("content cut"));
+}
+
+TEST(HtmlPageTest, WhatWasLeftOutIsReported) {
+  std::vector<Cut> cuts;
+  std::optional<Article> a = Parse(
+      "c.html",
+      Page("", "<article>" + kText + "<div class=\"share-buttons\"><a href=\"/s\">Share this</a></div>"
+               "</article><div id=\"comments\"><p>A reader wrote at length, with commas, here.</p></div>"),
+      nullptr, &cuts);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(std::string::npos, a->content_html.find("Share this"));
+  EXPECT_EQ(std::string::npos, a->content_html.find("A reader wrote"));
+  ASSERT_FALSE(cuts.empty());
+  EXPECT_NE(std::string::npos, DescribeCut(cuts[0]).find("Share this")) << DescribeCut(cuts[0]);
+}
 
 }  // namespace
 }  // namespace feedd::feed

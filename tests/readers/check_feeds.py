@@ -285,6 +285,32 @@ def main():
     check_served(args.feedd, own_folder, own, schema)
     check_newsboat(args.feedd, own_folder)
 
+    # Saved web pages: the same feeds, and the page's canonical link as Atom rel="via".
+    pages_folder = os.path.join(args.source, "tests", "testdata", "html")
+    pages, vias = [], {}
+    for name in sorted(os.listdir(pages_folder)):
+        if not name.endswith(".expected.json"):
+            continue
+        with open(os.path.join(pages_folder, name), encoding="utf-8") as f:
+            e = json.load(f)
+        pages.append({"title": e["title"], "slug": name[:-len(".expected.json")],
+                      "author": e["author"],
+                      "tags": ([e["section"]] if e["section"] else []) + e["tags"],
+                      "published": calendar.timegm(
+                          feedparser.datetimes._parse_date(e["published"]))})
+        vias[e["title"]] = e["via"]
+    with tempfile.TemporaryDirectory() as folder:
+        for name in os.listdir(pages_folder):
+            if name.endswith(".html"):
+                shutil.copy(os.path.join(pages_folder, name), folder)
+        check_folder(args.feedd, folder, pages, schema)
+        with tempfile.TemporaryDirectory() as out:
+            render(args.feedd, folder, out)
+            for e in read(os.path.join(out, "atom.xml")).entries:
+                via = [l.href for l in e.links if l.rel == "via"]
+                want = [vias[e.title]] if vias.get(e.title) else []
+                check(via == want, f"atom {e.title!r}: via {via} != {want}")
+
     fixtures = os.path.join(args.shared, "fixtures")
     if os.path.isdir(fixtures):
         with open(os.path.join(fixtures, "seed", "expected.json"), encoding="utf-8") as f:
