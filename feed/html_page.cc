@@ -29,11 +29,11 @@ bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= '
 // Elements that never stay open around the next one of their kind or have no end:
 // void elements, and those a sibling start tag closes.
 bool ClosesItself(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
+  static constexpr std::string_view kNames[] = {  // not <table>: one nests in a cell
       "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
       "source", "track", "wbr", "keygen", "html", "head", "body", "p", "li", "dt", "dd",
       "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "colgroup",
-      "caption", "rb", "rt", "rp", "rtc", "a", "table", "button", "nobr", "form", "select",
+      "caption", "rb", "rt", "rp", "rtc", "a", "button", "nobr", "form", "select",
       "frame", "image"};
   if (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6') return true;
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
@@ -1083,8 +1083,8 @@ class Page {
   }
 
   // A finished top-level block, or one inside an element being written.
-  void EmitBlock(std::string block, int depth) {
-    if (depth == 0) {
+  void EmitBlock(std::string block, int /*depth*/) {
+    if (out_stack_.empty()) {
       blocks_.push_back(std::move(block));
     } else {
       *out_stack_.back() += block;
@@ -1249,13 +1249,9 @@ class Page {
             return;
           }
         }
-        // div, section, article, main, center and unknown elements: their content
-        if (depth == 0 || out_stack_.empty()) {
-          Flow(n, true, depth);
-        } else {
-          // inside li or blockquote: keep blocks as blocks, text as text
-          Flow(n, false, depth);
-        }
+        // div, section, article, main, center and unknown elements: their content,
+        // text as paragraphs at the top, as it is inside li or blockquote
+        Flow(n, out_stack_.empty(), depth + 1);
         return;
     }
   }

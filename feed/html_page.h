@@ -22,8 +22,9 @@ struct HtmlPageOptions {
 
 // Deeper nesting than this (elements the parser keeps open) is refused before
 // parsing: the HTML5 tree builder's cost grows with the square of the depth, and
-// browsers themselves stop nesting at a few hundred levels.
-inline constexpr size_t kMaxHtmlNesting = 1000;
+// Blink stops nesting at 512 levels too. Every walk over the tree is bounded by it as
+// well, whatever the estimate missed.
+inline constexpr size_t kMaxHtmlNesting = 512;
 
 // Metadata, each field from the first source that has it:
 //   title:    JSON-LD headline, og:title, twitter:title, microformats p-name, the
@@ -56,7 +57,7 @@ inline constexpr size_t kMaxHtmlNesting = 1000;
 // (data-src) are taken at their real source.
 //
 // Returns std::nullopt with *err set when the page cannot be read ("nested more
-// than 1000 elements deep"). A page without a title or text still parses; the
+// than 512 elements deep"). A page without a title or text still parses; the
 // caller decides (an empty body is published as such, as in other formats).
 std::optional<ParsedFields> ParseHtmlPage(std::string_view utf8, const HtmlPageOptions& options,
                                           std::string* err);

@@ -102,6 +102,10 @@ TEST(HtmlPageTest, DeepNestingIsAClearSkip) {
     EXPECT_EQ(ParseErrorKind::kMalformed, error.kind);
     EXPECT_NE(std::string::npos, error.message.find("nested")) << error.message;
   }
+  // Tables nest inside cells; formatting elements nest as deep as divs do.
+  std::string tables;
+  for (int i = 0; i < 2000; ++i) tables += "<table><tr><td>";
+  EXPECT_FALSE(Parse("tables.html", Page("", tables + kText)));
   // Formatting elements nest as deep as divs do.
   std::string bold;
   for (int i = 0; i < 50000; ++i) bold += "<b>";
