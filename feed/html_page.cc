@@ -107,6 +107,57 @@ std::string UnknownName(const GumboNode* n) {
 
 bool HasClass(const GumboNode* n, std::string_view cls) { return HasToken(AttrOf(n, "class"), cls); }
 
+// An image: <img>, or AMP's <amp-img> (an AMP page has no other).
+bool IsImage(const GumboNode* n) {
+  const GumboTag tag = TagOf(n);
+  return tag == GUMBO_TAG_IMG || (tag == GUMBO_TAG_UNKNOWN && UnknownName(n) == "amp-img");
+}
+
+bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+// The best candidate of a srcset list, as HTML parses one: the widest ("800w"), else
+// the densest ("2x"), else the first. A URL may hold commas (an image CDN's
+// "c_fill,w_300"); a candidate ends at white space, or at the commas ending its URL.
+std::string_view BestSrcsetCandidate(std::string_view list) {
+  std::string_view best;
+  double best_size = -1;
+  size_t pos = 0;
+  while (pos < list.size()) {
+    while (pos < list.size() && (IsHtmlSpace(list[pos]) || list[pos] == ',')) ++pos;
+    const size_t start = pos;
+    while (pos < list.size() && !IsHtmlSpace(list[pos])) ++pos;
+    std::string_view url = list.substr(start, pos - start);
+    double size = 0;  // no descriptor: 1x
+    if (!url.empty() && url.back() == ',') {
+      while (!url.empty() && url.back() == ',') url.remove_suffix(1);
+      size = 1;
+    } else {
+      // descriptors up to the next comma outside parentheses
+      const size_t dstart = pos;
+      int parens = 0;
+      while (pos < list.size() && (list[pos] != ',' || parens > 0)) {
+        if (list[pos] == '(') ++parens;
+        if (list[pos] == ')' && parens > 0) --parens;
+        ++pos;
+      }
+      const std::string_view d = Trim(list.substr(dstart, pos - dstart));
+      size = 1;
+      if (d.size() > 1 && (d.back() == 'w' || d.back() == 'x')) {
+        const std::string number(d.substr(0, d.size() - 1));
+        char* end = nullptr;
+        const double v = std::strtod(number.c_str(), &end);
+        // widths outrank densities: a list mixes them only by mistake
+        if (end && *end == '\0' && v > 0) size = d.back() == 'w' ? 1e6 + v : v;
+      }
+    }
+    if (!url.empty() && size > best_size) {
+      best = url;
+      best_size = size;
+    }
+  }
+  return best;
+}
+
 int LineOf(const GumboNode* n) { return IsElement(n) ? static_cast<int>(n->v.element.start_pos.line) : 0; }
 
 // White space runs as one space, trimmed.
@@ -636,7 +687,7 @@ class Page {
       if (IsElement(c) && !IsInline(TagOf(c)) && !Removed(c)) s.has_block = true;
     }
     if (tag == GUMBO_TAG_P) ++s.paragraphs;
-    if (tag == GUMBO_TAG_IMG) ++s.images;
+    if (IsImage(n)) ++s.images;
     stats_[n] = s;
     return s;
   }
@@ -1115,7 +1166,7 @@ class Page {
     const GumboVector* kids = ChildrenOf(n);
     for (unsigned i = 0; kids && i < kids->length; ++i) {
       const GumboNode* c = Child(kids, i);
-      const bool inline_node = !IsElement(c) || IsInline(TagOf(c));
+      const bool inline_node = !IsElement(c) || IsInline(TagOf(c)) || IsImage(c);
       if (inline_node) {
         if (wrap) {
           Inline(c, &inline_, depth);
@@ -1266,7 +1317,7 @@ class Page {
       return nullptr;
     const GumboNode* found = nullptr;
     Walk(n, true, [&](const GumboNode* c) {
-      if (TagOf(c) == GUMBO_TAG_IMG) found = c;
+      if (IsImage(c)) found = c;
       return !found;
     });
     return found;
@@ -1313,13 +1364,30 @@ class Page {
     }
   }
 
-  std::string ImageSource(const GumboNode* n) const {
+  // An image's real source: its src unless that is empty or a data: placeholder, then
+  // a lazy loader's attribute, then the best of its srcset (or a lazy loader's), then
+  // the best of the srcsets of the <source> elements of its <picture>.
+  static std::string ImageSource(const GumboNode* n) {
     std::string_view src = Trim(AttrOf(n, "src"));
-    const bool placeholder = src.empty() || EqualsIgnoreCase(src.substr(0, 5), "data:");
-    if (placeholder) {
-      for (const char* lazy : {"data-src", "data-lazy-src", "data-original", "data-url"}) {
-        const std::string_view v = Trim(AttrOf(n, lazy));
-        if (!v.empty()) return std::string(v);
+    if (!src.empty() && !EqualsIgnoreCase(src.substr(0, 5), "data:")) return std::string(src);
+    for (const char* lazy : {"data-src", "data-lazy-src", "data-original", "data-url"}) {
+      const std::string_view v = Trim(AttrOf(n, lazy));
+      if (!v.empty()) return std::string(v);
+    }
+    for (const char* set : {"srcset", "data-srcset", "data-lazy-srcset"}) {
+      const std::string_view v = BestSrcsetCandidate(AttrOf(n, set));
+      if (!v.empty()) return std::string(v);
+    }
+    const GumboNode* parent = n->parent;
+    if (parent && IsElement(parent) && UnknownName(parent) == "picture") {
+      const GumboVector* kids = ChildrenOf(parent);
+      for (unsigned i = 0; kids && i < kids->length; ++i) {
+        const GumboNode* c = Child(kids, i);
+        if (TagOf(c) != GUMBO_TAG_SOURCE) continue;
+        for (const char* set : {"srcset", "data-srcset"}) {
+          const std::string_view v = BestSrcsetCandidate(AttrOf(c, set));
+          if (!v.empty()) return std::string(v);
+        }
       }
     }
     return std::string(src);
@@ -1341,15 +1409,15 @@ class Page {
       const GumboVector* kids = ChildrenOf(n);
       for (unsigned i = 0; kids && i < kids->length; ++i) Inline(Child(kids, i), into, depth + 1);
     };
+    if (IsImage(n)) {
+      const std::optional<std::string> src = Url(ImageSource(n), UrlContext::kImage);
+      if (!src || src->empty()) return;
+      *to += "<img src=\"" + EscapeHtml(*src) + "\" alt=\"" + EscapeHtml(Collapse(AttrOf(n, "alt"))) + "\">";
+      return;
+    }
     switch (tag) {
       case GUMBO_TAG_BR: *to += "<br>"; return;
       case GUMBO_TAG_WBR: return;
-      case GUMBO_TAG_IMG: {
-        const std::optional<std::string> src = Url(ImageSource(n), UrlContext::kImage);
-        if (!src || src->empty()) return;
-        *to += "<img src=\"" + EscapeHtml(*src) + "\" alt=\"" + EscapeHtml(Collapse(AttrOf(n, "alt"))) + "\">";
-        return;
-      }
       case GUMBO_TAG_A: {
         std::string inner;
         children(&inner);

@@ -164,6 +164,39 @@ TEST(HtmlPageTest, UrlsResolveAgainstBaseThenCanonicalThenFeedd) {
   EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://feeds.example.org/b/\""));
 }
 
+TEST(HtmlPageTest, ImagesComeFromSrcsetPictureLazyLoadersAndAmp) {
+  const std::string body =
+      "<article>" + kText +
+      // no src: the widest srcset candidate, its URL holding commas (an image CDN's)
+      "<p><img srcset=\"/img/c_fill,w_400/a.jpg 400w, /img/c_fill,w_1200/a.jpg 1200w,"
+      " /img/c_fill,w_800/a.jpg 800w\" sizes=\"100vw\" alt=\"a\"></p>"
+      // a placeholder src and a lazy loader's srcset, densities
+      "<p><img src=\"data:image/gif;base64,R0lGOD\" data-srcset=\"b-1x.jpg, b-2x.jpg 2x\" alt=\"b\"></p>"
+      // a <picture> whose <img> has no source of its own
+      "<picture><source type=\"image/webp\" srcset=\"c.webp 640w, c-big.webp 1280w\">"
+      "<img alt=\"c\"></picture>"
+      // a <picture> whose <img> has one: it wins
+      "<picture><source srcset=\"d.webp\"><img src=\"d.jpg\" alt=\"d\"></picture>"
+      // AMP's image element, its <noscript> copy left out
+      "<amp-img src=\"e.jpg\" width=\"800\" height=\"600\" layout=\"responsive\" alt=\"e\">"
+      "<noscript><img src=\"e-copy.jpg\"></noscript></amp-img>"
+      // a javascript: candidate never passes
+      "<p><img srcset=\"javascript:alert(1) 2x\" alt=\"f\"></p></article>";
+  std::optional<Article> a =
+      Parse("x.html", Page("<base href=\"https://site.example/news/\">", body));
+  ASSERT_TRUE(a);
+  const std::string& c = a->content_html;
+  EXPECT_NE(std::string::npos, c.find("src=\"https://site.example/img/c_fill,w_1200/a.jpg\"")) << c;
+  EXPECT_NE(std::string::npos, c.find("src=\"https://site.example/news/b-2x.jpg\"")) << c;
+  EXPECT_NE(std::string::npos, c.find("src=\"https://site.example/news/c-big.webp\"")) << c;
+  EXPECT_NE(std::string::npos, c.find("src=\"https://site.example/news/d.jpg\"")) << c;
+  EXPECT_NE(std::string::npos, c.find("src=\"https://site.example/news/e.jpg\"")) << c;
+  EXPECT_EQ(std::string::npos, c.find("e-copy.jpg")) << c;
+  EXPECT_EQ(std::string::npos, c.find("srcset")) << c;
+  EXPECT_EQ(std::string::npos, c.find("data:")) << c;
+  EXPECT_EQ(std::string::npos, c.find("javascript")) << c;
+}
+
 TEST(HtmlPageTest, CharsetsFromBomMetaAndHttpEquiv) {
   // Shift_JIS "日本" declared in <meta charset>
   std::optional<Article> a = Parse(
