@@ -1142,8 +1142,22 @@ class Page {
     }
   }
 
+  // Line breaks at the ends of a run say nothing: the paragraph's edges are its own.
+  static std::string_view TrimBreaks(std::string_view s) {
+    for (;;) {
+      s = Trim(s);
+      if (s.substr(0, 4) == "<br>") {
+        s.remove_prefix(4);
+      } else if (s.size() >= 4 && s.substr(s.size() - 4) == "<br>") {
+        s.remove_suffix(4);
+      } else {
+        return s;
+      }
+    }
+  }
+
   void FlushInline(int depth) {
-    std::string text(Trim(inline_));
+    std::string text(TrimBreaks(inline_));
     inline_.clear();
     if (text.empty()) return;
     if (!HtmlToText(text).empty()) {
@@ -1167,6 +1181,23 @@ class Page {
     for (unsigned i = 0; kids && i < kids->length; ++i) {
       const GumboNode* c = Child(kids, i);
       const bool inline_node = !IsElement(c) || IsInline(TagOf(c)) || IsImage(c);
+      if (wrap && TagOf(c) == GUMBO_TAG_BR) {
+        // Two or more line breaks in a row, white space between, end a paragraph: the
+        // shape of text typed into an old CMS or a forum, with no <p> at all.
+        unsigned j = i + 1;
+        bool run = false;
+        for (; j < kids->length; ++j) {
+          const GumboNode* d = Child(kids, j);
+          if (d->type == GUMBO_NODE_WHITESPACE) continue;
+          if (TagOf(d) != GUMBO_TAG_BR) break;
+          run = true;
+        }
+        if (run) {
+          FlushInline(depth);
+          i = j - 1;
+          continue;
+        }
+      }
       if (inline_node) {
         if (wrap) {
           Inline(c, &inline_, depth);

@@ -197,6 +197,28 @@ TEST(HtmlPageTest, ImagesComeFromSrcsetPictureLazyLoadersAndAmp) {
   EXPECT_EQ(std::string::npos, c.find("javascript")) << c;
 }
 
+TEST(HtmlPageTest, TextSeparatedByBlankLinesOfBreaksIsParagraphs) {
+  // An old blog engine's post body: no <p>, paragraphs as <br><br>, a single <br>
+  // inside a paragraph (a poem's line), emphasis running across it.
+  const std::string body =
+      "<div class=\"post-body entry-content\">\n"
+      "The harbour board met on Tuesday, and after a long debate, it voted to reopen the quay."
+      "<br /><br />\n"
+      "Crews, visitors and the ferry company welcomed the vote, which <em>ends\n<br>\nthree years</em>"
+      " of waiting.<br>\n<br>\n<br>\n"
+      "Work starts in May, and the first boats, the board says, may tie up in June.<br />"
+      "</div>";
+  std::optional<Article> a = Parse("x.html", Page("<title>Quay</title>", body));
+  ASSERT_TRUE(a);
+  const std::vector<std::string> p = ParagraphTexts(a->content_html);
+  ASSERT_EQ(3u, p.size()) << a->content_html;
+  EXPECT_EQ("The harbour board met on Tuesday, and after a long debate, it voted to reopen the quay.",
+            p[0]);
+  EXPECT_NE(std::string::npos, a->content_html.find("<em>ends <br> three years</em>")) << a->content_html;
+  EXPECT_EQ("Work starts in May, and the first boats, the board says, may tie up in June.", p[2]);
+  EXPECT_EQ(std::string::npos, a->content_html.find("<br></p>")) << a->content_html;
+}
+
 TEST(HtmlPageTest, CharsetsFromBomMetaAndHttpEquiv) {
   // Shift_JIS "日本" declared in <meta charset>
   std::optional<Article> a = Parse(
