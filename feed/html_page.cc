@@ -8,33 +8,38 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "feed/html.h"
+#include "feed/html_dom.h"
+#include "feed/html_metadata.h"
 #include "feed/url.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
 namespace {
 
-using json = nlohmann::json;
+using namespace dom;
 
 // ---------------------------------------------------------------------------------
 // The nesting estimate
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsAsciiAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // Elements that never stay open around the next one of their kind or have no end:
 // void elements, and those a sibling start tag closes.
 bool ClosesItself(std::string_view name) {
-  static constexpr std::string_view kNames[] = {  // not <table>: one nests in a cell
-      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-      "source", "track", "wbr", "keygen", "html", "head", "body", "p", "li", "dt", "dd",
-      "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "colgroup",
-      "caption", "rb", "rt", "rp", "rtc", "a", "button", "nobr", "form", "select",
-      "frame", "image"};
+  static constexpr std::string_view kNames[] = {
+      // not <table>: one nests in a cell
+      "area",  "base",   "br",     "col",      "embed",   "hr",       "img",  "input", "link",
+      "meta",  "param",  "source", "track",    "wbr",     "keygen",   "html", "head",  "body",
+      "p",     "li",     "dt",     "dd",       "option",  "optgroup", "tr",   "td",    "th",
+      "tbody", "thead",  "tfoot",  "colgroup", "caption", "rb",       "rt",   "rp",    "rtc",
+      "a",     "button", "nobr",   "form",     "select",  "frame",    "image"};
   if (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6') return true;
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
@@ -45,186 +50,7 @@ bool IsRawText(std::string_view name) {
          name == "xmp" || name == "iframe" || name == "noembed" || name == "noframes" ||
          name == "plaintext";
 }
-
 // ---------------------------------------------------------------------------------
-// Gumbo helpers
-
-bool IsElement(const GumboNode* n) {
-  return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
-}
-
-GumboTag TagOf(const GumboNode* n) { return IsElement(n) ? n->v.element.tag : GUMBO_TAG_UNKNOWN; }
-
-const GumboVector* ChildrenOf(const GumboNode* n) {
-  if (IsElement(n)) return &n->v.element.children;
-  if (n->type == GUMBO_NODE_DOCUMENT) return &n->v.document.children;
-  return nullptr;
-}
-
-const GumboNode* Child(const GumboVector* v, unsigned i) {
-  return static_cast<const GumboNode*>(v->data[i]);
-}
-
-std::string_view AttrOf(const GumboNode* n, const char* name) {
-  if (!IsElement(n)) return {};
-  const GumboAttribute* a = gumbo_get_attribute(&n->v.element.attributes, name);
-  return a ? std::string_view(a->value) : std::string_view();
-}
-
-bool HasAttr(const GumboNode* n, const char* name) {
-  return IsElement(n) && gumbo_get_attribute(&n->v.element.attributes, name) != nullptr;
-}
-
-std::string LowerCopy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-// Whether the space-separated list `list` holds `token` (ASCII case-insensitively).
-bool HasToken(std::string_view list, std::string_view token) {
-  size_t pos = 0;
-  while (pos < list.size()) {
-    while (pos < list.size() && IsSpace(static_cast<unsigned char>(list[pos]))) ++pos;
-    size_t end = pos;
-    while (end < list.size() && !IsSpace(static_cast<unsigned char>(list[end]))) ++end;
-    if (end > pos && EqualsIgnoreCase(list.substr(pos, end - pos), token)) return true;
-    pos = end;
-  }
-  return false;
-}
-
-// The name of an element Gumbo 0.10 does not know (<dialog>, <picture>, custom
-// elements), lowercased; "" for known ones.
-std::string UnknownName(const GumboNode* n) {
-  if (!IsElement(n) || n->v.element.tag != GUMBO_TAG_UNKNOWN) return "";
-  GumboStringPiece piece = n->v.element.original_tag;
-  gumbo_tag_from_original_text(&piece);
-  std::string name(piece.data, piece.length);
-  for (char& c : name) c = Lower(c);
-  return name;
-}
-
-bool HasClass(const GumboNode* n, std::string_view cls) { return HasToken(AttrOf(n, "class"), cls); }
-
-// An image: <img>, or AMP's <amp-img> (an AMP page has no other).
-bool IsImage(const GumboNode* n) {
-  const GumboTag tag = TagOf(n);
-  return tag == GUMBO_TAG_IMG || (tag == GUMBO_TAG_UNKNOWN && UnknownName(n) == "amp-img");
-}
-
-bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-// The best candidate of a srcset list, as HTML parses one: the widest ("800w"), else
-// the densest ("2x"), else the first. A URL may hold commas (an image CDN's
-// "c_fill,w_300"); a candidate ends at white space, or at the commas ending its URL.
-std::string_view BestSrcsetCandidate(std::string_view list) {
-  std::string_view best;
-  double best_size = -1;
-  size_t pos = 0;
-  while (pos < list.size()) {
-    while (pos < list.size() && (IsHtmlSpace(list[pos]) || list[pos] == ',')) ++pos;
-    const size_t start = pos;
-    while (pos < list.size() && !IsHtmlSpace(list[pos])) ++pos;
-    std::string_view url = list.substr(start, pos - start);
-    double size = 0;  // no descriptor: 1x
-    if (!url.empty() && url.back() == ',') {
-      while (!url.empty() && url.back() == ',') url.remove_suffix(1);
-      size = 1;
-    } else {
-      // descriptors up to the next comma outside parentheses
-      const size_t dstart = pos;
-      int parens = 0;
-      while (pos < list.size() && (list[pos] != ',' || parens > 0)) {
-        if (list[pos] == '(') ++parens;
-        if (list[pos] == ')' && parens > 0) --parens;
-        ++pos;
-      }
-      const std::string_view d = Trim(list.substr(dstart, pos - dstart));
-      size = 1;
-      if (d.size() > 1 && (d.back() == 'w' || d.back() == 'x')) {
-        const std::string number(d.substr(0, d.size() - 1));
-        char* end = nullptr;
-        const double v = std::strtod(number.c_str(), &end);
-        // widths outrank densities: a list mixes them only by mistake
-        if (end && *end == '\0' && v > 0) size = d.back() == 'w' ? 1e6 + v : v;
-      }
-    }
-    if (!url.empty() && size > best_size) {
-      best = url;
-      best_size = size;
-    }
-  }
-  return best;
-}
-
-int LineOf(const GumboNode* n) { return IsElement(n) ? static_cast<int>(n->v.element.start_pos.line) : 0; }
-
-// White space runs as one space, trimmed.
-std::string Collapse(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool space = false;
-  for (size_t pos = 0; pos < s.size();) {
-    const size_t start = pos;
-    const char32_t cp = DecodeUtf8(s, &pos);
-    if (IsSpace(cp)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.append(s.substr(start, pos - start));
-  }
-  return out;
-}
-
-bool IsInline(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_A: case GUMBO_TAG_ABBR: case GUMBO_TAG_B: case GUMBO_TAG_BDI: case GUMBO_TAG_BDO:
-    case GUMBO_TAG_BR: case GUMBO_TAG_CITE: case GUMBO_TAG_CODE: case GUMBO_TAG_DATA:
-    case GUMBO_TAG_DFN: case GUMBO_TAG_EM: case GUMBO_TAG_FONT: case GUMBO_TAG_I: case GUMBO_TAG_IMG:
-    case GUMBO_TAG_KBD: case GUMBO_TAG_MARK: case GUMBO_TAG_Q: case GUMBO_TAG_S: case GUMBO_TAG_SAMP:
-    case GUMBO_TAG_SMALL: case GUMBO_TAG_SPAN: case GUMBO_TAG_STRIKE: case GUMBO_TAG_STRONG:
-    case GUMBO_TAG_SUB: case GUMBO_TAG_SUP: case GUMBO_TAG_TIME: case GUMBO_TAG_TT: case GUMBO_TAG_U:
-    case GUMBO_TAG_VAR: case GUMBO_TAG_WBR: case GUMBO_TAG_DEL: case GUMBO_TAG_INS:
-    case GUMBO_TAG_BIG: case GUMBO_TAG_NOBR: case GUMBO_TAG_RUBY:
-    case GUMBO_TAG_RT: case GUMBO_TAG_RP:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The text of an element, scripts and styles left out, white space collapsed.
-void AppendText(const GumboNode* n, std::string* out, int depth = 0) {
-  if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
-      n->type == GUMBO_NODE_CDATA) {
-    out->append(n->v.text.text);
-    return;
-  }
-  const GumboTag tag = TagOf(n);
-  if (tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE || tag == GUMBO_TAG_NOSCRIPT ||
-      n->type == GUMBO_NODE_TEMPLATE || depth > static_cast<int>(kMaxHtmlNesting) + 64)
-    return;
-  const GumboVector* kids = ChildrenOf(n);
-  if (!kids) return;
-  if (tag == GUMBO_TAG_BR) out->push_back(' ');
-  for (unsigned i = 0; i < kids->length; ++i) {
-    const GumboNode* c = Child(kids, i);
-    const bool block = IsElement(c) && !IsInline(TagOf(c));
-    if (block) out->push_back(' ');  // "<p>a</p><p>b</p>" reads "a b"; "a<b>c</b>" reads "ac"
-    AppendText(c, out, depth + 1);
-    if (block) out->push_back(' ');
-  }
-}
-
-std::string TextOf(const GumboNode* n) {
-  std::string raw;
-  AppendText(n, &raw);
-  return Collapse(raw);
-}
-
 // ---------------------------------------------------------------------------------
 // Class and id hints, after Mozilla's Readability
 
@@ -252,14 +78,15 @@ bool HasWord(std::string_view hay, std::initializer_list<std::string_view> words
 }
 
 bool Unlikely(std::string_view hint) {
-  return ContainsAny(hint, {"banner", "breadcrumb", "combx", "comment", "community", "cover-wrap",
-                            "disqus", "extra", "footer", "gdpr", "header", "legends", "menu",
-                            "related", "remark", "replies", "rss", "shoutbox", "sidebar",
-                            "skyscraper", "social", "sponsor", "supplemental", "ad-break",
-                            "agegate", "pagination", "pager", "popup", "share", "sharing",
-                            "newsletter", "subscribe", "signup", "cookie", "consent",
-                            "webmention", "modal", "navbar", "outbrain", "taboola", "promo",
-                            "paywall", "byline", "author-bio", "toolbar"}) ||
+  return ContainsAny(
+             hint, {"banner",     "breadcrumb", "combx",    "comment", "community",    "cover-wrap",
+                    "disqus",     "extra",      "footer",   "gdpr",    "header",       "legends",
+                    "menu",       "related",    "remark",   "replies", "rss",          "shoutbox",
+                    "sidebar",    "skyscraper", "social",   "sponsor", "supplemental", "ad-break",
+                    "agegate",    "pagination", "pager",    "popup",   "share",        "sharing",
+                    "newsletter", "subscribe",  "signup",   "cookie",  "consent",      "webmention",
+                    "modal",      "navbar",     "outbrain", "taboola", "promo",        "paywall",
+                    "byline",     "author-bio", "toolbar"}) ||
          HasWord(hint, {"ad", "ads", "advert", "advertisement", "nav", "navigation", "print"});
 }
 
@@ -273,10 +100,11 @@ bool Positive(std::string_view hint) {
 }
 
 bool Negative(std::string_view hint) {
-  return ContainsAny(hint, {"hidden", "banner", "combx", "comment", "com-", "contact", "footer",
-                            "gdpr", "masthead", "media", "meta", "outbrain", "promo", "related",
-                            "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor",
-                            "shopping", "tags", "widget", "byline", "author", "dateline"}) ||
+  return ContainsAny(hint, {"hidden",     "banner",  "combx",    "comment", "com-",     "contact",
+                            "footer",     "gdpr",    "masthead", "media",   "meta",     "outbrain",
+                            "promo",      "related", "scroll",   "share",   "shoutbox", "sidebar",
+                            "skyscraper", "sponsor", "shopping", "tags",    "widget",   "byline",
+                            "author",     "dateline"}) ||
          HasWord(hint, {"ad", "ads"});
 }
 
@@ -295,17 +123,47 @@ int ClassWeight(const GumboNode* n) {
 // Never content, wherever it is.
 bool AlwaysDropped(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED: case GUMBO_TAG_APPLET:
-    case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_CANVAS: case GUMBO_TAG_FORM:
-    case GUMBO_TAG_INPUT: case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
-    case GUMBO_TAG_LABEL: case GUMBO_TAG_FIELDSET: case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_FOOTER: case GUMBO_TAG_HEADER: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_MAP: case GUMBO_TAG_MENU: case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_TITLE: case GUMBO_TAG_META: case GUMBO_TAG_LINK: case GUMBO_TAG_BASE:
-    case GUMBO_TAG_FRAMESET: case GUMBO_TAG_FRAME: case GUMBO_TAG_NOFRAMES: case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_DATALIST: case GUMBO_TAG_OUTPUT: case GUMBO_TAG_PROGRESS: case GUMBO_TAG_METER:
-    case GUMBO_TAG_KEYGEN: case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_APPLET:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH:
+    case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_LABEL:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_MAP:
+    case GUMBO_TAG_MENU:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_FRAMESET:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_DATALIST:
+    case GUMBO_TAG_OUTPUT:
+    case GUMBO_TAG_PROGRESS:
+    case GUMBO_TAG_METER:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_ADDRESS:
       return true;
     default:
       return false;
@@ -314,14 +172,14 @@ bool AlwaysDropped(GumboTag tag) {
 
 bool RoleDropped(std::string_view role) {
   static constexpr std::string_view kRoles[] = {
-      "navigation", "complementary", "contentinfo", "banner", "search", "dialog",
-      "alertdialog", "menu", "menubar", "form"};
+      "navigation", "complementary", "contentinfo", "banner",  "search",
+      "dialog",     "alertdialog",   "menu",        "menubar", "form"};
   const std::string r = LowerCopy(role);
   return std::find(std::begin(kRoles), std::end(kRoles), r) != std::end(kRoles);
 }
 
 // ---------------------------------------------------------------------------------
-// The page
+// The article in the page
 
 struct Stats {
   size_t chars = 0;       // code points of text, white space runs as one
@@ -329,7 +187,7 @@ struct Stats {
   size_t commas = 0;
   size_t paragraphs = 0;
   size_t images = 0;
-  bool has_block = false; // a block-level element among the children
+  bool has_block = false;  // a block-level element among the children
 };
 
 bool IsComma(char32_t cp) {
@@ -337,301 +195,33 @@ bool IsComma(char32_t cp) {
          cp == 0x2E41 || cp == 0x2E34 || cp == 0x2E32 || cp == 0xFF0C || cp == 0x3001;
 }
 
-bool IsArticleType(const json& type) {
-  auto one = [](const json& t) {
-    if (!t.is_string()) return false;
-    std::string s = t.get<std::string>();
-    if (const size_t slash = s.find_last_of("/:"); slash != std::string::npos) s = s.substr(slash + 1);
-    auto ends = [&](std::string_view e) {
-      return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-    };
-    return ends("Article") || ends("Posting");
-  };
-  if (type.is_array()) return std::any_of(type.begin(), type.end(), one);
-  return one(type);
-}
-
 class Page {
  public:
-  Page(const GumboOutput* out, const HtmlPageOptions& options) : out_(out), options_(options) {}
+  Page(const GumboOutput* out, const HtmlPageOptions& options)
+      : options_(options), page_(ReadPageMetadata(*out, options)) {}
 
   ParsedFields Read() {
-    ScanDocument(out_->document, 0, false);
     ParsedFields f;
-    ReadJsonLd();
-    SetBase();
-    f.via = canonical_;
+    f.via = page_.canonical;
 
     const GumboNode* root = ChooseRoot();
     Titles(root, &f);
     Authors(root, &f);
     Dates(root, &f);
     Sections(root, &f);
-    f.summary = FirstOf({ld_.description, Meta("og:description"), Meta("description"),
-                         Meta("twitter:description")});
-    f.language = FirstOf({ld_.language, html_lang_, Locale(Meta("og:locale")),
-                          Meta("content-language")});
-    if (!html_dir_.empty()) f.direction = html_dir_;
-    f.draft = EqualsIgnoreCase(ld_.status, "draft") ||
-              EqualsIgnoreCase(Meta("draft"), "true") || EqualsIgnoreCase(Meta("draft"), "yes");
+    f.summary = FirstOf({page_.ld.description, page_.Meta("og:description"),
+                         page_.Meta("description"), page_.Meta("twitter:description")});
+    f.language = FirstOf({page_.ld.language, page_.lang, LocaleTag(page_.Meta("og:locale")),
+                          page_.Meta("content-language")});
+    if (!page_.dir.empty()) f.direction = page_.dir;
+    f.draft = EqualsIgnoreCase(page_.ld.status, "draft") ||
+              EqualsIgnoreCase(page_.Meta("draft"), "true") ||
+              EqualsIgnoreCase(page_.Meta("draft"), "yes");
     Body(root, &f);
     return f;
   }
 
  private:
-  struct JsonLd {
-    std::string headline, author, published, modified, section, description, language, status,
-        publisher;
-    std::vector<std::string> keywords;
-    int line = 0;
-    bool found = false;
-  };
-
-  // One walk over the whole document: the head's metadata, JSON-LD wherever it is,
-  // and the first of the marks that name an article's parts.
-  void ScanDocument(const GumboNode* n, int depth, bool in_head) {
-    if (!IsElement(n) && n->type != GUMBO_NODE_DOCUMENT) return;
-    if (depth > static_cast<int>(kMaxHtmlNesting) + 64) return;
-    const GumboTag tag = TagOf(n);
-    switch (tag) {
-      case GUMBO_TAG_HTML:
-        html_lang_ = Collapse(AttrOf(n, "lang"));
-        if (html_lang_.empty()) html_lang_ = Collapse(AttrOf(n, "xml:lang"));
-        SetDir(AttrOf(n, "dir"));
-        break;
-      case GUMBO_TAG_BODY:
-        body_ = n;
-        if (html_dir_.empty()) SetDir(AttrOf(n, "dir"));
-        break;
-      case GUMBO_TAG_TITLE:
-        if (title_.empty()) title_ = TextOf(n);
-        return;
-      case GUMBO_TAG_META: {
-        std::string key = LowerCopy(AttrOf(n, "property"));
-        if (key.empty()) key = LowerCopy(AttrOf(n, "name"));
-        if (key.empty()) key = LowerCopy(AttrOf(n, "http-equiv"));
-        if (key.empty()) key = LowerCopy(AttrOf(n, "itemprop"));
-        const std::string value = Collapse(AttrOf(n, "content"));
-        if (key.empty() || value.empty()) return;
-        if (key == "article:tag") {
-          meta_tags_.push_back(value);
-        } else if (!meta_.count(key)) {
-          meta_[key] = value;
-          meta_line_[key] = LineOf(n);
-        }
-        return;
-      }
-      case GUMBO_TAG_LINK:
-        if (HasToken(AttrOf(n, "rel"), "canonical") && canonical_raw_.empty())
-          canonical_raw_ = std::string(AttrOf(n, "href"));
-        return;
-      case GUMBO_TAG_BASE:
-        if (base_raw_.empty()) base_raw_ = std::string(AttrOf(n, "href"));
-        return;
-      case GUMBO_TAG_SCRIPT:
-        if (EqualsIgnoreCase(Trim(AttrOf(n, "type")), "application/ld+json")) {
-          std::string text;
-          AppendRawText(n, &text);
-          ld_scripts_.push_back({std::move(text), LineOf(n)});
-        }
-        return;
-      case GUMBO_TAG_H1:
-        if (!in_head) h1s_.push_back(n);
-        break;
-      default:
-        break;
-    }
-    if (!h_entry_ && HasClass(n, "h-entry")) h_entry_ = n;
-    if (!article_body_ && AttrOf(n, "itemprop") == "articleBody") article_body_ = n;
-    const GumboVector* kids = ChildrenOf(n);
-    if (!kids) return;
-    for (unsigned i = 0; i < kids->length; ++i)
-      ScanDocument(Child(kids, i), depth + 1, in_head || tag == GUMBO_TAG_HEAD);
-  }
-
-  void SetDir(std::string_view dir) {
-    const std::string d = LowerCopy(Trim(dir));
-    if (d == "rtl" || d == "ltr") html_dir_ = d;
-  }
-
-  static void AppendRawText(const GumboNode* n, std::string* out) {
-    const GumboVector* kids = ChildrenOf(n);
-    if (!kids) return;
-    for (unsigned i = 0; i < kids->length; ++i) {
-      const GumboNode* c = Child(kids, i);
-      if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE ||
-          c->type == GUMBO_NODE_CDATA)
-        out->append(c->v.text.text);
-    }
-  }
-
-  std::string Meta(const std::string& key) const {
-    auto it = meta_.find(key);
-    return it == meta_.end() ? std::string() : it->second;
-  }
-
-  static std::string FirstOf(std::initializer_list<std::string> values) {
-    for (const std::string& v : values) {
-      if (!Trim(v).empty()) return std::string(Trim(v));
-    }
-    return "";
-  }
-
-  static std::string Locale(std::string locale) {
-    std::replace(locale.begin(), locale.end(), '_', '-');
-    return locale;
-  }
-
-  // --- JSON-LD -------------------------------------------------------------------
-
-  static std::string JsonText(const json& v) {
-    if (v.is_string()) return Collapse(v.get<std::string>());
-    if (v.is_number()) return v.dump();
-    return "";
-  }
-
-  std::string NameOf(const json& v, const std::unordered_map<std::string, const json*>& ids) const {
-    if (v.is_string()) return Collapse(v.get<std::string>());
-    if (!v.is_object()) return "";
-    if (v.contains("name")) {
-      const json& name = v["name"];
-      if (name.is_string()) return Collapse(name.get<std::string>());
-      if (name.is_array() && !name.empty()) return JsonText(name[0]);
-    }
-    if (v.contains("@id") && v["@id"].is_string()) {
-      auto it = ids.find(v["@id"].get<std::string>());
-      if (it != ids.end() && it->second != &v && it->second->contains("name"))
-        return JsonText((*it->second)["name"]);
-    }
-    return "";
-  }
-
-  static void Collect(const json& v, std::vector<const json*>* objects, int depth) {
-    if (depth > 16) return;
-    if (v.is_array()) {
-      for (const json& item : v) Collect(item, objects, depth + 1);
-    } else if (v.is_object()) {
-      objects->push_back(&v);
-      if (v.contains("@graph")) Collect(v["@graph"], objects, depth + 1);
-      for (const char* key : {"mainEntity", "mainEntityOfPage"}) {
-        if (v.contains(key) && v[key].is_object()) Collect(v[key], objects, depth + 1);
-      }
-    }
-  }
-
-  void ReadJsonLd() {
-    for (const auto& [text, line] : ld_scripts_) {
-      const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (doc.is_discarded()) continue;
-      std::vector<const json*> objects;
-      Collect(doc, &objects, 0);
-      std::unordered_map<std::string, const json*> ids;
-      for (const json* o : objects) {
-        if (o->contains("@id") && (*o)["@id"].is_string()) ids.emplace((*o)["@id"].get<std::string>(), o);
-      }
-      for (const json* o : objects) {
-        if (!o->contains("@type") || !IsArticleType((*o)["@type"])) continue;
-        const json& a = *o;
-        JsonLd& ld = ld_;
-        ld.found = true;
-        ld.line = line;
-        auto str = [&](const char* key) { return a.contains(key) ? JsonText(a[key]) : ""; };
-        ld.headline = str("headline");
-        if (ld.headline.empty()) ld.headline = str("name");
-        if (a.contains("author")) {
-          const json& au = a["author"];
-          std::vector<std::string> names;
-          if (au.is_array()) {
-            for (const json& one : au) names.push_back(NameOf(one, ids));
-          } else {
-            names.push_back(NameOf(au, ids));
-          }
-          for (const std::string& name : names) {
-            if (name.empty()) continue;
-            if (!ld.author.empty()) ld.author += ", ";
-            ld.author += name;
-          }
-        }
-        ld.published = str("datePublished");
-        if (ld.published.empty()) ld.published = str("dateCreated");
-        ld.modified = str("dateModified");
-        if (a.contains("articleSection")) {
-          const json& s = a["articleSection"];
-          ld.section = s.is_array() && !s.empty() ? JsonText(s[0]) : JsonText(s);
-        }
-        ld.description = str("description");
-        if (a.contains("inLanguage")) {
-          const json& l = a["inLanguage"];
-          ld.language = l.is_object() ? (l.contains("alternateName") ? JsonText(l["alternateName"])
-                                                                     : NameOf(l, ids))
-                                      : JsonText(l);
-        }
-        ld.status = str("creativeWorkStatus");
-        if (a.contains("publisher")) ld.publisher = NameOf(a["publisher"], ids);
-        if (a.contains("keywords")) {
-          const json& k = a["keywords"];
-          if (k.is_array()) {
-            for (const json& one : k) {
-              if (std::string t = JsonText(one); !t.empty()) ld.keywords.push_back(t);
-            }
-          } else {
-            SplitCommas(JsonText(k), &ld.keywords);
-          }
-        }
-        return;  // the first article object is the page's article
-      }
-    }
-  }
-
-  static void SplitCommas(std::string_view s, std::vector<std::string>* out) {
-    size_t pos = 0;
-    while (pos <= s.size()) {
-      size_t end = s.find(',', pos);
-      if (end == std::string_view::npos) end = s.size();
-      const std::string_view t = Trim(s.substr(pos, end - pos));
-      if (!t.empty()) out->emplace_back(t);
-      pos = end + 1;
-    }
-  }
-
-  // --- URLs ----------------------------------------------------------------------
-
-  static bool IsHttpUrl(std::string_view url) {
-    const std::string lower = LowerCopy(url.substr(0, 8));
-    return lower.rfind("http://", 0) == 0 || lower.rfind("https://", 0) == 0;
-  }
-
-  // The base every relative URL in the page resolves against: <base href> (itself
-  // resolved against the canonical link), the canonical link, or feedd's page.
-  void SetBase() {
-    const UrlBase feedd{options_.site_root, options_.page_url};
-    if (!canonical_raw_.empty()) {
-      std::optional<std::string> c = SafeUrl(canonical_raw_, UrlContext::kLink, feedd);
-      if (c && IsHttpUrl(*c)) canonical_ = *c;
-    }
-    if (!base_raw_.empty()) {
-      const UrlBase against = canonical_.empty() ? feedd : UrlBase{canonical_, canonical_};
-      std::optional<std::string> b = SafeUrl(base_raw_, UrlContext::kLink, against);
-      if (b && IsHttpUrl(*b)) base_ = *b;
-    }
-    if (base_.empty()) base_ = canonical_;
-    if (base_.empty()) {
-      site_root_ = std::string(options_.site_root);
-      page_url_ = std::string(options_.page_url);
-    } else {
-      site_root_ = base_;
-      page_url_ = base_;
-    }
-    const size_t colon = page_url_.find(':');
-    scheme_ = colon == std::string::npos ? "https" : page_url_.substr(0, colon);
-  }
-
-  std::optional<std::string> Url(std::string_view raw, UrlContext context) const {
-    std::string url(Trim(raw));
-    if (url.rfind("//", 0) == 0) url = scheme_ + ":" + url;  // protocol-relative
-    return SafeUrl(url, context, UrlBase{site_root_, page_url_});
-  }
-
   // --- Where the article is -------------------------------------------------------
 
   bool Removed(const GumboNode* n) const {
@@ -642,12 +232,12 @@ class Page {
     if (HasAttr(n, "hidden") || AttrOf(n, "aria-hidden") == "true") return true;
     if (RoleDropped(AttrOf(n, "role"))) return true;
     if (tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_ARTICLE ||
-        tag == GUMBO_TAG_MAIN || n == h_entry_ || n == article_body_)
+        tag == GUMBO_TAG_MAIN || n == page_.h_entry || n == page_.article_body)
       return false;
     // microformats: an entry's content and name are never junk, whatever else the class says
     if (HasClass(n, "e-content") || HasClass(n, "h-entry")) return false;
-    const std::string hint = LowerCopy(std::string(AttrOf(n, "class")) + " " +
-                                       std::string(AttrOf(n, "id")));
+    const std::string hint =
+        LowerCopy(std::string(AttrOf(n, "class")) + " " + std::string(AttrOf(n, "id")));
     return Unlikely(hint) && !MaybeOk(hint);
   }
 
@@ -705,19 +295,36 @@ class Page {
   double InitialScore(const GumboNode* n) const {
     double score = ClassWeight(n);
     switch (TagOf(n)) {
-      case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN: score += 5; break;
-      case GUMBO_TAG_SECTION: case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE:
+      case GUMBO_TAG_DIV:
+      case GUMBO_TAG_ARTICLE:
+      case GUMBO_TAG_MAIN:
+        score += 5;
+        break;
+      case GUMBO_TAG_SECTION:
+      case GUMBO_TAG_PRE:
+      case GUMBO_TAG_TD:
+      case GUMBO_TAG_BLOCKQUOTE:
         score += 3;
         break;
-      case GUMBO_TAG_OL: case GUMBO_TAG_UL: case GUMBO_TAG_DL: case GUMBO_TAG_DD: case GUMBO_TAG_DT:
+      case GUMBO_TAG_OL:
+      case GUMBO_TAG_UL:
+      case GUMBO_TAG_DL:
+      case GUMBO_TAG_DD:
+      case GUMBO_TAG_DT:
       case GUMBO_TAG_LI:
         score -= 3;
         break;
-      case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
-      case GUMBO_TAG_H6: case GUMBO_TAG_TH:
+      case GUMBO_TAG_H1:
+      case GUMBO_TAG_H2:
+      case GUMBO_TAG_H3:
+      case GUMBO_TAG_H4:
+      case GUMBO_TAG_H5:
+      case GUMBO_TAG_H6:
+      case GUMBO_TAG_TH:
         score -= 5;
         break;
-      default: break;
+      default:
+        break;
     }
     return score;
   }
@@ -734,8 +341,8 @@ class Page {
         ((tag == GUMBO_TAG_DIV || tag == GUMBO_TAG_SECTION || tag == GUMBO_TAG_UNKNOWN) &&
          !s.has_block);
     if (paragraph_like && s.chars >= 25) {
-      const double points = 1.0 + static_cast<double>(s.commas) +
-                            std::min(3.0, static_cast<double>(s.chars) / 100.0);
+      const double points =
+          1.0 + static_cast<double>(s.commas) + std::min(3.0, static_cast<double>(s.chars) / 100.0);
       const GumboNode* a = n->parent;
       for (int level = 0; a && IsElement(a) && level < 5; ++level, a = a->parent) {
         auto [it, fresh] = scores_.emplace(a, 0.0);
@@ -754,28 +361,18 @@ class Page {
     return it->second * (1.0 - LinkDensity(StatsOf(n)));
   }
 
-  static const GumboNode* FirstWithClass(const GumboNode* n, std::string_view cls, int depth) {
-    if (!IsElement(n) || depth > static_cast<int>(kMaxHtmlNesting) + 64) return nullptr;
-    if (HasClass(n, cls)) return n;
-    const GumboVector* kids = ChildrenOf(n);
-    for (unsigned i = 0; kids && i < kids->length; ++i) {
-      if (const GumboNode* f = FirstWithClass(Child(kids, i), cls, depth + 1)) return f;
-    }
-    return nullptr;
-  }
-
   // The element whose content is the article: a marked one, else the best score.
   const GumboNode* ChooseRoot() {
-    if (!body_) return nullptr;
-    Measure(body_, false, 0);
+    if (!page_.body) return nullptr;
+    Measure(page_.body, false, 0);
     const GumboNode* marked = nullptr;
-    if (h_entry_) marked = FirstWithClass(h_entry_, "e-content", 0);
-    if (!marked) marked = article_body_;
+    if (page_.h_entry) marked = FirstWithClass(page_.h_entry, "e-content");
+    if (!marked) marked = page_.article_body;
     if (marked && StatsOf(marked).chars >= 140) {
       roots_ = {marked};
       return marked;
     }
-    Score(body_, 0);
+    Score(page_.body, 0);
     const GumboNode* top = nullptr;
     double best = 0;
     for (const auto& [node, raw] : scores_) {
@@ -789,8 +386,8 @@ class Page {
       }
     }
     if (!top) {
-      roots_ = {body_};
-      return body_;
+      roots_ = {page_.body};
+      return page_.body;
     }
     // Siblings that score near the top candidate, or paragraphs that read as text,
     // belong to the article too (a page that splits its text across blocks).
@@ -817,9 +414,9 @@ class Page {
         const Stats& st = StatsOf(s);
         const double density = LinkDensity(st);
         const std::string text = TextOf(s);
-        append = (st.chars > 80 && density < 0.25) ||
-                 (st.chars > 0 && st.chars <= 80 && density == 0 &&
-                  IsSentenceEnd(LastCodePointBeforeClosers(text)));
+        append =
+            (st.chars > 80 && density < 0.25) || (st.chars > 0 && st.chars <= 80 && density == 0 &&
+                                                  IsSentenceEnd(LastCodePointBeforeClosers(text)));
       }
       if (append) roots_.push_back(s);
     }
@@ -830,7 +427,7 @@ class Page {
   // <article>, h-entry or itemscope), where its tags and byline are.
   const GumboNode* Scope(const GumboNode* root) const {
     for (const GumboNode* n = root; n && IsElement(n); n = n->parent) {
-      if (TagOf(n) == GUMBO_TAG_ARTICLE || n == h_entry_ || HasClass(n, "hentry") ||
+      if (TagOf(n) == GUMBO_TAG_ARTICLE || n == page_.h_entry || HasClass(n, "hentry") ||
           HasAttr(n, "itemscope"))
         return n;
       if (TagOf(n) == GUMBO_TAG_BODY) break;
@@ -842,8 +439,9 @@ class Page {
 
   // Comments, replies and the like: their names and dates are not the article's.
   static bool IsDiscussion(const GumboNode* n) {
-    return ContainsAny(LowerCopy(std::string(AttrOf(n, "class")) + " " + std::string(AttrOf(n, "id"))),
-                       {"comment", "repl", "webmention", "related", "sidebar", "discuss"}) ||
+    return ContainsAny(
+               LowerCopy(std::string(AttrOf(n, "class")) + " " + std::string(AttrOf(n, "id"))),
+               {"comment", "repl", "webmention", "related", "sidebar", "discuss"}) ||
            TagOf(n) == GUMBO_TAG_ASIDE || TagOf(n) == GUMBO_TAG_NAV;
   }
 
@@ -853,82 +451,21 @@ class Page {
     if (skip_removed && Removed(n)) return;
     if (!fn(n)) return;
     const GumboVector* kids = ChildrenOf(n);
-    for (unsigned i = 0; kids && i < kids->length; ++i) Walk(Child(kids, i), skip_removed, fn, depth + 1);
-  }
-
-  // The page's <title> without the site's name around it.
-  std::string StrippedTitle(const std::string& h1) const {
-    std::string title = title_;
-    if (title.empty()) return "";
-    if (!h1.empty() && title.rfind(h1, 0) == 0) return h1;
-    for (const std::string& site : {Meta("og:site_name"), ld_.publisher, Meta("application-name")}) {
-      if (site.empty() || site.size() >= title.size()) continue;
-      if (title.size() > site.size() && title.compare(title.size() - site.size(), site.size(), site) == 0) {
-        std::string rest = title.substr(0, title.size() - site.size());
-        return TrimSeparators(rest);
-      }
-      if (title.rfind(site, 0) == 0) return TrimSeparators(title.substr(site.size()));
-    }
-    static constexpr std::array<std::string_view, 8> kSeparators{
-        " | ", " - ", " \u2013 ", " \u2014 ", " \u00b7 ", " :: ", " \u00bb ", " / "};
-    size_t first = std::string::npos, last = std::string::npos, first_len = 0, last_len = 0;
-    for (std::string_view sep : kSeparators) {
-      const size_t f = title.find(sep);
-      if (f != std::string::npos && (first == std::string::npos || f < first)) {
-        first = f;
-        first_len = sep.size();
-      }
-      const size_t l = title.rfind(sep);
-      if (l != std::string::npos && (last == std::string::npos || l > last)) {
-        last = l;
-        last_len = sep.size();
-      }
-    }
-    if (last == std::string::npos) return title;
-    const std::string head = title.substr(0, last);
-    const std::string tail = title.substr(last + last_len);
-    if (CountCodePoints(tail) < CountCodePoints(head)) return head;
-    const std::string lead = title.substr(0, first);
-    const std::string after = title.substr(first + first_len);
-    if (CountCodePoints(lead) < CountCodePoints(after)) return after;
-    return title;
-  }
-
-  static std::string TrimSeparators(std::string s) {
-    auto sep = [](char32_t cp) {
-      return IsSpace(cp) || cp == '|' || cp == '-' || cp == 0x2013 || cp == 0x2014 ||
-             cp == 0xB7 || cp == ':' || cp == 0xBB || cp == '/';
-    };
-    size_t start = 0;
-    for (size_t pos = 0; pos < s.size();) {
-      const size_t at = pos;
-      if (!sep(DecodeUtf8(s, &pos))) {
-        start = at;
-        break;
-      }
-      start = pos;
-    }
-    s = s.substr(start);
-    while (!s.empty()) {
-      size_t pos = s.size() - 1;
-      while (pos > 0 && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) --pos;
-      size_t p = pos;
-      if (!sep(DecodeUtf8(s, &p))) break;
-      s.resize(pos);
-    }
-    return s;
+    for (unsigned i = 0; kids && i < kids->length; ++i)
+      Walk(Child(kids, i), skip_removed, fn, depth + 1);
   }
 
   const GumboNode* Headline(const GumboNode* root) const {
     const GumboNode* scope = root ? Scope(root) : nullptr;
-    for (const GumboNode* h : h1s_) {
+    for (const GumboNode* h : page_.h1s) {
       for (const GumboNode* a = h; a; a = a->parent) {
         if (a == scope) return h;
       }
     }
-    for (const GumboNode* h : h1s_) {
+    for (const GumboNode* h : page_.h1s) {
       bool removed = false;
-      for (const GumboNode* a = h; a && !removed; a = a->parent) removed = a != h && Removed(a) && TagOf(a) != GUMBO_TAG_HEADER;
+      for (const GumboNode* a = h; a && !removed; a = a->parent)
+        removed = a != h && Removed(a) && TagOf(a) != GUMBO_TAG_HEADER;
       if (!removed) return h;
     }
     return nullptr;
@@ -938,33 +475,34 @@ class Page {
     headline_ = Headline(root);
     const std::string h1 = headline_ ? TextOf(headline_) : "";
     std::string p_name;
-    if (h_entry_) {
-      if (const GumboNode* n = FirstWithClass(h_entry_, "p-name", 0)) p_name = TextOf(n);
+    if (page_.h_entry) {
+      if (const GumboNode* n = FirstWithClass(page_.h_entry, "p-name")) p_name = TextOf(n);
     }
-    std::string og = Meta("og:title");
+    std::string og = page_.Meta("og:title");
     if (!og.empty()) {
-      for (const std::string& site : {Meta("og:site_name"), ld_.publisher}) {
+      for (const std::string& site : {page_.Meta("og:site_name"), page_.ld.publisher}) {
         if (site.empty() || site.size() >= og.size()) continue;
         if (og.compare(og.size() - site.size(), site.size(), site) == 0)
           og = TrimSeparators(og.substr(0, og.size() - site.size()));
       }
     }
-    f->title = FirstOf({ld_.headline, og, Meta("twitter:title"), p_name, h1, StrippedTitle(h1)});
+    f->title = FirstOf(
+        {page_.ld.headline, og, page_.Meta("twitter:title"), p_name, h1, page_.StrippedTitle(h1)});
     title_for_body_ = f->title;
     h1_text_ = h1;
   }
 
   void Authors(const GumboNode* root, ParsedFields* f) {
-    std::string meta_author = Meta("article:author");
+    std::string meta_author = page_.Meta("article:author");
     if (IsHttpUrl(meta_author)) meta_author.clear();
     std::string marked;
-    const GumboNode* scope = root ? Scope(root) : body_;
+    const GumboNode* scope = root ? Scope(root) : page_.body;
     auto find_in = [&](const GumboNode* where) {
       if (!where) return;
       Walk(where, false, [&](const GumboNode* n) {
         if (!marked.empty()) return false;
-        if (h_entry_ && HasClass(n, "p-author")) {
-          const GumboNode* name = FirstWithClass(n, "p-name", 0);
+        if (page_.h_entry && HasClass(n, "p-author")) {
+          const GumboNode* name = FirstWithClass(n, "p-name");
           marked = TextOf(name ? name : n);
         } else if (TagOf(n) == GUMBO_TAG_A && HasToken(AttrOf(n, "rel"), "author")) {
           marked = TextOf(n);
@@ -982,9 +520,9 @@ class Page {
       });
     };
     find_in(scope);
-    if (marked.empty() && scope != body_) find_in(body_);
+    if (marked.empty() && scope != page_.body) find_in(page_.body);
     if (CountCodePoints(marked) > kMaxNameChars) marked.clear();
-    f->author = FirstOf({ld_.author, meta_author, Meta("author"), marked});
+    f->author = FirstOf({page_.ld.author, meta_author, page_.Meta("author"), marked});
   }
 
   static constexpr size_t kMaxNameChars = 100;
@@ -992,24 +530,24 @@ class Page {
   void Dates(const GumboNode* root, ParsedFields* f) {
     std::string published, updated;
     int published_line = 0, updated_line = 0;
-    if (!ld_.published.empty()) {
-      published = ld_.published;
-      published_line = ld_.line;
-    } else if (std::string m = Meta("article:published_time"); !m.empty()) {
+    if (!page_.ld.published.empty()) {
+      published = page_.ld.published;
+      published_line = page_.ld.line;
+    } else if (std::string m = page_.Meta("article:published_time"); !m.empty()) {
       published = m;
-      published_line = meta_line_["article:published_time"];
+      published_line = page_.MetaLine("article:published_time");
     }
-    if (!ld_.modified.empty()) {
-      updated = ld_.modified;
-      updated_line = ld_.line;
-    } else if (std::string m = Meta("article:modified_time"); !m.empty()) {
+    if (!page_.ld.modified.empty()) {
+      updated = page_.ld.modified;
+      updated_line = page_.ld.line;
+    } else if (std::string m = page_.Meta("article:modified_time"); !m.empty()) {
       updated = m;
-      updated_line = meta_line_["article:modified_time"];
+      updated_line = page_.MetaLine("article:modified_time");
     }
-    if (h_entry_ && (published.empty() || updated.empty())) {
+    if (page_.h_entry && (published.empty() || updated.empty())) {
       auto mf = [&](const char* cls, std::string* value, int* line) {
         if (!value->empty()) return;
-        if (const GumboNode* n = FirstWithClass(h_entry_, cls, 0)) {
+        if (const GumboNode* n = FirstWithClass(page_.h_entry, cls)) {
           std::string v(Trim(AttrOf(n, "datetime")));
           if (v.empty()) v = TextOf(n);
           *value = v;
@@ -1022,7 +560,7 @@ class Page {
     if (published.empty()) {
       // the first <time datetime> at or after the headline, else in the article
       bool after = headline_ == nullptr;
-      const GumboNode* scope = root ? Scope(root) : body_;
+      const GumboNode* scope = root ? Scope(root) : page_.body;
       const GumboNode* found = nullptr;
       auto search = [&](const GumboNode* where, bool need_after) {
         if (!where) return;
@@ -1064,15 +602,17 @@ class Page {
             rel_tags.push_back(TextOf(n));
           }
         }
-        if (h_entry_ && HasClass(n, "p-category")) {
+        if (page_.h_entry && HasClass(n, "p-category")) {
           p_categories.push_back(TextOf(n));
           return false;
         }
         return true;
       });
     }
-    f->category = FirstOf({ld_.section, Meta("article:section"), rel_category});
-    for (const std::vector<std::string>* list : {&ld_.keywords, &meta_tags_, &p_categories, &rel_tags}) {
+    f->category = FirstOf({page_.ld.section, page_.Meta("article:section"), rel_category});
+    for (const std::vector<std::string>* list :
+         std::initializer_list<const std::vector<std::string>*>{
+             &page_.ld.keywords, &page_.meta_tags, &p_categories, &rel_tags}) {
       if (!list->empty()) {
         f->tags = *list;
         break;
@@ -1213,8 +753,8 @@ class Page {
   }
 
   // Writes the element `open` with its flowed children as one block.
-  void Container(const GumboNode* n, const std::string& open, const std::string& close,
-                 bool wrap, int depth) {
+  void Container(const GumboNode* n, const std::string& open, const std::string& close, bool wrap,
+                 int depth) {
     std::string body;
     const std::string saved_inline = std::move(inline_);
     inline_.clear();
@@ -1230,7 +770,8 @@ class Page {
   void Block(const GumboNode* n, int depth) {
     if (!IsElement(n) || depth > static_cast<int>(kMaxHtmlNesting)) return;
     if (Removed(n)) {
-      const std::string hint = LowerCopy(std::string(AttrOf(n, "class")) + " " + std::string(AttrOf(n, "id")));
+      const std::string hint =
+          LowerCopy(std::string(AttrOf(n, "class")) + " " + std::string(AttrOf(n, "id")));
       if (!AlwaysDropped(TagOf(n)) || TagOf(n) == GUMBO_TAG_NAV || TagOf(n) == GUMBO_TAG_ASIDE)
         NoteCut(n, ContainsAny(hint, {"byline", "author"}) ? "byline" : "page furniture",
                 "its element or class marks it as outside the article");
@@ -1245,7 +786,8 @@ class Page {
       case GUMBO_TAG_P: {
         std::string body;
         const GumboVector* kids = ChildrenOf(n);
-        for (unsigned i = 0; kids && i < kids->length; ++i) Inline(Child(kids, i), &body, depth + 1);
+        for (unsigned i = 0; kids && i < kids->length; ++i)
+          Inline(Child(kids, i), &body, depth + 1);
         std::string trimmed(Trim(body));
         if (!HtmlToText(trimmed).empty()) {
           EmitBlock("<p>" + trimmed + "</p>", depth);
@@ -1254,20 +796,27 @@ class Page {
         }
         return;
       }
-      case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
+      case GUMBO_TAG_H1:
+      case GUMBO_TAG_H2:
+      case GUMBO_TAG_H3:
+      case GUMBO_TAG_H4:
+      case GUMBO_TAG_H5:
       case GUMBO_TAG_H6: {
         if (IsTitleHeading(n)) return;
         const int level = tag == GUMBO_TAG_H1 ? 2 : 1 + (tag - GUMBO_TAG_H1);
         std::string body;
         const GumboVector* kids = ChildrenOf(n);
-        for (unsigned i = 0; kids && i < kids->length; ++i) Inline(Child(kids, i), &body, depth + 1);
+        for (unsigned i = 0; kids && i < kids->length; ++i)
+          Inline(Child(kids, i), &body, depth + 1);
         std::string trimmed(Trim(body));
         if (HtmlToText(trimmed).empty()) return;
         const std::string h = "h" + std::to_string(level);
         EmitBlock("<" + h + ">" + trimmed + "</" + h + ">", depth);
         return;
       }
-      case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL: {
+      case GUMBO_TAG_UL:
+      case GUMBO_TAG_OL:
+      case GUMBO_TAG_DL: {
         const std::string name = tag == GUMBO_TAG_UL ? "ul" : tag == GUMBO_TAG_OL ? "ol" : "dl";
         std::string open = "<" + name;
         if (tag == GUMBO_TAG_OL) {
@@ -1279,19 +828,44 @@ class Page {
         Container(n, open + ">", "</" + name + ">", false, depth);
         return;
       }
-      case GUMBO_TAG_LI: Container(n, "<li>", "</li>", false, depth); return;
-      case GUMBO_TAG_DT: Container(n, "<dt>", "</dt>", false, depth); return;
-      case GUMBO_TAG_DD: Container(n, "<dd>", "</dd>", false, depth); return;
-      case GUMBO_TAG_BLOCKQUOTE: Container(n, "<blockquote>", "</blockquote>", false, depth); return;
-      case GUMBO_TAG_FIGURE: Container(n, "<figure>", "</figure>", false, depth); return;
-      case GUMBO_TAG_FIGCAPTION: Container(n, "<figcaption>", "</figcaption>", false, depth); return;
-      case GUMBO_TAG_TABLE: Container(n, "<table>", "</table>", false, depth); return;
-      case GUMBO_TAG_CAPTION: Container(n, "<caption>", "</caption>", false, depth); return;
-      case GUMBO_TAG_THEAD: Container(n, "<thead>", "</thead>", false, depth); return;
-      case GUMBO_TAG_TBODY: Container(n, "<tbody>", "</tbody>", false, depth); return;
-      case GUMBO_TAG_TFOOT: Container(n, "<tfoot>", "</tfoot>", false, depth); return;
-      case GUMBO_TAG_TR: Container(n, "<tr>", "</tr>", false, depth); return;
-      case GUMBO_TAG_TH: case GUMBO_TAG_TD: {
+      case GUMBO_TAG_LI:
+        Container(n, "<li>", "</li>", false, depth);
+        return;
+      case GUMBO_TAG_DT:
+        Container(n, "<dt>", "</dt>", false, depth);
+        return;
+      case GUMBO_TAG_DD:
+        Container(n, "<dd>", "</dd>", false, depth);
+        return;
+      case GUMBO_TAG_BLOCKQUOTE:
+        Container(n, "<blockquote>", "</blockquote>", false, depth);
+        return;
+      case GUMBO_TAG_FIGURE:
+        Container(n, "<figure>", "</figure>", false, depth);
+        return;
+      case GUMBO_TAG_FIGCAPTION:
+        Container(n, "<figcaption>", "</figcaption>", false, depth);
+        return;
+      case GUMBO_TAG_TABLE:
+        Container(n, "<table>", "</table>", false, depth);
+        return;
+      case GUMBO_TAG_CAPTION:
+        Container(n, "<caption>", "</caption>", false, depth);
+        return;
+      case GUMBO_TAG_THEAD:
+        Container(n, "<thead>", "</thead>", false, depth);
+        return;
+      case GUMBO_TAG_TBODY:
+        Container(n, "<tbody>", "</tbody>", false, depth);
+        return;
+      case GUMBO_TAG_TFOOT:
+        Container(n, "<tfoot>", "</tfoot>", false, depth);
+        return;
+      case GUMBO_TAG_TR:
+        Container(n, "<tr>", "</tr>", false, depth);
+        return;
+      case GUMBO_TAG_TH:
+      case GUMBO_TAG_TD: {
         const std::string name = tag == GUMBO_TAG_TH ? "th" : "td";
         std::string open = "<" + name;
         for (const char* attr : {"colspan", "rowspan"}) {
@@ -1307,7 +881,9 @@ class Page {
         EmitBlock(open + ">" + std::string(Trim(body)) + "</" + name + ">", depth);
         return;
       }
-      case GUMBO_TAG_COLGROUP: case GUMBO_TAG_COL: return;
+      case GUMBO_TAG_COLGROUP:
+      case GUMBO_TAG_COL:
+        return;
       case GUMBO_TAG_PRE: {
         std::string text;
         AppendPreText(n, &text, depth + 1);
@@ -1316,7 +892,9 @@ class Page {
         EmitBlock(code ? "<pre><code>" + text + "</code></pre>" : "<pre>" + text + "</pre>", depth);
         return;
       }
-      case GUMBO_TAG_HR: EmitBlock("<hr>", depth); return;
+      case GUMBO_TAG_HR:
+        EmitBlock("<hr>", depth);
+        return;
       default:
         // a block holding one picture and a line of text is a figure and its caption
         if (const GumboNode* img = FigureImage(n)) {
@@ -1324,10 +902,12 @@ class Page {
           Inline(img, &picture, depth + 1);
           const std::string caption = TextOf(n);
           if (!picture.empty()) {
-            EmitBlock("<figure>" + picture +
-                          (caption.empty() ? "" : "<figcaption>" + EscapeHtml(caption) + "</figcaption>") +
-                          "</figure>",
-                      depth);
+            EmitBlock(
+                "<figure>" + picture +
+                    (caption.empty() ? ""
+                                     : "<figcaption>" + EscapeHtml(caption) + "</figcaption>") +
+                    "</figure>",
+                depth);
             return;
           }
         }
@@ -1342,7 +922,8 @@ class Page {
   // short caption's text (a CMS's "image with caption" box), or nullptr.
   const GumboNode* FigureImage(const GumboNode* n) const {
     const GumboTag tag = TagOf(n);
-    if (!(tag == GUMBO_TAG_DIV || tag == GUMBO_TAG_SECTION || tag == GUMBO_TAG_UNKNOWN)) return nullptr;
+    if (!(tag == GUMBO_TAG_DIV || tag == GUMBO_TAG_SECTION || tag == GUMBO_TAG_UNKNOWN))
+      return nullptr;
     const Stats& s = StatsOf(n);
     if (s.images != 1 || s.paragraphs != 0 || s.chars > 300 || s.link_chars * 2 > s.chars + 1)
       return nullptr;
@@ -1370,7 +951,8 @@ class Page {
       if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE ||
           c->type == GUMBO_NODE_CDATA) {
         *out += EscapeHtml(c->v.text.text);
-      } else if (IsElement(c) && !AlwaysDropped(TagOf(c)) && depth < static_cast<int>(kMaxHtmlNesting)) {
+      } else if (IsElement(c) && !AlwaysDropped(TagOf(c)) &&
+                 depth < static_cast<int>(kMaxHtmlNesting)) {
         if (TagOf(c) == GUMBO_TAG_BR) *out += "\n";
         AppendPreText(c, out, depth + 1);
       }
@@ -1432,7 +1014,8 @@ class Page {
     }
     if (!IsElement(n) || depth > static_cast<int>(kMaxHtmlNesting)) return;
     if (Removed(n)) {
-      if (!AlwaysDropped(TagOf(n))) NoteCut(n, "byline", "its class marks it as outside the article");
+      if (!AlwaysDropped(TagOf(n)))
+        NoteCut(n, "byline", "its class marks it as outside the article");
       return;
     }
     const GumboTag tag = TagOf(n);
@@ -1441,20 +1024,24 @@ class Page {
       for (unsigned i = 0; kids && i < kids->length; ++i) Inline(Child(kids, i), into, depth + 1);
     };
     if (IsImage(n)) {
-      const std::optional<std::string> src = Url(ImageSource(n), UrlContext::kImage);
+      const std::optional<std::string> src = page_.Url(ImageSource(n), UrlContext::kImage);
       if (!src || src->empty()) return;
-      *to += "<img src=\"" + EscapeHtml(*src) + "\" alt=\"" + EscapeHtml(Collapse(AttrOf(n, "alt"))) + "\">";
+      *to += "<img src=\"" + EscapeHtml(*src) + "\" alt=\"" +
+             EscapeHtml(Collapse(AttrOf(n, "alt"))) + "\">";
       return;
     }
     switch (tag) {
-      case GUMBO_TAG_BR: *to += "<br>"; return;
-      case GUMBO_TAG_WBR: return;
+      case GUMBO_TAG_BR:
+        *to += "<br>";
+        return;
+      case GUMBO_TAG_WBR:
+        return;
       case GUMBO_TAG_A: {
         std::string inner;
         children(&inner);
         const std::string_view href = AttrOf(n, "href");
         const std::optional<std::string> url =
-            HasAttr(n, "href") ? Url(href, UrlContext::kLink) : std::nullopt;
+            HasAttr(n, "href") ? page_.Url(href, UrlContext::kLink) : std::nullopt;
         if (!url || url->empty() || HtmlToText(inner).empty()) {
           *to += inner;
           return;
@@ -1462,11 +1049,26 @@ class Page {
         *to += "<a href=\"" + EscapeHtml(*url) + "\">" + inner + "</a>";
         return;
       }
-      case GUMBO_TAG_EM: case GUMBO_TAG_STRONG: case GUMBO_TAG_B: case GUMBO_TAG_I: case GUMBO_TAG_U:
-      case GUMBO_TAG_S: case GUMBO_TAG_DEL: case GUMBO_TAG_INS: case GUMBO_TAG_SUB: case GUMBO_TAG_SUP:
-      case GUMBO_TAG_MARK: case GUMBO_TAG_SMALL: case GUMBO_TAG_CITE: case GUMBO_TAG_Q:
-      case GUMBO_TAG_CODE: case GUMBO_TAG_KBD: case GUMBO_TAG_SAMP: case GUMBO_TAG_VAR:
-      case GUMBO_TAG_ABBR: case GUMBO_TAG_DFN: {
+      case GUMBO_TAG_EM:
+      case GUMBO_TAG_STRONG:
+      case GUMBO_TAG_B:
+      case GUMBO_TAG_I:
+      case GUMBO_TAG_U:
+      case GUMBO_TAG_S:
+      case GUMBO_TAG_DEL:
+      case GUMBO_TAG_INS:
+      case GUMBO_TAG_SUB:
+      case GUMBO_TAG_SUP:
+      case GUMBO_TAG_MARK:
+      case GUMBO_TAG_SMALL:
+      case GUMBO_TAG_CITE:
+      case GUMBO_TAG_Q:
+      case GUMBO_TAG_CODE:
+      case GUMBO_TAG_KBD:
+      case GUMBO_TAG_SAMP:
+      case GUMBO_TAG_VAR:
+      case GUMBO_TAG_ABBR:
+      case GUMBO_TAG_DFN: {
         std::string inner;
         children(&inner);
         if (inner.empty()) return;
@@ -1491,23 +1093,12 @@ class Page {
     }
   }
 
-  const GumboOutput* out_;
   const HtmlPageOptions& options_;
+  const PageMetadata page_;
 
-  const GumboNode* body_ = nullptr;
-  const GumboNode* h_entry_ = nullptr;
-  const GumboNode* article_body_ = nullptr;
   const GumboNode* headline_ = nullptr;
-  std::vector<const GumboNode*> h1s_;
   std::vector<const GumboNode*> roots_;
-  std::string html_lang_, html_dir_, title_, canonical_raw_, base_raw_;
-  std::string canonical_, base_, site_root_, page_url_, scheme_;
   std::string title_for_body_, h1_text_;
-  std::unordered_map<std::string, std::string> meta_;
-  std::unordered_map<std::string, int> meta_line_;
-  std::vector<std::string> meta_tags_;
-  std::vector<std::pair<std::string, int>> ld_scripts_;
-  JsonLd ld_;
   std::unordered_map<const GumboNode*, Stats> stats_;
   std::unordered_map<const GumboNode*, double> scores_;
 
@@ -1516,7 +1107,6 @@ class Page {
   std::string inline_;
   std::vector<Cut> dropped_;
 };
-
 }  // namespace
 
 size_t EstimateHtmlNesting(std::string_view html) {
@@ -1540,8 +1130,8 @@ size_t EstimateHtmlNesting(std::string_view html) {
     }
     if (pos >= html.size() || !IsAsciiAlpha(html[pos])) continue;
     name.clear();
-    while (pos < html.size() && (std::isalnum(static_cast<unsigned char>(html[pos])) || html[pos] == '-' ||
-                                 html[pos] == ':'))
+    while (pos < html.size() && (std::isalnum(static_cast<unsigned char>(html[pos])) ||
+                                 html[pos] == '-' || html[pos] == ':'))
       name.push_back(Lower(html[pos++]));
     // to the end of the tag, quotes respected
     char quote = 0;

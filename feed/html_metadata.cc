@@ -1,0 +1,343 @@
+#include "feed/html_metadata.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "feed/html_dom.h"
+#include "feed/utf8.h"
+
+namespace feedd::feed {
+namespace {
+
+using json = nlohmann::json;
+using namespace dom;
+
+bool IsArticleType(const json& type) {
+  auto one = [](const json& t) {
+    if (!t.is_string()) return false;
+    std::string s = t.get<std::string>();
+    if (const size_t slash = s.find_last_of("/:"); slash != std::string::npos)
+      s = s.substr(slash + 1);
+    auto ends = [&](std::string_view e) {
+      return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+    };
+    return ends("Article") || ends("Posting");
+  };
+  if (type.is_array()) return std::any_of(type.begin(), type.end(), one);
+  return one(type);
+}
+
+class MetadataReader {
+ public:
+  MetadataReader(PageMetadata& m, const HtmlPageOptions& options) : m_(m), options_(options) {}
+
+  void Read(const GumboOutput& out) {
+    ScanDocument(out.document, 0, false);
+    ReadJsonLd();
+    SetBase();
+  }
+
+ private:
+  // One walk over the whole document: the head's metadata, JSON-LD wherever it is,
+  // and the first of the marks that name an article's parts.
+  void ScanDocument(const GumboNode* n, int depth, bool in_head) {
+    if (!IsElement(n) && n->type != GUMBO_NODE_DOCUMENT) return;
+    if (depth > static_cast<int>(kMaxHtmlNesting) + 64) return;
+    const GumboTag tag = TagOf(n);
+    switch (tag) {
+      case GUMBO_TAG_HTML:
+        m_.lang = Collapse(AttrOf(n, "lang"));
+        if (m_.lang.empty()) m_.lang = Collapse(AttrOf(n, "xml:lang"));
+        SetDir(AttrOf(n, "dir"));
+        break;
+      case GUMBO_TAG_BODY:
+        m_.body = n;
+        if (m_.dir.empty()) SetDir(AttrOf(n, "dir"));
+        break;
+      case GUMBO_TAG_TITLE:
+        if (m_.title.empty()) m_.title = TextOf(n);
+        return;
+      case GUMBO_TAG_META: {
+        std::string key = LowerCopy(AttrOf(n, "property"));
+        if (key.empty()) key = LowerCopy(AttrOf(n, "name"));
+        if (key.empty()) key = LowerCopy(AttrOf(n, "http-equiv"));
+        if (key.empty()) key = LowerCopy(AttrOf(n, "itemprop"));
+        const std::string value = Collapse(AttrOf(n, "content"));
+        if (key.empty() || value.empty()) return;
+        if (key == "article:tag") {
+          m_.meta_tags.push_back(value);
+        } else if (!m_.meta.count(key)) {
+          m_.meta[key] = value;
+          m_.meta_line[key] = LineOf(n);
+        }
+        return;
+      }
+      case GUMBO_TAG_LINK:
+        if (HasToken(AttrOf(n, "rel"), "canonical") && canonical_raw_.empty())
+          canonical_raw_ = std::string(AttrOf(n, "href"));
+        return;
+      case GUMBO_TAG_BASE:
+        if (base_raw_.empty()) base_raw_ = std::string(AttrOf(n, "href"));
+        return;
+      case GUMBO_TAG_SCRIPT:
+        if (EqualsIgnoreCase(Trim(AttrOf(n, "type")), "application/ld+json")) {
+          ld_scripts_.push_back({RawTextOf(n), LineOf(n)});
+        }
+        return;
+      case GUMBO_TAG_H1:
+        if (!in_head) m_.h1s.push_back(n);
+        break;
+      default:
+        break;
+    }
+    if (!m_.h_entry && HasClass(n, "h-entry")) m_.h_entry = n;
+    if (!m_.article_body && AttrOf(n, "itemprop") == "articleBody") m_.article_body = n;
+    const GumboVector* kids = ChildrenOf(n);
+    if (!kids) return;
+    for (unsigned i = 0; i < kids->length; ++i)
+      ScanDocument(Child(kids, i), depth + 1, in_head || tag == GUMBO_TAG_HEAD);
+  }
+
+  void SetDir(std::string_view dir) {
+    const std::string d = LowerCopy(Trim(dir));
+    if (d == "rtl" || d == "ltr") m_.dir = d;
+  }
+
+  static std::string JsonText(const json& v) {
+    if (v.is_string()) return Collapse(v.get<std::string>());
+    if (v.is_number()) return v.dump();
+    return "";
+  }
+
+  std::string NameOf(const json& v, const std::unordered_map<std::string, const json*>& ids) const {
+    if (v.is_string()) return Collapse(v.get<std::string>());
+    if (!v.is_object()) return "";
+    if (v.contains("name")) {
+      const json& name = v["name"];
+      if (name.is_string()) return Collapse(name.get<std::string>());
+      if (name.is_array() && !name.empty()) return JsonText(name[0]);
+    }
+    if (v.contains("@id") && v["@id"].is_string()) {
+      auto it = ids.find(v["@id"].get<std::string>());
+      if (it != ids.end() && it->second != &v && it->second->contains("name"))
+        return JsonText((*it->second)["name"]);
+    }
+    return "";
+  }
+
+  static void Collect(const json& v, std::vector<const json*>* objects, int depth) {
+    if (depth > 16) return;
+    if (v.is_array()) {
+      for (const json& item : v) Collect(item, objects, depth + 1);
+    } else if (v.is_object()) {
+      objects->push_back(&v);
+      if (v.contains("@graph")) Collect(v["@graph"], objects, depth + 1);
+      for (const char* key : {"mainEntity", "mainEntityOfPage"}) {
+        if (v.contains(key) && v[key].is_object()) Collect(v[key], objects, depth + 1);
+      }
+    }
+  }
+
+  void ReadJsonLd() {
+    for (const auto& [text, line] : ld_scripts_) {
+      const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+      if (doc.is_discarded()) continue;
+      std::vector<const json*> objects;
+      Collect(doc, &objects, 0);
+      std::unordered_map<std::string, const json*> ids;
+      for (const json* o : objects) {
+        if (o->contains("@id") && (*o)["@id"].is_string())
+          ids.emplace((*o)["@id"].get<std::string>(), o);
+      }
+      for (const json* o : objects) {
+        if (!o->contains("@type") || !IsArticleType((*o)["@type"])) continue;
+        const json& a = *o;
+        JsonLdArticle& ld = m_.ld;
+        ld.found = true;
+        ld.line = line;
+        auto str = [&](const char* key) { return a.contains(key) ? JsonText(a[key]) : ""; };
+        ld.headline = str("headline");
+        if (ld.headline.empty()) ld.headline = str("name");
+        if (a.contains("author")) {
+          const json& au = a["author"];
+          std::vector<std::string> names;
+          if (au.is_array()) {
+            for (const json& one : au) names.push_back(NameOf(one, ids));
+          } else {
+            names.push_back(NameOf(au, ids));
+          }
+          for (const std::string& name : names) {
+            if (name.empty()) continue;
+            if (!ld.author.empty()) ld.author += ", ";
+            ld.author += name;
+          }
+        }
+        ld.published = str("datePublished");
+        if (ld.published.empty()) ld.published = str("dateCreated");
+        ld.modified = str("dateModified");
+        if (a.contains("articleSection")) {
+          const json& s = a["articleSection"];
+          ld.section = s.is_array() && !s.empty() ? JsonText(s[0]) : JsonText(s);
+        }
+        ld.description = str("description");
+        if (a.contains("inLanguage")) {
+          const json& l = a["inLanguage"];
+          ld.language = l.is_object() ? (l.contains("alternateName") ? JsonText(l["alternateName"])
+                                                                     : NameOf(l, ids))
+                                      : JsonText(l);
+        }
+        ld.status = str("creativeWorkStatus");
+        if (a.contains("publisher")) ld.publisher = NameOf(a["publisher"], ids);
+        if (a.contains("keywords")) {
+          const json& k = a["keywords"];
+          if (k.is_array()) {
+            for (const json& one : k) {
+              if (std::string t = JsonText(one); !t.empty()) ld.keywords.push_back(t);
+            }
+          } else {
+            SplitCommas(JsonText(k), &ld.keywords);
+          }
+        }
+        return;  // the first article object is the page's article
+      }
+    }
+  }
+
+  static void SplitCommas(std::string_view s, std::vector<std::string>* out) {
+    size_t pos = 0;
+    while (pos <= s.size()) {
+      size_t end = s.find(',', pos);
+      if (end == std::string_view::npos) end = s.size();
+      const std::string_view t = Trim(s.substr(pos, end - pos));
+      if (!t.empty()) out->emplace_back(t);
+      pos = end + 1;
+    }
+  }
+
+  // The base every relative URL in the page resolves against: <base href> (itself
+  // resolved against the canonical link), the canonical link, or feedd's page.
+  void SetBase() {
+    const UrlBase feedd{options_.site_root, options_.page_url};
+    if (!canonical_raw_.empty()) {
+      std::optional<std::string> c = SafeUrl(canonical_raw_, UrlContext::kLink, feedd);
+      if (c && IsHttpUrl(*c)) m_.canonical = *c;
+    }
+    if (!base_raw_.empty()) {
+      const UrlBase against = m_.canonical.empty() ? feedd : UrlBase{m_.canonical, m_.canonical};
+      std::optional<std::string> b = SafeUrl(base_raw_, UrlContext::kLink, against);
+      if (b && IsHttpUrl(*b)) m_.base = *b;
+    }
+    if (m_.base.empty()) m_.base = m_.canonical;
+    if (m_.base.empty()) {
+      m_.site_root = std::string(options_.site_root);
+      m_.page_url = std::string(options_.page_url);
+    } else {
+      m_.site_root = m_.base;
+      m_.page_url = m_.base;
+    }
+    const size_t colon = m_.page_url.find(':');
+    m_.scheme = colon == std::string::npos ? "https" : m_.page_url.substr(0, colon);
+  }
+
+  PageMetadata& m_;
+  const HtmlPageOptions& options_;
+  std::string canonical_raw_, base_raw_;
+  std::vector<std::pair<std::string, int>> ld_scripts_;
+};
+
+}  // namespace
+
+std::string PageMetadata::Meta(const std::string& key) const {
+  auto it = meta.find(key);
+  return it == meta.end() ? std::string() : it->second;
+}
+
+int PageMetadata::MetaLine(const std::string& key) const {
+  auto it = meta_line.find(key);
+  return it == meta_line.end() ? 0 : it->second;
+}
+
+std::optional<std::string> PageMetadata::Url(std::string_view raw, UrlContext context) const {
+  std::string url(Trim(raw));
+  if (url.rfind("//", 0) == 0) url = scheme + ":" + url;  // protocol-relative
+  return SafeUrl(url, context, UrlBase{site_root, page_url});
+}
+
+std::string PageMetadata::StrippedTitle(const std::string& h1) const {
+  const std::string& title = this->title;
+  if (title.empty()) return "";
+  if (!h1.empty() && title.rfind(h1, 0) == 0) return h1;
+  for (const std::string& site : {Meta("og:site_name"), ld.publisher, Meta("application-name")}) {
+    if (site.empty() || site.size() >= title.size()) continue;
+    if (title.size() > site.size() &&
+        title.compare(title.size() - site.size(), site.size(), site) == 0) {
+      std::string rest = title.substr(0, title.size() - site.size());
+      return TrimSeparators(rest);
+    }
+    if (title.rfind(site, 0) == 0) return TrimSeparators(title.substr(site.size()));
+  }
+  static constexpr std::array<std::string_view, 8> kSeparators{
+      " | ", " - ", " \u2013 ", " \u2014 ", " \u00b7 ", " :: ", " \u00bb ", " / "};
+  size_t first = std::string::npos, last = std::string::npos, first_len = 0, last_len = 0;
+  for (std::string_view sep : kSeparators) {
+    const size_t f = title.find(sep);
+    if (f != std::string::npos && (first == std::string::npos || f < first)) {
+      first = f;
+      first_len = sep.size();
+    }
+    const size_t l = title.rfind(sep);
+    if (l != std::string::npos && (last == std::string::npos || l > last)) {
+      last = l;
+      last_len = sep.size();
+    }
+  }
+  if (last == std::string::npos) return title;
+  const std::string head = title.substr(0, last);
+  const std::string tail = title.substr(last + last_len);
+  if (CountCodePoints(tail) < CountCodePoints(head)) return head;
+  const std::string lead = title.substr(0, first);
+  const std::string after = title.substr(first + first_len);
+  if (CountCodePoints(lead) < CountCodePoints(after)) return after;
+  return title;
+}
+
+std::string TrimSeparators(std::string s) {
+  auto sep = [](char32_t cp) {
+    return IsSpace(cp) || cp == '|' || cp == '-' || cp == 0x2013 || cp == 0x2014 || cp == 0xB7 ||
+           cp == ':' || cp == 0xBB || cp == '/';
+  };
+  size_t start = 0;
+  for (size_t pos = 0; pos < s.size();) {
+    const size_t at = pos;
+    if (!sep(DecodeUtf8(s, &pos))) {
+      start = at;
+      break;
+    }
+    start = pos;
+  }
+  s = s.substr(start);
+  while (!s.empty()) {
+    size_t pos = s.size() - 1;
+    while (pos > 0 && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) --pos;
+    size_t p = pos;
+    if (!sep(DecodeUtf8(s, &p))) break;
+    s.resize(pos);
+  }
+  return s;
+}
+
+std::string LocaleTag(std::string locale) {
+  std::replace(locale.begin(), locale.end(), '_', '-');
+  return locale;
+}
+
+PageMetadata ReadPageMetadata(const GumboOutput& out, const HtmlPageOptions& options) {
+  PageMetadata m;
+  MetadataReader(m, options).Read(out);
+  return m;
+}
+
+}  // namespace feedd::feed
