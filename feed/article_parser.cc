@@ -18,6 +18,38 @@
 namespace feedd::feed {
 namespace {
 
+// A BCP 47 tag in its canonical case ("en-gb" → "en-GB", "zh-hant-tw" → "zh-Hant-TW",
+// og:locale's "de_DE" → "de-DE"), or "" when `tag` is none: subtags of 1 to 8
+// letters or digits, the first an ISO 639 code of 2 or 3 letters (or "x" or "i",
+// private and grandfathered ones; no language has a longer one registered).
+std::string CanonicalLanguageTag(std::string_view tag) {
+  std::string out;
+  size_t index = 0, pos = 0;
+  bool ok = true;
+  while (ok && pos <= tag.size()) {
+    size_t end = tag.find_first_of("-_", pos);
+    if (end == std::string_view::npos) end = tag.size();
+    std::string sub(tag.substr(pos, end - pos));
+    ok = !sub.empty() && sub.size() <= 8 && std::all_of(sub.begin(), sub.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    });
+    for (char& c : sub) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ok && index == 0) {
+      ok = std::all_of(sub.begin(), sub.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
+           ((sub.size() >= 2 && sub.size() <= 3) || sub == "x" || sub == "i");
+    } else if (ok && sub.size() == 2) {  // a region
+      for (char& c : sub) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else if (ok && sub.size() == 4 && std::isalpha(static_cast<unsigned char>(sub[0]))) {
+      sub[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sub[0])));  // a script
+    }
+    if (!out.empty()) out += '-';
+    out += sub;
+    ++index;
+    pos = end + 1;
+  }
+  return ok ? out : "";
+}
+
 std::string LowerExtension(std::string_view name) {
   const size_t slash = name.find_last_of('/');
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
@@ -191,7 +223,12 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     warnings->push_back("tags and categories cut to " + std::to_string(kMaxTags) + " of at most " +
                         std::to_string(kMaxNameChars) + " characters each");
   }
-  a.language = CleanLine(f.language);
+  if (const std::string lang = CleanLine(f.language); !lang.empty()) {
+    a.language = CanonicalLanguageTag(lang);
+    if (a.language.empty())
+      warnings->push_back("language \"" + Summarize(lang, 40) +
+                          "\" is not a language tag; the feed's is used");
+  }
   a.id = CleanLine(f.id);
   a.explicit_id = !a.id.empty();
   if (a.id.empty()) a.id = a.link;

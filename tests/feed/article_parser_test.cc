@@ -82,6 +82,26 @@ TEST(ArticleParserTest, InvalidUtf8IsReplacedWithAWarning) {
   EXPECT_EQ((std::vector<std::string>{"invalid UTF-8 replaced with U+FFFD"}), r.warnings);
 }
 
+TEST(ArticleParserTest, LanguageTagsAreWrittenInTheirCanonicalCase) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"en-gb", "en-GB"}, {"EN", "en"}, {"de_DE", "de-DE"}, {"zh-hant-tw", "zh-Hant-TW"},
+      {"sr-latn", "sr-Latn"}, {"es-419", "es-419"}, {"fa-IR", "fa-IR"}};
+  for (const auto& [given, canonical] : cases) {
+    Result r = Parse("a.md", "---\ntitle: T\nlanguage: " + given + "\n---\nBody.\n");
+    ASSERT_TRUE(r.article) << r.err;
+    EXPECT_EQ(canonical, r.article->language) << given;
+    EXPECT_TRUE(r.warnings.empty()) << given;
+  }
+  for (const std::string given : {"English", "en--gb", "e", "en-toolongsubtag", "1x", "en gb"}) {
+    Result r = Parse("a.md", "---\ntitle: T\nlanguage: " + given + "\n---\nBody.\n");
+    ASSERT_TRUE(r.article) << r.err;
+    EXPECT_EQ("", r.article->language) << given << ": the feed's language is used";
+    EXPECT_EQ((std::vector<std::string>{"language \"" + given +
+                                        "\" is not a language tag; the feed's is used"}),
+              r.warnings);
+  }
+}
+
 TEST(ArticleParserTest, ControlCharactersAreRemoved) {
   Result r = Parse("ctl.txt", std::string("Head\x01line\x0B\n\nBo\0dy\x1F text.\n", 24));
   ASSERT_TRUE(r.article) << r.err;
