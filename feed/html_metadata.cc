@@ -30,6 +30,40 @@ bool IsArticleType(const json& type) {
   return one(type);
 }
 
+// "Tag:Cycling", "Lite:true": a facet, a key of letters before a colon and a value
+// right after it. Sets *key and *value.
+bool IsFacet(std::string_view keyword, std::string_view* key, std::string_view* value) {
+  const size_t colon = keyword.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 >= keyword.size()) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    const char c = keyword[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  if (keyword[colon + 1] == ' ' || keyword[colon + 1] == '/') return false;  // "Note: x", URLs
+  *key = keyword.substr(0, colon);
+  *value = keyword.substr(colon + 1);
+  return true;
+}
+
+// Keywords some publishing platforms write as facets of their own ("Tag:Cycling",
+// "Topic:Cities", "Lite:true", "LayerCake:0"): when most are, only the values of the
+// "tag" facets are tags, with the plain keywords; otherwise all keywords are.
+std::vector<std::string> TagsOfKeywords(std::vector<std::string> keywords) {
+  size_t facets = 0;
+  std::string_view key, value;
+  for (const std::string& k : keywords) facets += IsFacet(k, &key, &value);
+  if (facets * 2 <= keywords.size()) return keywords;
+  std::vector<std::string> tags;
+  for (const std::string& k : keywords) {
+    if (!IsFacet(k, &key, &value)) {
+      tags.push_back(k);
+    } else if (EqualsIgnoreCase(key, "tag") || EqualsIgnoreCase(key, "tags")) {
+      tags.emplace_back(Trim(value));
+    }
+  }
+  return tags;
+}
+
 class MetadataReader {
  public:
   MetadataReader(PageMetadata& m, const HtmlPageOptions& options) : m_(m), options_(options) {}
@@ -200,6 +234,7 @@ class MetadataReader {
           } else {
             SplitCommas(JsonText(k), &ld.keywords);
           }
+          ld.keywords = TagsOfKeywords(std::move(ld.keywords));
         }
         return;  // the first article object is the page's article
       }
@@ -302,6 +337,22 @@ std::string PageMetadata::StrippedTitle(const std::string& h1) const {
   const std::string after = title.substr(first + first_len);
   if (CountCodePoints(lead) < CountCodePoints(after)) return after;
   return title;
+}
+
+std::vector<std::string> PageMetadata::TitleParts() const {
+  static constexpr std::array<std::string_view, 9> kSeparators{
+      " | ", " - ", " \u2013 ", " \u2014 ", " \u00b7 ", " :: ", " \u00bb ", " / ", ": "};
+  std::vector<std::string> parts;
+  for (std::string_view sep : kSeparators) {
+    for (size_t at = title.find(sep); at != std::string::npos; at = title.find(sep, at + 1)) {
+      for (std::string part : {title.substr(0, at), title.substr(at + sep.size())}) {
+        part = TrimSeparators(part);
+        if (!part.empty() && std::find(parts.begin(), parts.end(), part) == parts.end())
+          parts.push_back(std::move(part));
+      }
+    }
+  }
+  return parts;
 }
 
 std::string TrimSeparators(std::string s) {

@@ -49,6 +49,9 @@ struct PageMetadata {
   // <title> without the site's name around it (" | Site", "Site - "): og:site_name or
   // the publisher when they match, else the shorter side of the last separator.
   std::string StrippedTitle(const std::string& h1) const;
+  // What stands on either side of each separator in <title> (" | ", " - ", ": " and
+  // the like), trimmed: the candidates for the article's own title.
+  std::vector<std::string> TitleParts() const;
 };
 
 PageMetadata ReadPageMetadata(const GumboOutput& out, const HtmlPageOptions& options);

@@ -6,6 +6,7 @@
 #include <array>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "feed/html.h"
@@ -100,7 +101,7 @@ bool Positive(std::string_view hint) {
 }
 
 bool Negative(std::string_view hint) {
-  return ContainsAny(hint, {"hidden",     "banner",  "combx",    "comment", "com-",     "contact",
+  return ContainsAny(hint, {"banner",  "combx",    "comment", "com-",     "contact",
                             "footer",     "gdpr",    "masthead", "media",   "meta",     "outbrain",
                             "promo",      "related", "scroll",   "share",   "shoutbox", "sidebar",
                             "skyscraper", "sponsor", "shopping", "tags",    "widget",   "byline",
@@ -108,9 +109,25 @@ bool Negative(std::string_view hint) {
          HasWord(hint, {"ad", "ads"});
 }
 
+// The attributes a page's markup names a block's part with: class and id, and the
+// test ids and component names of pages built with React and the like, whose class
+// names are hashes (data-testid="ad-slot", class="css-1cv0dph").
+constexpr const char* kHintAttributes[] = {"class", "id", "data-testid", "data-component"};
+
+std::string HintOf(const GumboNode* n) {
+  std::string hint;
+  for (const char* attr : kHintAttributes) {
+    const std::string_view v = AttrOf(n, attr);
+    if (v.empty()) continue;
+    if (!hint.empty()) hint += ' ';
+    hint += LowerCopy(v);
+  }
+  return hint;
+}
+
 int ClassWeight(const GumboNode* n) {
   int weight = 0;
-  for (const char* attr : {"class", "id"}) {
+  for (const char* attr : kHintAttributes) {
     const std::string hint = LowerCopy(AttrOf(n, attr));
     if (hint.empty()) continue;
     if (Negative(hint)) weight -= 25;
@@ -168,6 +185,41 @@ bool AlwaysDropped(GumboTag tag) {
     default:
       return false;
   }
+}
+
+// A style attribute that hides the element ("display: none", "visibility:hidden").
+bool HiddenByStyle(std::string_view style) {
+  if (style.empty()) return false;
+  std::string compact;
+  for (char c : style) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') compact.push_back(c);
+  }
+  compact = LowerCopy(compact);
+  for (std::string_view decl : {"display:none", "visibility:hidden"}) {
+    for (size_t at = compact.find(decl); at != std::string::npos; at = compact.find(decl, at + 1)) {
+      const size_t end = at + decl.size();
+      const bool starts = at == 0 || compact[at - 1] == ';' || compact[at - 1] == '{';
+      const bool ends = end == compact.size() || compact[end] == ';' || compact[end] == '!';
+      if (starts && ends) return true;
+    }
+  }
+  return false;
+}
+
+// AMP's components that are never an article's text: ads, analytics, consent
+// banners, the menu, share buttons, embeds (their fallback text says "Advertisement").
+bool AmpFurniture(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "amp-ad",          "amp-embed",       "amp-sticky-ad",          "amp-auto-ads",
+      "amp-analytics",   "amp-pixel",       "amp-consent",            "amp-user-notification",
+      "amp-sidebar",     "amp-social-share", "amp-iframe",            "amp-geo",
+      "amp-call-tracking", "amp-install-serviceworker", "amp-story-auto-ads", "amp-web-push"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+bool IsHeading(GumboTag tag) {
+  return tag == GUMBO_TAG_H1 || tag == GUMBO_TAG_H2 || tag == GUMBO_TAG_H3 || tag == GUMBO_TAG_H4 ||
+         tag == GUMBO_TAG_H5 || tag == GUMBO_TAG_H6;
 }
 
 bool RoleDropped(std::string_view role) {
@@ -228,16 +280,22 @@ class Page {
     if (!IsElement(n)) return false;
     const GumboTag tag = TagOf(n);
     if (AlwaysDropped(tag)) return true;
-    if (tag == GUMBO_TAG_UNKNOWN && UnknownName(n) == "dialog") return true;
+    if (tag == GUMBO_TAG_UNKNOWN) {
+      const std::string name = UnknownName(n);
+      if (name == "dialog" || AmpFurniture(name)) return true;
+    }
     if (HasAttr(n, "hidden") || AttrOf(n, "aria-hidden") == "true") return true;
+    if (HiddenByStyle(AttrOf(n, "style"))) return true;
     if (RoleDropped(AttrOf(n, "role"))) return true;
     if (tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_ARTICLE ||
         tag == GUMBO_TAG_MAIN || n == page_.h_entry || n == page_.article_body)
       return false;
+    // A heading's class says how it looks ("header-anchor"), not where it is: one
+    // inside a left-out block goes with it, one in the text stays.
+    if (IsHeading(tag)) return false;
     // microformats: an entry's content and name are never junk, whatever else the class says
     if (HasClass(n, "e-content") || HasClass(n, "h-entry")) return false;
-    const std::string hint =
-        LowerCopy(std::string(AttrOf(n, "class")) + " " + std::string(AttrOf(n, "id")));
+    const std::string hint = HintOf(n);
     return Unlikely(hint) && !MaybeOk(hint);
   }
 
@@ -277,7 +335,7 @@ class Page {
       if (IsElement(c) && !IsInline(TagOf(c)) && !Removed(c)) s.has_block = true;
     }
     if (tag == GUMBO_TAG_P) ++s.paragraphs;
-    if (IsImage(n)) ++s.images;
+    if (IsImage(n) && !IsIcon(n)) ++s.images;
     stats_[n] = s;
     return s;
   }
@@ -418,6 +476,12 @@ class Page {
             (st.chars > 80 && density < 0.25) || (st.chars > 0 && st.chars <= 80 && density == 0 &&
                                                   IsSentenceEnd(LastCodePointBeforeClosers(text)));
       }
+      // The lead picture, between the headline and the text: a <figure>, or a block
+      // holding pictures and at most a caption's text.
+      if (!append && i < top->index_within_parent) {
+        const Stats& st = StatsOf(s);
+        append = st.images > 0 && st.paragraphs == 0 && st.chars <= 300 && LinkDensity(st) < 0.5;
+      }
       if (append) roots_.push_back(s);
     }
     return top;
@@ -471,6 +535,32 @@ class Page {
     return nullptr;
   }
 
+  // The part of <title> that an element around the article shows as its whole text
+  // (the post's title in an <h3> or a <b>, the site's name being elsewhere), the
+  // longest first; "" when none.
+  std::string TitleShownInArticle(const GumboNode* root) const {
+    const GumboNode* scope = root ? Scope(root) : nullptr;
+    if (!scope) return "";
+    std::vector<std::string> parts = page_.TitleParts();
+    std::stable_sort(parts.begin(), parts.end(), [](const std::string& a, const std::string& b) {
+      return CountCodePoints(a) > CountCodePoints(b);
+    });
+    for (const std::string& part : parts) {
+      const size_t n = CountCodePoints(part);
+      if (n < 3) continue;
+      bool found = false;
+      Walk(scope, true, [&](const GumboNode* e) {
+        if (found) return false;
+        const Stats& st = StatsOf(e);
+        if (st.chars < n) return false;  // nor anything inside it
+        if (st.chars <= n + 2 && EqualsIgnoreCase(TextOf(e), part)) found = true;
+        return !found;
+      });
+      if (found) return part;
+    }
+    return "";
+  }
+
   void Titles(const GumboNode* root, ParsedFields* f) {
     headline_ = Headline(root);
     const std::string h1 = headline_ ? TextOf(headline_) : "";
@@ -486,8 +576,8 @@ class Page {
           og = TrimSeparators(og.substr(0, og.size() - site.size()));
       }
     }
-    f->title = FirstOf(
-        {page_.ld.headline, og, page_.Meta("twitter:title"), p_name, h1, page_.StrippedTitle(h1)});
+    f->title = FirstOf({page_.ld.headline, og, page_.Meta("twitter:title"), p_name, h1,
+                        TitleShownInArticle(root), page_.StrippedTitle(h1)});
     title_for_body_ = f->title;
     h1_text_ = h1;
   }
@@ -527,6 +617,37 @@ class Page {
 
   static constexpr size_t kMaxNameChars = 100;
 
+  // The first element marked itemprop=`itemprop`, else class `hatom`, in the
+  // article's scope, else in the body (never in comments), read from its content,
+  // datetime or title attribute or its text; nothing when *value is already set.
+  void MarkedDate(const GumboNode* root, std::string_view itemprop, std::string_view hatom,
+                  std::string* value, int* line) const {
+    if (!value->empty() || !page_.body) return;
+    const GumboNode* scope = root ? Scope(root) : page_.body;
+    for (const bool microdata : {true, false}) {
+      for (const GumboNode* where : {scope, page_.body}) {
+        const GumboNode* found = nullptr;
+        Walk(where, false, [&](const GumboNode* n) {
+          if (found) return false;
+          if (microdata ? HasToken(AttrOf(n, "itemprop"), itemprop) : HasClass(n, hatom)) {
+            found = n;
+            return false;
+          }
+          return !(n != where && Removed(n) && IsDiscussion(n));
+        });
+        if (!found) continue;
+        std::string v;
+        for (const char* attr : {"content", "datetime", "title"}) {
+          if (v.empty()) v = std::string(Trim(AttrOf(found, attr)));
+        }
+        if (v.empty()) v = TextOf(found);
+        *value = v;
+        *line = LineOf(found);
+        return;
+      }
+    }
+  }
+
   void Dates(const GumboNode* root, ParsedFields* f) {
     std::string published, updated;
     int published_line = 0, updated_line = 0;
@@ -557,6 +678,24 @@ class Page {
       mf("dt-published", &published, &published_line);
       mf("dt-updated", &updated, &updated_line);
     }
+    // schema.org microdata, then hAtom (microformats' first version: Blogger's and
+    // many old themes' <abbr class="published" title="...">), in the article first
+    MarkedDate(root, "datePublished", "published", &published, &published_line);
+    MarkedDate(root, "dateModified", "updated", &updated, &updated_line);
+    // Dublin Core, the metadata of libraries, archives and older CMSs
+    auto dc = [&](std::initializer_list<const char*> keys, std::string* value, int* line) {
+      for (const char* key : keys) {
+        if (!value->empty()) return;
+        if (std::string m = page_.Meta(key); !m.empty()) {
+          *value = m;
+          *line = page_.MetaLine(key);
+        }
+      }
+    };
+    dc({"datepublished", "dcterms.issued", "dc.date.issued", "dcterms.created", "dc.date.created",
+        "dcterms.date", "dc.date"},
+       &published, &published_line);
+    dc({"datemodified", "dcterms.modified", "dc.date.modified"}, &updated, &updated_line);
     if (published.empty()) {
       // the first <time datetime> at or after the headline, else in the article
       bool after = headline_ == nullptr;
@@ -701,10 +840,63 @@ class Page {
     inline_.clear();
     if (text.empty()) return;
     if (!HtmlToText(text).empty()) {
-      EmitBlock("<p>" + text + "</p>", depth);
+      EmitParagraph(text, depth);
     } else if (text.find("<img") != std::string::npos) {
       EmitBlock(text, depth);
     }
+  }
+
+  // The share of a serialized run's text that is inside links (0 to 1).
+  static double LinkTextShare(std::string_view html) {
+    size_t all = 0, linked = 0;
+    int in_link = 0;
+    for (size_t pos = 0; pos < html.size();) {
+      const char c = html[pos];
+      if (c == '<') {
+        const size_t end = html.find('>', pos);
+        if (end == std::string_view::npos) break;
+        const std::string_view tag = html.substr(pos + 1, end - pos - 1);
+        if (tag == "a" || tag.rfind("a ", 0) == 0) ++in_link;
+        if (tag == "/a" && in_link > 0) --in_link;
+        pos = end + 1;
+        continue;
+      }
+      if (c == '&') {  // an entity is one character
+        const size_t end = html.find(';', pos);
+        pos = end == std::string_view::npos ? html.size() : end + 1;
+      } else {
+        const char32_t cp = DecodeUtf8(html, &pos);
+        if (IsSpace(cp)) continue;
+      }
+      ++all;
+      if (in_link > 0) ++linked;
+    }
+    return all == 0 ? 0.0 : static_cast<double>(linked) / static_cast<double>(all);
+  }
+
+  // Every paragraph of text goes through here. Two kinds of line are page furniture
+  // whatever their markup, when short (200 characters at most) and no sentence: one
+  // that is mostly a link ("Read more: TITLE", "Share", "Back to top | More
+  // articles"), and, before the article's first paragraph, any such line: a kicker,
+  // a byline, a date line, "5 min read" (a line ending in ":" introduces the text).
+  void EmitParagraph(const std::string& inner, int depth) {
+    const std::string text = HtmlToText(inner);
+    if (text.empty()) return;
+    const bool top_level = out_stack_.empty();
+    const char32_t last = LastCodePointBeforeClosers(text);
+    if (!IsSentenceEnd(last) && CountCodePoints(text) <= 200) {
+      if (LinkTextShare(inner) >= 0.5) {
+        dropped_.push_back({"page furniture", "a short line, mostly a link", Summarize(text, 60), 1});
+        return;
+      }
+      if (top_level && !text_started_ && last != ':') {
+        dropped_.push_back({"page furniture", "a short line before the article's first paragraph",
+                            Summarize(text, 60), 1});
+        return;
+      }
+    }
+    if (top_level) text_started_ = true;
+    EmitBlock("<p>" + inner + "</p>", depth);
   }
 
   void NoteCut(const GumboNode* n, const char* what, const char* why) {
@@ -720,7 +912,8 @@ class Page {
     const GumboVector* kids = ChildrenOf(n);
     for (unsigned i = 0; kids && i < kids->length; ++i) {
       const GumboNode* c = Child(kids, i);
-      const bool inline_node = !IsElement(c) || IsInline(TagOf(c)) || IsImage(c);
+      const bool inline_node =
+          !IsElement(c) || IsInline(TagOf(c)) || IsImage(c) || UnknownName(c) == "picture";
       if (wrap && TagOf(c) == GUMBO_TAG_BR) {
         // Two or more line breaks in a row, white space between, end a paragraph: the
         // shape of text typed into an old CMS or a forum, with no <p> at all.
@@ -781,6 +974,8 @@ class Page {
       NoteCut(n, "page furniture", "mostly links, or its class marks it as outside the article");
       return;
     }
+    if (captions_.count(n)) return;  // written as the caption of the picture before it
+    if (Figure(n, depth)) return;
     const GumboTag tag = TagOf(n);
     switch (tag) {
       case GUMBO_TAG_P: {
@@ -788,9 +983,9 @@ class Page {
         const GumboVector* kids = ChildrenOf(n);
         for (unsigned i = 0; kids && i < kids->length; ++i)
           Inline(Child(kids, i), &body, depth + 1);
-        std::string trimmed(Trim(body));
+        std::string trimmed(TrimBreaks(body));
         if (!HtmlToText(trimmed).empty()) {
-          EmitBlock("<p>" + trimmed + "</p>", depth);
+          EmitParagraph(trimmed, depth);
         } else if (trimmed.find("<img") != std::string::npos) {
           EmitBlock(trimmed, depth);
         }
@@ -896,21 +1091,6 @@ class Page {
         EmitBlock("<hr>", depth);
         return;
       default:
-        // a block holding one picture and a line of text is a figure and its caption
-        if (const GumboNode* img = FigureImage(n)) {
-          std::string picture;
-          Inline(img, &picture, depth + 1);
-          const std::string caption = TextOf(n);
-          if (!picture.empty()) {
-            EmitBlock(
-                "<figure>" + picture +
-                    (caption.empty() ? ""
-                                     : "<figcaption>" + EscapeHtml(caption) + "</figcaption>") +
-                    "</figure>",
-                depth);
-            return;
-          }
-        }
         // div, section, article, main, center and unknown elements: their content,
         // text as paragraphs at the top, as it is inside li or blockquote
         Flow(n, out_stack_.empty(), depth + 1);
@@ -918,14 +1098,94 @@ class Page {
     }
   }
 
+  // A block holding one picture and a line of text is a figure and its caption (a
+  // CMS's "image with caption" box, an old page's <center><img><br><i>...</i>); a
+  // picture alone takes as its caption the small print right after it (Blogger's
+  // caption line under a picture). Returns whether it wrote `n` so.
+  bool Figure(const GumboNode* n, int depth) {
+    const GumboNode* img = FigureImage(n);
+    if (!img) return false;
+    std::string picture;
+    Inline(img, &picture, depth + 1);
+    if (picture.empty()) return false;
+    std::string caption = TextOf(n);
+    if (caption.empty()) {
+      if (const GumboNode* next = NextElement(n); next && IsSmallPrint(next)) {
+        const Stats& st = StatsOf(next);
+        if (st.images == 0 && st.link_chars == 0 && st.chars > 0 && st.chars <= 200) {
+          caption = TextOf(next);
+          captions_.insert(next);
+        }
+      }
+    }
+    EmitBlock("<figure>" + picture +
+                  (caption.empty() ? "" : "<figcaption>" + EscapeHtml(caption) + "</figcaption>") +
+                  "</figure>",
+              depth);
+    return true;
+  }
+
+  static const GumboNode* NextElement(const GumboNode* n) {
+    const GumboNode* parent = n->parent;
+    const GumboVector* kids = parent ? ChildrenOf(parent) : nullptr;
+    for (unsigned i = n->index_within_parent + 1; kids && i < kids->length; ++i) {
+      const GumboNode* c = Child(kids, i);
+      if (c->type == GUMBO_NODE_WHITESPACE || c->type == GUMBO_NODE_COMMENT) continue;
+      return IsElement(c) ? c : nullptr;
+    }
+    return nullptr;
+  }
+
+  // Text set smaller than the text around it, by the element or the one element it
+  // wraps: <small>, <font size="1">, style="font-size: x-small" or under 14px, 1em,
+  // 100%.
+  static bool IsSmallPrint(const GumboNode* n) {
+    for (int level = 0; n && IsElement(n) && level < 8; ++level) {
+      const GumboTag tag = TagOf(n);
+      if (tag == GUMBO_TAG_SMALL) return true;
+      if (tag == GUMBO_TAG_FONT) {
+        const std::string_view size = Trim(AttrOf(n, "size"));
+        if (size == "1" || size == "2" || size == "-1" || size == "-2") return true;
+      }
+      std::string style;
+      for (char c : AttrOf(n, "style")) {
+        if (c != ' ' && c != '\t') style.push_back(c);
+      }
+      style = LowerCopy(style);
+      if (const size_t at = style.find("font-size:"); at != std::string::npos) {
+        std::string v = style.substr(at + 10, style.find(';', at) - at - 10);
+        if (v == "x-small" || v == "xx-small" || v == "small" || v == "smaller") return true;
+        char* end = nullptr;
+        const double number = std::strtod(v.c_str(), &end);
+        const std::string unit = end ? std::string(end) : "";
+        if ((unit == "px" && number < 14) || ((unit == "em" || unit == "rem") && number < 1) ||
+            (unit == "%" && number < 100))
+          return true;
+      }
+      // down into the only element it holds, when it holds no text of its own
+      const GumboVector* kids = ChildrenOf(n);
+      const GumboNode* only = nullptr;
+      for (unsigned i = 0; kids && i < kids->length; ++i) {
+        const GumboNode* c = Child(kids, i);
+        if (c->type == GUMBO_NODE_WHITESPACE || c->type == GUMBO_NODE_COMMENT) continue;
+        if (!IsElement(c) || only) return false;
+        only = c;
+      }
+      n = only;
+    }
+    return false;
+  }
+
   // The image of a generic block that holds one image, no paragraph and at most a
   // short caption's text (a CMS's "image with caption" box), or nullptr.
   const GumboNode* FigureImage(const GumboNode* n) const {
     const GumboTag tag = TagOf(n);
-    if (!(tag == GUMBO_TAG_DIV || tag == GUMBO_TAG_SECTION || tag == GUMBO_TAG_UNKNOWN))
+    if (!(tag == GUMBO_TAG_DIV || tag == GUMBO_TAG_SECTION || tag == GUMBO_TAG_UNKNOWN ||
+          tag == GUMBO_TAG_CENTER || tag == GUMBO_TAG_P))
       return nullptr;
     const Stats& s = StatsOf(n);
-    if (s.images != 1 || s.paragraphs != 0 || s.chars > 300 || s.link_chars * 2 > s.chars + 1)
+    if (s.images != 1 || s.paragraphs != 0 || s.chars > (tag == GUMBO_TAG_P ? 200 : 300) ||
+        s.link_chars * 2 > s.chars + 1)
       return nullptr;
     const GumboNode* found = nullptr;
     Walk(n, true, [&](const GumboNode* c) {
@@ -977,33 +1237,71 @@ class Page {
     }
   }
 
-  // An image's real source: its src unless that is empty or a data: placeholder, then
-  // a lazy loader's attribute, then the best of its srcset (or a lazy loader's), then
-  // the best of the srcsets of the <source> elements of its <picture>.
-  static std::string ImageSource(const GumboNode* n) {
-    std::string_view src = Trim(AttrOf(n, "src"));
-    if (!src.empty() && !EqualsIgnoreCase(src.substr(0, 5), "data:")) return std::string(src);
+  static bool IsPlaceholder(std::string_view src) {
+    return src.empty() || EqualsIgnoreCase(src.substr(0, 5), "data:");
+  }
+
+  // An image's real source. A lazy loader keeps it in data-src (or data-srcset) and
+  // puts a placeholder in src, a data: URL or a grey GIF, so those come first; then
+  // src; then the best of srcset; then the best of the <source> elements of its
+  // <picture>; then the copy in the <noscript> that follows it (Next.js, WordPress).
+  std::string ImageSource(const GumboNode* n, int depth = 0) const {
     for (const char* lazy : {"data-src", "data-lazy-src", "data-original", "data-url"}) {
       const std::string_view v = Trim(AttrOf(n, lazy));
-      if (!v.empty()) return std::string(v);
+      if (!IsPlaceholder(v)) return std::string(v);
     }
-    for (const char* set : {"srcset", "data-srcset", "data-lazy-srcset"}) {
+    for (const char* set : {"data-srcset", "data-lazy-srcset"}) {
       const std::string_view v = BestSrcsetCandidate(AttrOf(n, set));
-      if (!v.empty()) return std::string(v);
+      if (!IsPlaceholder(v)) return std::string(v);
     }
+    const std::string_view src = Trim(AttrOf(n, "src"));
+    if (!IsPlaceholder(src)) return std::string(src);
+    if (const std::string_view v = BestSrcsetCandidate(AttrOf(n, "srcset")); !IsPlaceholder(v))
+      return std::string(v);
     const GumboNode* parent = n->parent;
     if (parent && IsElement(parent) && UnknownName(parent) == "picture") {
       const GumboVector* kids = ChildrenOf(parent);
       for (unsigned i = 0; kids && i < kids->length; ++i) {
         const GumboNode* c = Child(kids, i);
         if (TagOf(c) != GUMBO_TAG_SOURCE) continue;
-        for (const char* set : {"srcset", "data-srcset"}) {
+        for (const char* set : {"data-srcset", "srcset"}) {
           const std::string_view v = BestSrcsetCandidate(AttrOf(c, set));
-          if (!v.empty()) return std::string(v);
+          if (!IsPlaceholder(v)) return std::string(v);
         }
       }
     }
-    return std::string(src);
+    if (parent && depth == 0) {
+      const GumboVector* kids = ChildrenOf(parent);
+      for (unsigned i = n->index_within_parent + 1; kids && i < kids->length; ++i) {
+        const GumboNode* c = Child(kids, i);
+        if (c->type == GUMBO_NODE_WHITESPACE) continue;
+        if (TagOf(c) != GUMBO_TAG_NOSCRIPT) break;
+        const GumboNode* copy = nullptr;
+        Walk(c, false, [&](const GumboNode* d) {
+          if (!copy && IsImage(d)) copy = d;
+          return !copy;
+        });
+        if (copy) return ImageSource(copy, depth + 1);
+        break;
+      }
+    }
+    return "";
+  }
+
+  // Icons, avatars and tracking pixels: an image whose markup gives it a size under
+  // 100 pixels each way, or under 3 pixels either way.
+  static bool IsIcon(const GumboNode* n) {
+    auto pixels = [&](const char* attr) -> long {
+      const std::string v(Trim(AttrOf(n, attr)));
+      if (v.empty() || v.size() > 6 || !std::all_of(v.begin(), v.end(), [](char c) {
+            return c >= '0' && c <= '9';
+          }))
+        return -1;
+      return std::stol(v);
+    };
+    const long w = pixels("width"), h = pixels("height");
+    if ((w >= 0 && w < 3) || (h >= 0 && h < 3)) return true;
+    return w >= 0 && h >= 0 && w < 100 && h < 100;
   }
 
   void Inline(const GumboNode* n, std::string* to, int depth) {
@@ -1024,6 +1322,7 @@ class Page {
       for (unsigned i = 0; kids && i < kids->length; ++i) Inline(Child(kids, i), into, depth + 1);
     };
     if (IsImage(n)) {
+      if (IsIcon(n)) return;
       const std::optional<std::string> src = page_.Url(ImageSource(n), UrlContext::kImage);
       if (!src || src->empty()) return;
       *to += "<img src=\"" + EscapeHtml(*src) + "\" alt=\"" +
@@ -1106,6 +1405,8 @@ class Page {
   std::vector<std::string*> out_stack_;
   std::string inline_;
   std::vector<Cut> dropped_;
+  bool text_started_ = false;
+  std::unordered_set<const GumboNode*> captions_;  // blocks written as a picture's caption  // a paragraph of the article's own was written
 };
 }  // namespace
 

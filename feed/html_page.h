@@ -28,14 +28,19 @@ inline constexpr size_t kMaxHtmlNesting = 512;
 
 // Metadata, each field from the first source that has it:
 //   title:    JSON-LD headline, og:title, twitter:title, microformats p-name, the
-//             article's <h1>, <title> without the site's name (" | Site", "Site - ")
+//             article's <h1>, the side of <title> an element around the article
+//             shows whole, <title> without the site's name (" | Site", "Site - ")
 //   author:   JSON-LD author name(s) (joined by ", "), article:author (unless a URL),
 //             <meta name="author">, microformats p-author, rel="author", itemprop=author
-//   date:     JSON-LD datePublished, article:published_time, dt-published, the first
-//             <time datetime> at or after the headline
-//   updated:  JSON-LD dateModified, article:modified_time, dt-updated
+//   date:     JSON-LD datePublished, article:published_time, dt-published,
+//             microdata itemprop=datePublished, hAtom .published, Dublin Core
+//             (dcterms.issued, DC.Date, ...), the first <time datetime> at or after
+//             the headline
+//   updated:  JSON-LD dateModified, article:modified_time, dt-updated, microdata
+//             itemprop=dateModified, hAtom .updated, dcterms.modified
 //   section:  JSON-LD articleSection, article:section, a rel="category" link
-//   tags:     JSON-LD keywords, article:tag, microformats p-category, rel="tag" links
+//   tags:     JSON-LD keywords (of platform facets like "Tag:X", "Lite:true", only the
+//             tag ones), article:tag, microformats p-category, rel="tag" links
 //   summary:  JSON-LD description, og:description, <meta name="description">
 //   language: JSON-LD inLanguage, <html lang>, og:locale
 //   direction: <html dir> or <body dir>
@@ -48,13 +53,17 @@ inline constexpr size_t kMaxHtmlNesting = 512;
 // The body is an h-entry's e-content or itemprop="articleBody" when the page marks
 // one; otherwise the block with the best Readability score (text length, commas,
 // paragraphs it holds, less its link density, class and id hints), with its
-// siblings of similar score. Left out inside it: scripts, styles, forms, frames,
-// nav, aside, header and footer, blocks whose class or id says comments, sidebar,
+// siblings of similar score and the lead picture before it. Left out inside it:
+// scripts, styles, forms, frames, nav, aside, header and footer, blocks whose class or id says comments, sidebar,
 // share, related, menu, banner, newsletter and the like, link-dense blocks, the
-// byline, and the headline itself. Text in generic blocks (div, section) becomes
-// <p> paragraphs. Every URL is resolved against the page's <base>, its canonical
-// link, or `page_url`, and passes feed/url.h's allow-list; lazy images
-// (data-src) are taken at their real source.
+// byline, and the headline itself; hidden blocks (hidden, aria-hidden, display:none),
+// AMP's ads and analytics, icons (under 100 px), and short lines that are no
+// sentence when mostly a link or before the first paragraph (kickers, date lines,
+// "4 min read"). Text in generic blocks (div, section) becomes <p> paragraphs, two
+// <br> in a row ending one. Every URL is resolved against the page's <base>, its canonical
+// link, or `page_url`, and passes feed/url.h's allow-list; an image is taken at its
+// real source (a lazy loader's data-src or data-srcset, src, the best srcset
+// candidate, its <picture>'s <source>, the <noscript> copy after it).
 //
 // Returns std::nullopt with *err set when the page cannot be read ("nested more
 // than 512 elements deep"). A page without a title or text still parses; the

@@ -295,7 +295,8 @@ def main():
             e = json.load(f)
         pages.append({"title": e["title"], "slug": name[:-len(".expected.json")],
                       "author": e["author"],
-                      "tags": ([e["section"]] if e["section"] else []) + e["tags"],
+                      # the section, then the tags, each name once
+                      "tags": list(dict.fromkeys(([e["section"]] if e["section"] else []) + e["tags"])),
                       "published": calendar.timegm(
                           feedparser.datetimes._parse_date(e["published"]))})
         vias[e["title"]] = e["via"]
