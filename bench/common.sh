@@ -4,8 +4,15 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$BENCH_DIR/../scripts/lib.sh"
 
 ensure_packages "${FEEDD_BUILD_PACKAGES[@]}" "$@"
-build_feedd feedd >/dev/null
-FEEDD="$FEEDD_BUILD/daemon/feedd"
+# BENCH_FEEDD: a feedd binary to measure (a copy, another build) instead of building
+# build/ and measuring build/daemon/feedd.
+if [ -n "${BENCH_FEEDD:-}" ]; then
+  [ -x "$BENCH_FEEDD" ] || { echo "BENCH_FEEDD=$BENCH_FEEDD is not an executable" >&2; exit 1; }
+  FEEDD=$BENCH_FEEDD
+else
+  build_feedd feedd >/dev/null
+  FEEDD="$FEEDD_BUILD/daemon/feedd"
+fi
 
 # make_articles DIR N: N plain-text articles of about 3 KB each, seed-shaped, with
 # varied words (a fixed seed, so every run writes the same bytes) so that gzip sees
