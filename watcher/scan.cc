@@ -214,6 +214,38 @@ int WriterAbsent(int fd) {
   return errno == EAGAIN ? 0 : -1;
 }
 
+std::optional<OpenedFile> OpenFileBeneath(const std::string& root, const std::string& relative_path,
+                                          ReadError* error) {
+  auto fail = [&](ReadErrorKind kind, std::string message) -> std::optional<OpenedFile> {
+    *error = {kind, std::move(message)};
+    return std::nullopt;
+  };
+  const int root_fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
+  std::string why;
+  const int fd = OpenBeneath(root_fd, root, relative_path,
+                             O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, &why);
+  const int open_errno = errno;
+  ::close(root_fd);
+  if (fd < 0) {
+    if (open_errno == ENOENT || open_errno == ENOTDIR) return fail(ReadErrorKind::kGone, why);
+    if (open_errno == EXDEV) return fail(ReadErrorKind::kOutside, why);
+    return fail(ReadErrorKind::kUnreadable, why);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return fail(ReadErrorKind::kUnreadable, std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(ReadErrorKind::kNotRegular, "not a regular file");
+  }
+  return OpenedFile{fd, static_cast<uint64_t>(st.st_size), Nanos(st.st_mtim),
+                    static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_dev)};
+}
+
 std::optional<FileContents> ReadArticleFile(const std::string& root,
                                             const std::string& relative_path,
                                             uint64_t max_bytes, ReadError* error,

@@ -118,6 +118,23 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
                                             uint64_t max_bytes, ReadError* error,
                                             const Completeness& completeness = {});
 
+// A regular file opened for reading beneath the folder, with what fstat(2) said of
+// it. The caller owns `fd`.
+struct OpenedFile {
+  int fd = -1;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  uint64_t device = 0;
+};
+
+// Opens root/relative_path read-only (links resolved beneath root, as
+// ReadArticleFile) if it is a regular file; never blocks on FIFOs or devices. On
+// failure returns std::nullopt with *error set (kGone, kOutside, kNotRegular,
+// kUnreadable). Whether it is complete is not asked: what is on disk now.
+std::optional<OpenedFile> OpenFileBeneath(const std::string& root, const std::string& relative_path,
+                                          ReadError* error);
+
 // 1 when no process has the open file `fd` (read-only) open for writing, 0 when
 // one has, -1 when this cannot be told here (no lease on this file system or for
 // this user).

@@ -5,8 +5,10 @@
 #include <charconv>
 #include <utility>
 
+#include "daemon/http/media_reply.h"
 #include "daemon/publish/resource.h"
 #include "feed/dates.h"
+#include "feed/media.h"
 #include "feed/utf8.h"
 
 namespace feedd::daemon {
@@ -65,6 +67,7 @@ std::string_view RouteOf(std::string_view path) {
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200: return "OK";
+    case 206: return "Partial Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
@@ -72,6 +75,7 @@ std::string_view ReasonPhrase(int status) {
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -221,7 +225,7 @@ Coding AcceptedCodings::Pick(bool have_gzip, bool have_br) const {
 HttpReply ErrorReply(int status) { return TextReply(status, "other"); }
 
 HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
-                        const HealthInfo& health) {
+                        const HealthInfo& health, const MediaOpener* media) {
   const bool head = req.method == "HEAD";
   if (req.method != "GET" && !head) {
     HttpReply r = TextReply(405, "other");
@@ -280,6 +284,8 @@ HttpReply HandleRequest(const daemon::Snapshot& snap, const HttpRequest& req,
     r.send_body = !head;
     return r;
   }
+  if (path->starts_with(feed::kMediaPrefix))
+    return MediaReply(snap, path->substr(feed::kMediaPrefix.size()), req, health, media);
   ResourcePtr found = snap.Find(*path);
   if (!found) {
     HttpReply r = TextReply(404, "other");
@@ -361,7 +367,7 @@ void SerializeHead(const HttpReply& reply, std::string_view date, bool keep_aliv
   out->append(reply.own_fields);
   if (reply.status != 304) {
     out->append("Content-Length: ");
-    auto [len_end, len_ec] = std::to_chars(num, num + sizeof num, reply.Body().size());
+    auto [len_end, len_ec] = std::to_chars(num, num + sizeof num, reply.ContentLength());
     out->append(num, len_end);
     out->append("\r\n");
   }

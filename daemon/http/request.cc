@@ -219,6 +219,16 @@ bool HeaderParser::ParseField(std::string_view data, size_t start, size_t end) {
         host_ = value;
       }
       break;
+    case 5:
+      // Two Range fields make no one range: neither is used.
+      if (NameIs(name, "range")) {
+        ranges_++;
+        range_ = value;
+      }
+      break;
+    case 8:
+      if (NameIs(name, "if-range") && !if_range_) if_range_ = value;
+      break;
     case 6:
       if (NameIs(name, "expect")) expect_ = expect_ || EqualsNoCase(v, "100-continue");
       break;
@@ -308,6 +318,8 @@ HeaderParser::Result HeaderParser::Finish(std::string_view data) {
   req_.if_none_match = get(inm_);
   req_.if_modified_since = get(ims_);
   req_.accept_encoding = get(ae_);
+  if (ranges_ == 1) req_.range = get(range_);
+  req_.if_range = get(if_range_);
   req_.referer = get(referer_);
   req_.user_agent = get(ua_);
   req_.keep_alive = minor_ == 0 ? conn_keep_alive_ && !conn_close_ : !conn_close_;

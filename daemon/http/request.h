@@ -38,6 +38,8 @@ struct ParsedRequest {
   std::optional<std::string_view> if_none_match;  // the first of each
   std::optional<std::string_view> if_modified_since;
   std::optional<std::string_view> accept_encoding;
+  std::optional<std::string_view> range;     // only when sent once
+  std::optional<std::string_view> if_range;
   std::optional<std::string_view> referer;
   std::optional<std::string_view> user_agent;
   bool keep_alive = true;  // by version and Connection
@@ -90,7 +92,8 @@ class HeaderParser {
   size_t fields_ = 0;
   bool have_line_ = false;
   Span method_, target_, line_;
-  std::optional<Span> host_, inm_, ims_, ae_, referer_, ua_;
+  std::optional<Span> host_, inm_, ims_, ae_, referer_, ua_, range_, if_range_;
+  int ranges_ = 0;
   int minor_ = 1;
   unsigned hosts_ = 0;
   bool has_length_ = false, has_te_ = false, te_ok_ = false, chunked_ = false, expect_ = false;

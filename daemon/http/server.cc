@@ -29,6 +29,7 @@
 
 #include "daemon/http/connection.h"
 #include "daemon/http/handler.h"
+#include "daemon/http/media_reply.h"
 #include "daemon/http/request.h"
 #include "feed/dates.h"
 
@@ -177,6 +178,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   const std::atomic<bool>& watching;
   const std::atomic<bool>& state_ok;
   Metrics& metrics;
+  const DiskMediaOpener media_opener;
   // Read on every request, replaced on reload: each field on its own.
   std::atomic<int> header_timeout_ms, idle_timeout_ms, write_timeout_ms, lingering_time_ms,
       lingering_timeout_ms;
@@ -380,8 +382,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   // Header from memory, body with sendfile(2) from the snapshot's memfd: the kernel
   // sends the pages without copying them, as nginx does with static files.
   net::awaitable<size_t> SendFile(Connection& conn, std::string_view head,
-                                  const daemon::BodyFile& file, size_t size, int write_timeout_ms,
-                                  boost::system::error_code& ec) {
+                                  const daemon::BodyFile& file, uint64_t from, uint64_t size,
+                                  int write_timeout_ms, boost::system::error_code& ec) {
     const int fd = conn.socket.native_handle();
     // MSG_MORE: the header leaves with the body's first bytes.
     size_t sent = co_await SendAll(
@@ -394,8 +396,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     sent += co_await SendAll(
         conn, size, write_timeout_ms,
         [&](size_t done) {
-          off_t offset = static_cast<off_t>(done);
-          return ::sendfile(fd, file.fd(), &offset, size - done);
+          off_t offset = static_cast<off_t>(from + done);
+          // At most 1 GiB a call: sendfile(2) moves at most 0x7ffff000 bytes anyway.
+          return ::sendfile(fd, file.fd(), &offset, std::min<uint64_t>(size - done, 1u << 30));
         },
         ec);
     co_return sent;
@@ -407,12 +410,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                                boost::system::error_code& ec) {
     SerializeHead(reply, DateNow(), keep_alive, http10, head);
     const std::string_view body = reply.send_body ? reply.Body() : std::string_view();
+    const uint64_t length = reply.send_body ? reply.ContentLength() : 0;
     conn.ExpiresAfter(opts.write_timeout_ms);
     // Counted first: a client that has read the response finds it in /metrics.
     metrics.CountResponse(reply.route, reply.status);
     const size_t sent =
-        reply.file && !body.empty()
-            ? co_await SendFile(conn, *head, *reply.file, body.size(), opts.write_timeout_ms, ec)
+        reply.file && length > 0
+            ? co_await SendFile(conn, *head, *reply.file, reply.file_offset, length,
+                                opts.write_timeout_ms, ec)
             : co_await SendBuffers(conn, *head, body, opts.write_timeout_ms, ec);
     metrics.CountSentBytes(sent);
     co_return sent;
@@ -532,6 +537,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       request.if_none_match = req.if_none_match;
       request.if_modified_since = req.if_modified_since;
       request.accept_encoding = req.accept_encoding;
+      request.range = req.range;
+      request.if_range = req.if_range;
       // Held until the reply is written: the reply's views point into it.
       std::shared_ptr<const daemon::Snapshot> snap = SnapshotFor(worker, *conn, &request.target);
       // Before the first snapshot (a cold start still reading the folder), /healthz
@@ -556,7 +563,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       health.open_connections = stats.open_connections.load();
       health.refused_connections = stats.rejected_connections.load();
       health.metrics_allowed = conn->metrics_listener || conn->loopback || opts.metrics_public;
-      const HttpReply reply = HandleRequest(*snap, request, health);
+      const HttpReply reply = HandleRequest(*snap, request, health, &media_opener);
       const bool keep_alive = req.keep_alive && !req.close_after && !stopping;
       const size_t sent =
           co_await Write(*conn, reply, keep_alive, req.minor_version == 0, &head, opts, ec);
@@ -567,7 +574,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_at)
                 .count();
         spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, req.method, req.target, reply.status,
-                      reply.send_body ? reply.Body().size() : 0, us);
+                      reply.send_body ? reply.ContentLength() : 0, us);
       }
       conn->busy = false;
       if (ec) break;

@@ -185,6 +185,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
                       options.ingest.max_article_bytes != options_.ingest.max_article_bytes ||
                       options.ingest.max_content_bytes != options_.ingest.max_content_bytes;
   options_ = std::move(options);
+  media_.SetRoot(options_.ingest.input_dir);
   // Refused files are read again after any reload: a raised limit or parse budget
   // may let them in.
   rejected_.clear();
@@ -261,14 +262,24 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
   bool changed = false;
   for (const std::string& path : order) {
     const watcher::EventKind kind = last[path]->kind;
-    if (kind == watcher::EventKind::kRemoved) changed |= Forget(path);
-    if (kind == watcher::EventKind::kRemovedDir) changed |= ForgetUnder(path);
+    if (kind == watcher::EventKind::kRemoved) {
+      changed |= MediaIndex::IsMediaPath(path) ? media_.Remove(path) : Forget(path);
+    }
+    if (kind == watcher::EventKind::kRemovedDir) {
+      changed |= media_.RemoveUnder(path);
+      changed |= ForgetUnder(path);
+    }
   }
   std::vector<LoadRequest> arrived;
   for (const std::string& path : order) {
     // Seen only by a listing (not by its writer's close), it may be incomplete.
     const watcher::Event& e = *last[path];
-    if (e.kind == watcher::EventKind::kChanged) arrived.push_back({path, {}, !e.listed});
+    if (e.kind != watcher::EventKind::kChanged) continue;
+    if (MediaIndex::IsMediaPath(path)) {
+      changed |= media_.Refresh(path);  // never parsed: its length, type and time
+    } else {
+      arrived.push_back({path, {}, !e.listed});
+    }
   }
   changed |= LoadAll(std::move(arrived));
   return changed;
@@ -335,8 +346,8 @@ bool Publisher::Rescan() {
     if (options_.ingest.metrics) options_.ingest.metrics->CountSkip(SkipReason::kOutsideLink);
   }
   NoteUnreadable(std::move(unreadable));
+  bool changed = media_.Reconcile(*listing);
   const std::vector<watcher::ScanEntry>* entries = &listing->files;
-  bool changed = false;
   std::unordered_set<std::string_view> present;  // views into *entries
   present.reserve(entries->size());
   for (const watcher::ScanEntry& e : *entries) present.insert(e.relative_path);
@@ -360,6 +371,7 @@ bool Publisher::Rescan() {
   // were written in is their arrival order.
   std::vector<const watcher::ScanEntry*> stale;
   for (const watcher::ScanEntry& e : *entries) {
+    if (MediaIndex::IsMediaPath(e.relative_path)) continue;  // in media_, never parsed
     auto it = entries_.find(e.relative_path);
     if (it != entries_.end() && it->second.mtime_ns == e.mtime_ns && it->second.size == e.size)
       continue;
@@ -940,6 +952,9 @@ std::shared_ptr<const Snapshot> Publisher::Build(int64_t now) {
   snap->order = order_;
   snap->listing_changed = listing_changed_;
   snap->pages = pages_;
+  snap->media = media_.files();
+  snap->media_root = options_.ingest.input_dir;
+  snap->media_max_age = options_.cache_max_age;
   snap->article_count = order_.size();
   snap->generation = ++generation_;
   snap->built_at = now;

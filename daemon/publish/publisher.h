@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "daemon/ingest/loader.h"
+#include "daemon/publish/media_index.h"
 #include "daemon/publish/snapshot.h"
 #include "daemon/store/identity_store.h"
 #include "feed/article.h"
@@ -84,6 +85,7 @@ class Publisher {
   void Reconfigure(PublisherOptions options);
 
   size_t article_count() const { return order_.size(); }
+  const MediaIndex& media() const { return media_; }
   // Articles read (drafts not counted), published or scheduled.
   size_t entry_count() const { return entries_.size(); }
 
@@ -191,6 +193,7 @@ class Publisher {
   std::unordered_set<std::string> outside_warned_;  // links out of the folder, said once
   std::set<std::string> unreadable_;  // folders the last Rescan could not list
   std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
+  MediaIndex media_;  // the media files beside the articles
 };
 
 }  // namespace feedd::daemon

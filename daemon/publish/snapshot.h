@@ -139,6 +139,19 @@ using FeedSpecMap = PersistentMap<std::string, FeedSpecPtr>;
 using ArticlesBySlug = PersistentMap<std::string, ArticlePtr>;
 using ArticleOrder = PersistentMap<OrderKey, ArticlePtr, NewestFirst>;
 
+// A media file beside the articles (feed/media.h), as the publisher last saw it:
+// what the feeds say of it (length, type) and whether /media/PATH is served. The
+// response itself comes from the file as it is at the request (its own fstat).
+struct MediaFile {
+  std::string type;  // "audio/mpeg"
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  friend bool operator==(const MediaFile&, const MediaFile&) = default;
+};
+using MediaFilePtr = std::shared_ptr<const MediaFile>;
+using MediaMap = PersistentMap<std::string, MediaFilePtr>;  // by path in the input folder
+
 class Snapshot;
 
 // Renders the resources a snapshot makes on demand (article pages, index pages after
@@ -161,6 +174,9 @@ struct Snapshot {
   ArticleOrder order;       // the same, newest first
   int64_t listing_changed = 0;  // when the list of articles last changed (the index pages)
   std::shared_ptr<const PageSource> pages;  // null: no page is made on demand
+  MediaMap media;           // served at /media/PATH, opened beneath media_root
+  std::string media_root;   // the input folder
+  int media_max_age = 300;  // Cache-Control of media replies
   size_t article_count = 0;
   uint64_t generation = 0;    // 0 before the first build
   int64_t built_at = 0;       // wall clock of the build, for /healthz

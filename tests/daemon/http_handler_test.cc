@@ -27,7 +27,7 @@ HttpReply Handle(const daemon::Snapshot& s, std::string_view method, std::string
                  std::optional<std::string_view> inm = {},
                  std::optional<std::string_view> ims = {},
                  std::optional<std::string_view> ae = {}) {
-  return HandleRequest(s, HttpRequest{method, target, inm, ims, ae}, HealthInfo{100, true});
+  return HandleRequest(s, HttpRequest{method, target, inm, ims, ae, {}, {}}, HealthInfo{100, true});
 }
 
 TEST(HttpHandlerTest, DecodeTargetPath) {
@@ -186,7 +186,7 @@ TEST(HttpHandlerTest, Health) {
   EXPECT_EQ("{\"status\":\"ok\",\"articles\":1,\"generation\":3,\"snapshot_age_seconds\":10,"
             "\"watching\":true,\"state\":\"ok\"}\n",
             h.Body());
-  HttpReply degraded = HandleRequest(s, HttpRequest{"GET", "/healthz", {}, {}, {}},
+  HttpReply degraded = HandleRequest(s, HttpRequest{"GET", "/healthz", {}, {}, {}, {}, {}},
                                      HealthInfo{100, false, false});
   EXPECT_EQ(503, degraded.status);
   EXPECT_EQ("{\"status\":\"degraded\",\"articles\":1,\"generation\":3,\"snapshot_age_seconds\":10,"
@@ -414,25 +414,25 @@ TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
     int status;
     bool html;
   } cases[] = {
-      {{"GET", "/rss.xml", {}, {}, {}}, &allowed, 200, false},
-      {{"GET", "/rss.xml", {}, {}, "gzip"}, &allowed, 200, false},
-      {{"GET", "/rss.xml", {}, {}, "br"}, &allowed, 200, false},
-      {{"GET", "/rss.xml", (*s.resources.Find("/rss.xml"))->identity.etag, {}, {}},
+      {{"GET", "/rss.xml", {}, {}, {}, {}, {}}, &allowed, 200, false},
+      {{"GET", "/rss.xml", {}, {}, "gzip", {}, {}}, &allowed, 200, false},
+      {{"GET", "/rss.xml", {}, {}, "br", {}, {}}, &allowed, 200, false},
+      {{"GET", "/rss.xml", (*s.resources.Find("/rss.xml"))->identity.etag, {}, {}, {}, {}},
        &allowed,
        304,
        false},
-      {{"GET", "/feed.json", {}, {}, {}}, &allowed, 200, false},
-      {{"GET", "/", {}, {}, {}}, &allowed, 200, true},
-      {{"GET", "/", {}, {}, "br"}, &allowed, 200, true},
-      {{"HEAD", "/", {}, {}, "gzip"}, &allowed, 200, true},
-      {{"GET", "/", (*s.resources.Find("/"))->identity.etag, {}, {}}, &allowed, 304, true},
-      {{"GET", "/articles/a", {}, {}, {}}, &allowed, 200, true},
-      {{"GET", "/nope", {}, {}, {}}, &allowed, 404, false},
-      {{"GET", "nope", {}, {}, {}}, &allowed, 400, false},
-      {{"POST", "/", {}, {}, {}}, &allowed, 405, false},
-      {{"GET", "/healthz", {}, {}, {}}, &allowed, 200, false},
-      {{"GET", "/metrics", {}, {}, {}}, &allowed, 200, false},
-      {{"GET", "/metrics", {}, {}, {}}, &forbidden, 403, false},
+      {{"GET", "/feed.json", {}, {}, {}, {}, {}}, &allowed, 200, false},
+      {{"GET", "/", {}, {}, {}, {}, {}}, &allowed, 200, true},
+      {{"GET", "/", {}, {}, "br", {}, {}}, &allowed, 200, true},
+      {{"HEAD", "/", {}, {}, "gzip", {}, {}}, &allowed, 200, true},
+      {{"GET", "/", (*s.resources.Find("/"))->identity.etag, {}, {}, {}, {}}, &allowed, 304, true},
+      {{"GET", "/articles/a", {}, {}, {}, {}, {}}, &allowed, 200, true},
+      {{"GET", "/nope", {}, {}, {}, {}, {}}, &allowed, 404, false},
+      {{"GET", "nope", {}, {}, {}, {}, {}}, &allowed, 400, false},
+      {{"POST", "/", {}, {}, {}, {}, {}}, &allowed, 405, false},
+      {{"GET", "/healthz", {}, {}, {}, {}, {}}, &allowed, 200, false},
+      {{"GET", "/metrics", {}, {}, {}, {}, {}}, &allowed, 200, false},
+      {{"GET", "/metrics", {}, {}, {}, {}, {}}, &forbidden, 403, false},
   };
   std::string head;
   for (const Case& c : cases) {
@@ -460,7 +460,7 @@ TEST(HttpHandlerTest, MetricsOnlyWhenAllowed) {
   HealthInfo health{100, true};
   health.metrics = &metrics;
   health.metrics_allowed = false;
-  const HttpReply denied = HandleRequest(s, HttpRequest{"GET", "/metrics", {}, {}, {}}, health);
+  const HttpReply denied = HandleRequest(s, HttpRequest{"GET", "/metrics", {}, {}, {}, {}, {}}, health);
   EXPECT_EQ(403, denied.status);
   EXPECT_EQ("metrics", denied.route);
   EXPECT_EQ("403 Forbidden: /metrics is served to loopback clients only\n", denied.Body());
@@ -470,15 +470,15 @@ TEST(HttpHandlerTest, MetricsOnlyWhenAllowed) {
   SerializeHead(denied, "D", true, false, &head);
   EXPECT_EQ(0u, head.find("HTTP/1.1 403 Forbidden\r\n"));
   const HttpReply denied_head =
-      HandleRequest(s, HttpRequest{"HEAD", "/metrics", {}, {}, {}}, health);
+      HandleRequest(s, HttpRequest{"HEAD", "/metrics", {}, {}, {}, {}, {}}, health);
   EXPECT_EQ(403, denied_head.status);
   EXPECT_FALSE(denied_head.send_body);
   // /healthz stays public.
-  const HttpReply h = HandleRequest(s, HttpRequest{"GET", "/healthz", {}, {}, {}}, health);
+  const HttpReply h = HandleRequest(s, HttpRequest{"GET", "/healthz", {}, {}, {}, {}, {}}, health);
   EXPECT_EQ(200, h.status);
   EXPECT_EQ(0u, h.Body().find("{\"status\":\"ok\","));
   health.metrics_allowed = true;
-  const HttpReply ok = HandleRequest(s, HttpRequest{"GET", "/metrics", {}, {}, {}}, health);
+  const HttpReply ok = HandleRequest(s, HttpRequest{"GET", "/metrics", {}, {}, {}, {}, {}}, health);
   EXPECT_EQ(200, ok.status);
   EXPECT_NE(std::string::npos, ok.Body().find("feedd_articles 1\n"));
 }

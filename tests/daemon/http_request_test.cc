@@ -223,6 +223,22 @@ TEST(HttpRequestTest, FieldsTheHandlerNeeds) {
   EXPECT_EQ(0u, reader.buffered());
 }
 
+TEST(HttpRequestTest, RangeFields) {
+  RequestReader reader(RequestLimits{});
+  const std::string bytes =
+      "GET /media/a.mp3 HTTP/1.1\r\nHost: h\r\nrange: bytes=0-99\r\nIf-Range: \"t\"\r\n\r\n"
+      "GET /media/a.mp3 HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nRange: bytes=5-9\r\n\r\n";
+  std::memcpy(reader.space(), bytes.data(), bytes.size());
+  reader.Commit(bytes.size());
+  ASSERT_EQ(RequestReader::Result::kRequest, reader.Next());
+  EXPECT_EQ("bytes=0-99", reader.request().range.value_or(""));
+  EXPECT_EQ("\"t\"", reader.request().if_range.value_or(""));
+  // Two Range fields make no one range: neither is used (the whole file is sent).
+  ASSERT_EQ(RequestReader::Result::kRequest, reader.Next());
+  EXPECT_FALSE(reader.request().range);
+  EXPECT_FALSE(reader.request().if_range);
+}
+
 TEST(HttpRequestTest, PipelinedRequestsKeepTheBufferBounded) {
   // Thousands of pipelined requests pass through the fixed buffer.
   std::string bytes;

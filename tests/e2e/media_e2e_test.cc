@@ -1,0 +1,194 @@
+// Media files beside the articles, served by the real binary at /media/PATH: whole
+// files, ranges, validators, HEAD and 304; a replaced file's new identity, a deleted
+// one's 404 at once; nothing served that is not media, hidden, or outside the
+// folder; and the daemon's memory flat while a large file is sent.
+#include <sys/socket.h>
+
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/daemon_harness.h"
+
+namespace feedd {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Connection;
+using testing::Daemon;
+using testing::Drop;
+using testing::TempDir;
+using testing::WaitUntil;
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+constexpr const char* kArticle = "Harbour news\n\nThe harbour opened a new pier on Monday morning.\n";
+
+TEST(MediaE2E, ServesRangesAndValidators) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "2026");
+  Drop(dir.path() / "pier.txt", kArticle);
+  const std::string episode = RandomBytes(300000, 1);
+  Drop(dir.path() / "2026" / "ep 1.mp3", episode);
+  Daemon d(dir.path());
+  ASSERT_GT(d.port(), 0);
+
+  auto r = d.Get("/media/2026/ep%201.mp3");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(200, r->status);
+  EXPECT_EQ(episode, r->body);
+  EXPECT_EQ("audio/mpeg", r->Header("content-type"));
+  EXPECT_EQ("bytes", r->Header("accept-ranges"));
+  EXPECT_EQ("300000", r->Header("content-length"));
+  EXPECT_EQ("nosniff", r->Header("x-content-type-options"));
+  const std::string etag = r->Header("etag");
+  ASSERT_EQ('"', etag.front());
+  ASSERT_FALSE(r->Header("last-modified").empty());
+
+  r = d.Get("/media/2026/ep%201.mp3", {"Range: bytes=1000-1999"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(206, r->status);
+  EXPECT_EQ("bytes 1000-1999/300000", r->Header("content-range"));
+  EXPECT_EQ(episode.substr(1000, 1000), r->body);
+  EXPECT_EQ(etag, r->Header("etag"));
+
+  r = d.Get("/media/2026/ep%201.mp3", {"Range: bytes=-100"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(206, r->status);
+  EXPECT_EQ(episode.substr(299900), r->body);
+
+  r = d.Get("/media/2026/ep%201.mp3", {"Range: bytes=300000-"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(416, r->status);
+  EXPECT_EQ("bytes */300000", r->Header("content-range"));
+
+  r = d.Get("/media/2026/ep%201.mp3", {"Range: bytes=0-1,5-9"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status);
+  EXPECT_EQ(episode, r->body);
+
+  r = d.Get("/media/2026/ep%201.mp3", {"Range: bytes=0-9", "If-Range: " + etag});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(206, r->status);
+  r = d.Get("/media/2026/ep%201.mp3", {"Range: bytes=0-9", "If-Range: \"old\""});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status);
+
+  r = d.Get("/media/2026/ep%201.mp3", {"If-None-Match: " + etag});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(304, r->status);
+  EXPECT_TRUE(r->body.empty());
+  r = d.Get("/media/2026/ep%201.mp3", {"If-Modified-Since: " + r->Header("last-modified")});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(304, r->status);
+
+  r = d.Get("/media/2026/ep%201.mp3", {}, "HEAD");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status);
+  EXPECT_EQ("300000", r->Header("content-length"));
+  EXPECT_TRUE(r->body.empty());
+
+  // Keep-alive: a range, then the next request on the same connection.
+  Connection c(d.port());
+  ASSERT_TRUE(c.Send("GET /media/2026/ep%201.mp3 HTTP/1.1\r\nHost: x\r\nRange: bytes=10-19\r\n\r\n"
+                     "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  auto first = c.ReadResponse();
+  auto second = c.ReadResponse();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(episode.substr(10, 10), first->body);
+  EXPECT_EQ(200, second->status);
+
+  // Replaced: a new length and ETag as soon as the writer closes it.
+  const std::string shorter = RandomBytes(1234, 2);
+  Drop(dir.path() / "2026" / "ep 1.mp3", shorter);
+  r = d.Get("/media/2026/ep%201.mp3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(shorter, r->body);
+  EXPECT_EQ("1234", r->Header("content-length"));
+  EXPECT_NE(etag, r->Header("etag"));
+
+  // Deleted: 404 at once, before any event is read.
+  std::filesystem::remove(dir.path() / "2026" / "ep 1.mp3");
+  r = d.Get("/media/2026/ep%201.mp3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(404, r->status);
+  EXPECT_EQ(0, d.Stop());
+}
+
+TEST(MediaE2E, ServesOnlyMediaInTheFolder) {
+  TempDir dir, outside;
+  Drop(dir.path() / "pier.txt", kArticle);
+  Drop(dir.path() / ".hidden.jpg", "secret");
+  Drop(dir.path() / "drawing.svg", "<svg onload='alert(1)'/>");
+  Drop(dir.path() / "upload.mp3.part", "half");
+  Drop(outside.path() / "private.jpg", "private");
+  std::filesystem::create_symlink(outside.path() / "private.jpg", dir.path() / "link.jpg");
+  std::filesystem::create_directories(dir.path() / ".git");
+  Drop(dir.path() / ".git" / "x.png", "git");
+  Drop(dir.path() / "ok.png", "png bytes");
+  Daemon d(dir.path());
+  ASSERT_GT(d.port(), 0);
+  EXPECT_EQ(200, d.Get("/media/ok.png")->status);
+  for (const char* target :
+       {"/media/pier.txt", "/media/.hidden.jpg", "/media/drawing.svg", "/media/upload.mp3.part",
+        "/media/link.jpg", "/media/.git/x.png", "/media/..%2fok.png", "/media/%2e%2e/ok.png",
+        "/media/nothing.png", "/media/"}) {
+    auto r = d.Get(target);
+    ASSERT_TRUE(r) << target;
+    EXPECT_EQ(404, r->status) << target;
+    EXPECT_EQ(std::string::npos, r->body.find("private")) << target;
+  }
+  // A file dropped later is served once the watcher has seen it.
+  Drop(dir.path() / "new.webp", "webp");
+  EXPECT_TRUE(WaitUntil([&] { return d.Get("/media/new.webp")->status == 200; }, 10s));
+  EXPECT_EQ("image/webp", d.Get("/media/new.webp")->Header("content-type"));
+  EXPECT_EQ(0, d.Stop());
+}
+
+int64_t RssKiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6);
+  }
+  return -1;
+}
+
+TEST(MediaE2E, LargeFileLeavesMemoryFlat) {
+  TempDir dir;
+  Drop(dir.path() / "pier.txt", kArticle);
+  constexpr uint64_t kSize = 300ull << 20;  // a 300 MB video, sparse on disk
+  {
+    std::ofstream f(dir.path() / "talk.mp4", std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(kSize - 1));
+    f.put('x');
+  }
+  Daemon d(dir.path());
+  ASSERT_GT(d.port(), 0);
+  const int64_t before = RssKiB(d.pid());
+  ASSERT_GT(before, 0);
+  Connection c(d.port(), 64 * 1024);
+  ASSERT_TRUE(c.Send("GET /media/talk.mp4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  uint64_t received = 0;
+  int64_t peak = before;
+  char buf[1 << 16];
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::recv(c.fd(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    received += static_cast<uint64_t>(n);
+    if ((received >> 20) % 16 == 0) peak = std::max(peak, RssKiB(d.pid()));
+  }
+  EXPECT_GT(received, kSize);  // the whole file and its header
+  EXPECT_LT(peak - before, 16 * 1024) << "RSS before " << before << " KiB, peak " << peak << " KiB";
+  EXPECT_EQ(0, d.Stop());
+}
+
+}  // namespace
+}  // namespace feedd
