@@ -170,7 +170,7 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
   ParsedFields f;
   if (format == ArticleFormat::kMarkdown) {
     MarkdownHtmlOptions options;
-    options.base = UrlBase{context.base_url, a.link};
+    options.base = UrlBase{context.base_url, a.link, relative_path};
     options.max_bytes = context.max_content_bytes;
     MarkdownRejection bad = MarkdownRejection::kBody;
     std::optional<ParsedFields> md = ParseMarkdown(*text, options, err, &bad);

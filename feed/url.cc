@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "feed/media.h"
+
 namespace feedd::feed {
 namespace {
 
@@ -168,6 +170,19 @@ std::string ResolveUrl(std::string_view url, const UrlBase& base) {
   if (url.empty() || base.site_root.empty() || !SchemeOf(url).empty() ||
       url.substr(0, 2) == "//")
     return std::string(url);
+  if (!base.article_path.empty() && url[0] != '/' && url[0] != '#' && url[0] != '?') {
+    // A media file beside the article: its /media/ URL (the fragment and query kept,
+    // as "#t=30" for a place in an episode).
+    const size_t end = url.find_first_of("?#");
+    const std::string_view path = url.substr(0, end);
+    if (MediaTypeOf(path)) {
+      if (std::optional<std::string> file = ResolveRelativePath(base.article_path, path)) {
+        std::string out = std::string(base.site_root) + MediaUrlPath(*file);
+        if (end != std::string_view::npos) out += url.substr(end);
+        return out;
+      }
+    }
+  }
   if (url[0] == '/') {
     // site_root may carry a path ("https://example.org/blog"); "/x" means the origin's /x.
     const size_t scheme_end = base.site_root.find("://");

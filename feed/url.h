@@ -30,6 +30,10 @@ enum class UrlContext {
 struct UrlBase {
   std::string_view site_root;  // BASE_URL, no trailing slash; "/x" resolves against its origin
   std::string_view page_url;   // the page the URL appears on; "x" and "#f" resolve against it
+  // The article's file, relative to the input folder ("2026/a.md"), or empty. When
+  // set, a relative URL that names a media file (feed/media.h) beside it ("ep.mp3",
+  // "../pics/a.jpg") is the file's /media/ URL: BASE_URL/media/2026/ep.mp3.
+  std::string_view article_path = {};
 };
 
 // `url` is the URL's text as the browser's URL parser receives it: character

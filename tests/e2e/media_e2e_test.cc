@@ -151,6 +151,27 @@ TEST(MediaE2E, ServesOnlyMediaInTheFolder) {
   EXPECT_EQ(0, d.Stop());
 }
 
+TEST(MediaE2E, MarkdownMediaLinksAnswer) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "2026" / "pics");
+  const std::string picture = RandomBytes(5000, 3);
+  Drop(dir.path() / "2026" / "pics" / "pier.jpg", picture);
+  Drop(dir.path() / "2026" / "pier.md",
+       "---\ntitle: The new pier\n---\n\n![The pier](pics/pier.jpg)\n\n"
+       "The harbour opened a new pier on Monday morning.\n");
+  Daemon d(dir.path(), {"--base-url", "http://127.0.0.1:8080/news"});
+  ASSERT_GT(d.port(), 0);
+  const std::string feed = d.Body("/rss.xml");
+  const std::string url = "http://127.0.0.1:8080/news/media/2026/pics/pier.jpg";
+  EXPECT_NE(std::string::npos, feed.find(url)) << feed;
+  auto r = d.Get("/media/2026/pics/pier.jpg");  // the path below the base URL's
+  ASSERT_TRUE(r);
+  EXPECT_EQ(200, r->status);
+  EXPECT_EQ(picture, r->body);
+  EXPECT_EQ("image/jpeg", r->Header("content-type"));
+  EXPECT_EQ(0, d.Stop());
+}
+
 int64_t RssKiB(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -31,6 +31,20 @@ TEST(ArticleParserTest, FormatsByExtension) {
   EXPECT_EQ(ArticleFormat::kNone, FormatOf(".txt"));
 }
 
+TEST(ArticleParserTest, MarkdownMediaBesideTheArticleGetsMediaUrls) {
+  const Result r = Parse("2026/harbour.md",
+                         "# Harbour\n\n![The pier](pics/pier%20at%20dawn.jpg)\n\n"
+                         "[Listen to the episode](harbour.mp3) or [read the notes](notes.md).\n");
+  ASSERT_TRUE(r.article) << r.err;
+  const std::string& html = r.article->content_html;
+  EXPECT_NE(std::string::npos,
+            html.find("src=\"https://example.org/media/2026/pics/pier%20at%20dawn.jpg\""))
+      << html;
+  EXPECT_NE(std::string::npos, html.find("href=\"https://example.org/media/2026/harbour.mp3\""))
+      << html;
+  EXPECT_NE(std::string::npos, html.find("href=\"https://example.org/articles/notes.md\"")) << html;
+}
+
 TEST(ArticleParserTest, RejectsWhatCannotBePublished) {
   struct Case {
     std::string name, bytes, error;

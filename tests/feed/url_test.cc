@@ -105,3 +105,35 @@ TEST(UrlTest, OnlyRasterImagesAsDataInImages) {
 
 }  // namespace
 }  // namespace feedd::feed
+
+namespace feedd::feed {
+namespace {
+
+TEST(UrlTest, RelativeMediaFilesBecomeTheirMediaUrls) {
+  const UrlBase base{"https://ex.org/blog", "https://ex.org/blog/articles/post", "2026/post.md"};
+  struct Case {
+    const char* url;
+    const char* want;
+  } cases[] = {
+      {"ep 1.mp3", "https://ex.org/blog/media/2026/ep%201.mp3"},
+      {"pics/a.JPG", "https://ex.org/blog/media/2026/pics/a.JPG"},
+      {"../cover.png", "https://ex.org/blog/media/cover.png"},
+      {"./talk.mp4#t=30", "https://ex.org/blog/media/2026/talk.mp4#t=30"},
+      {"caf%C3%A9.webp", "https://ex.org/blog/media/2026/caf%C3%A9.webp"},
+      // Not media beside the article: resolved against the page as before.
+      {"notes.txt", "https://ex.org/blog/articles/notes.txt"},
+      {"drawing.svg", "https://ex.org/blog/articles/drawing.svg"},
+      {"../../../etc/x.png", "https://ex.org/etc/x.png"},  // climbs out of the folder
+      {"/img/a.png", "https://ex.org/img/a.png"},           // the site's own path
+      {"https://cdn.example/a.mp3", "https://cdn.example/a.mp3"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.want, SafeUrl(c.url, UrlContext::kImage, base).value_or("<refused>")) << c.url;
+  }
+  // Without the article's path (feeds, pages): no /media/ rewriting.
+  EXPECT_EQ("https://ex.org/blog/articles/ep.mp3",
+            SafeUrl("ep.mp3", UrlContext::kLink, UrlBase{base.site_root, base.page_url}));
+}
+
+}  // namespace
+}  // namespace feedd::feed
