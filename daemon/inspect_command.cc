@@ -76,6 +76,17 @@ json Inspect(const config::Config& c, ParseWorker& parser, const std::string& fi
   r["summary"] = a.summary;
   r["id"] = a.explicit_id ? a.id : "";
   r["slug"] = a.slug;
+  // Media as the article names them: a path in the input folder, or a URL.
+  r["image"] = a.image.path.empty() ? a.image.url : a.image.path;
+  r["enclosure"] = a.enclosure.path.empty() ? a.enclosure.url : a.enclosure.path;
+  r["enclosure_type"] = a.enclosure.type;
+  json episode = json::object();
+  if (a.episode.duration_seconds > 0) episode["duration_seconds"] = a.episode.duration_seconds;
+  if (a.episode.number > 0) episode["episode"] = a.episode.number;
+  if (a.episode.season > 0) episode["season"] = a.episode.season;
+  if (!a.episode.type.empty()) episode["episode_type"] = a.episode.type;
+  if (a.episode.explicit_content >= 0) episode["explicit"] = a.episode.explicit_content == 1;
+  r["episode"] = std::move(episode);
   const std::vector<std::string> p = feed::ParagraphTexts(a.content_html);
   r["paragraphs"] = p.size();
   r["first_paragraph"] = p.empty() ? "" : p.front();
@@ -106,6 +117,11 @@ void PrintText(const json& r) {
     line("id:", r["id"]);
     if (r.contains("via")) line("via:", r["via"]);
     line("summary:", r["summary"]);
+    line("image:", r["image"]);
+    if (!r["enclosure"].get<std::string>().empty())
+      line("enclosure:", r["enclosure"].get<std::string>() + " (" +
+                             r["enclosure_type"].get<std::string>() + ")");
+    if (!r["episode"].empty()) line("episode:", r["episode"].dump());
     line("paragraphs:", std::to_string(r["paragraphs"].get<size_t>()));
     line("first:", r["first_paragraph"]);
     line("last:", r["last_paragraph"]);

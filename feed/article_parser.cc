@@ -10,13 +10,136 @@
 #include "feed/html_page.h"
 #include "feed/markdown.h"
 #include "feed/markdown_html.h"
+#include "feed/media.h"
 #include "feed/plain_text.h"
 #include "feed/slug.h"
 #include "feed/text.h"
+#include "feed/url.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
 namespace {
+
+std::string Lower(std::string_view v) {
+  std::string out(v);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A media value as written (a path relative to the article, or an absolute http(s)
+// URL) as the article's Media; empty, with a warning, when it is neither or names no
+// media file of the kinds wanted.
+Media ReadMedia(std::string_view value, std::string_view source, const char* key, bool image,
+                std::vector<std::string>* warnings) {
+  Media m;
+  value = Trim(value);
+  if (value.empty()) return m;
+  auto refuse = [&](const std::string& why) {
+    warnings->push_back(std::string(key) + " \"" + Summarize(value, 80) + "\" " + why + "; left out");
+    return Media{};
+  };
+  const size_t end = value.find_first_of("?#");
+  const std::string_view path = value.substr(0, end);
+  const std::optional<MediaType> type = MediaTypeOf(path);
+  const bool want = type && (image ? type->kind == MediaKind::kImage : type->kind != MediaKind::kImage);
+  if (value.find(':') != std::string_view::npos && value.find(':') < value.find('/')) {
+    // A URL: only http(s), through the same allow-list as links in the content.
+    std::optional<std::string> url = SafeUrl(value, image ? UrlContext::kImage : UrlContext::kLink);
+    const std::string scheme = url ? Lower(url->substr(0, url->find(':'))) : "";
+    if (!url || (scheme != "http" && scheme != "https")) return refuse("is not an http or https URL");
+    m.url = *url;
+    if (want) m.type = std::string(type->mime);
+    return m;
+  }
+  if (!type) return refuse("is not a media file (an image, audio, video or PDF by its extension)");
+  if (!want) return refuse(image ? "is not an image" : "is an image, not audio, video or a document");
+  std::optional<std::string> resolved = ResolveRelativePath(source, path);
+  if (!resolved) return refuse("leads out of the input folder");
+  m.path = *resolved;
+  m.type = std::string(type->mime);
+  return m;
+}
+
+// "1:02:03", "62:03", "3723" (seconds); 0 when it is none of these.
+int64_t ReadDuration(std::string_view v) {
+  v = Trim(v);
+  int64_t total = 0, part = 0;
+  int parts = 1;
+  bool digit = false;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      part = part * 10 + (c - '0');
+      if (part > 100000000) return 0;
+      digit = true;
+    } else if (c == ':' && digit && parts < 3) {
+      total = total * 60 + part;
+      part = 0;
+      digit = false;
+      ++parts;
+    } else if (c == '.' && digit) {
+      break;  // fractions of a second are dropped
+    } else {
+      return 0;
+    }
+  }
+  if (!digit) return 0;
+  if (parts > 1 && part >= 60) return 0;
+  return total * 60 + part;
+}
+
+// Decimal digits, at most `max_digits`; -1 when it is not that.
+int64_t ReadCount(std::string_view v, size_t max_digits = 9) {
+  v = Trim(v);
+  if (v.empty() || v.size() > max_digits) return -1;
+  int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+Episode ReadEpisode(const ParsedFields& f, std::vector<std::string>* warnings) {
+  Episode e;
+  if (!f.duration.empty() && (e.duration_seconds = ReadDuration(f.duration)) <= 0) {
+    e.duration_seconds = 0;
+    warnings->push_back("duration \"" + Summarize(f.duration, 40) +
+                        "\" is not HH:MM:SS, MM:SS or seconds; left out");
+  }
+  const std::pair<const std::string*, int64_t*> counts[] = {{&f.episode, &e.number},
+                                                            {&f.season, &e.season}};
+  for (const auto& [text, out] : counts) {
+    if (text->empty()) continue;
+    const int64_t n = ReadCount(*text);
+    if (n > 0) {
+      *out = n;
+    } else {
+      warnings->push_back(std::string(text == &f.episode ? "episode" : "season") + " \"" +
+                          Summarize(*text, 40) + "\" is not a number from 1; left out");
+    }
+  }
+  if (!f.episode_type.empty()) {
+    const std::string t = Lower(Trim(f.episode_type));
+    if (t == "full" || t == "trailer" || t == "bonus") {
+      e.type = t;
+    } else {
+      warnings->push_back("episode_type \"" + Summarize(f.episode_type, 40) +
+                          "\" is not full, trailer or bonus; left out");
+    }
+  }
+  if (!f.explicit_content.empty()) {
+    const std::string x = Lower(Trim(f.explicit_content));
+    if (x == "true" || x == "yes" || x == "explicit" || x == "on") {
+      e.explicit_content = 1;
+    } else if (x == "false" || x == "no" || x == "clean" || x == "off") {
+      e.explicit_content = 0;
+    } else {
+      warnings->push_back("explicit \"" + Summarize(f.explicit_content, 40) +
+                          "\" is not true or false; left out");
+    }
+  }
+  return e;
+}
 
 // A BCP 47 tag in its canonical case ("en-gb" → "en-GB", "zh-hant-tw" → "zh-Hant-TW",
 // og:locale's "de_DE" → "de-DE"), or "" when `tag` is none: subtags of 1 to 8
@@ -239,6 +362,14 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
   a.right_to_left = f.direction.empty() ? MostlyRightToLeft(a.title, a.content_html)
                                         : f.direction == "rtl";
   a.via = f.via;
+  a.image = ReadMedia(f.image, relative_path, "image", true, warnings);
+  a.enclosure = ReadMedia(f.enclosure, relative_path, "enclosure", false, warnings);
+  if (!a.enclosure.url.empty()) {
+    // A remote file: its type and length only as stated.
+    if (!f.enclosure_type.empty()) a.enclosure.type = CleanLine(f.enclosure_type);
+    if (const int64_t n = ReadCount(f.enclosure_length, 15); n > 0) a.enclosure.length = static_cast<uint64_t>(n);
+  }
+  a.episode = ReadEpisode(f, warnings);
 
   a.published = context.file_mtime;
   if (!f.date.empty()) {

@@ -35,6 +35,13 @@ struct ParsedFields {
   int updated_line = 0;      // 1-based line of it
   std::string via;           // where the article was first published (an absolute URL), or ""
   std::string direction;     // "rtl" or "ltr" when the source says so; "" to tell from the text
+  // Media, as written: a path relative to the article's file, or an absolute URL.
+  std::string image;
+  std::string enclosure;
+  std::string enclosure_type;    // stated, for a remote enclosure
+  std::string enclosure_length;
+  // An episode's own keys, as written; checked by ParseArticle.
+  std::string duration, episode, season, episode_type, explicit_content;
 };
 
 }  // namespace feedd::feed

@@ -96,6 +96,22 @@ bool Author(const YAML::Node& node, std::string* out, std::string* err) {
   return Text(first, "author", out, err);
 }
 
+// image / enclosure: "path-or-URL", {url|path|src: ..., length, type}, or a list of
+// either (the first is used: Hugo's `images`).
+bool MediaValue(const YAML::Node& node, const std::string& key, std::string* value,
+                std::string* type, std::string* length, std::string* err) {
+  if (!node || node.IsNull()) return true;
+  const YAML::Node first = node.IsSequence() && node.size() > 0 ? node[0] : node;
+  if (!first.IsMap()) return Text(first, key, value, err);
+  for (const char* k : {"url", "path", "src"}) {
+    if (first[k]) return Text(first[k], key + "." + k, value, err) &&
+                         (!type || Text(first["type"], key + ".type", type, err)) &&
+                         (!length || Text(first["length"], key + ".length", length, err));
+  }
+  *err = Where(first) + key + ": expected a path or URL, or url: with it";
+  return false;
+}
+
 bool ReadFrontMatter(std::string_view yaml, ParsedFields* f, std::string* err) {
   YAML::Node root;
   try {
@@ -123,7 +139,17 @@ bool ReadFrontMatter(std::string_view yaml, ParsedFields* f, std::string* err) {
                     Text(root["id"] ? root["id"] : root["guid"], "id", &f->id, err) &&
                     Text(root["lang"] ? root["lang"] : root["language"], "language",
                          &f->language, err) &&
-                    Text(root["draft"], "draft", &draft, err);
+                    Text(root["draft"], "draft", &draft, err) &&
+                    MediaValue(root["image"] ? root["image"] : root["images"], "image", &f->image,
+                               nullptr, nullptr, err) &&
+                    MediaValue(root["enclosure"], "enclosure", &f->enclosure, &f->enclosure_type,
+                               &f->enclosure_length, err) &&
+                    Text(root["duration"], "duration", &f->duration, err) &&
+                    Text(root["episode"], "episode", &f->episode, err) &&
+                    Text(root["season"], "season", &f->season, err) &&
+                    Text(root["episode_type"] ? root["episode_type"] : root["episodeType"],
+                         "episode_type", &f->episode_type, err) &&
+                    Text(root["explicit"], "explicit", &f->explicit_content, err);
     if (!ok) return false;
     if (root["date"]) f->date_line = root["date"].Mark().line + 2;
     if (!draft.empty() && draft != "false" && draft != "no" && draft != "off") {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "feed/html.h"
+#include "feed/media.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
@@ -362,8 +363,9 @@ std::vector<std::string> SplitList(std::string_view value) {
 // key, or the block is text (a first paragraph may well start with "Note: ").
 // Returns the index of the first line after the header, or nullopt.
 std::optional<size_t> ReadHeader(const std::vector<std::string_view>& lines, ParsedFields* f) {
-  static constexpr std::string_view kKeys[] = {"title",   "author", "date", "category",
-                                               "tags",    "summary", "id",  "language"};
+  static constexpr std::string_view kKeys[] = {
+      "title",    "author",  "date",   "category",     "tags",     "summary", "id", "language",
+      "image",    "enclosure", "duration", "episode", "season", "episode_type", "explicit"};
   size_t i = 0;
   while (i < lines.size() && Trim(lines[i]).empty()) ++i;
   const size_t first = i;
@@ -379,7 +381,13 @@ std::optional<size_t> ReadHeader(const std::vector<std::string_view>& lines, Par
     std::string key = Lower(Trim(lines[i].substr(0, colon)));
     if (key == "tag" || key == "keywords") key = "tags";
     if (key == "lang") key = "language";
+    if (key == "episode type" || key == "episode-type") key = "episode_type";
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) return std::nullopt;
+    // "Image: Reuters" is a credit line, not a header: a media key names a media file.
+    if ((key == "image" || key == "enclosure") &&
+        !MediaTypeOf(Trim(lines[i].substr(colon + 1)).substr(
+            0, Trim(lines[i].substr(colon + 1)).find_first_of("?#"))))
+      return std::nullopt;
     entries.push_back({std::move(key), Trim(lines[i].substr(colon + 1)), static_cast<int>(i + 1)});
   }
   if (entries.empty() || i == first) return std::nullopt;
@@ -392,6 +400,13 @@ std::optional<size_t> ReadHeader(const std::vector<std::string_view>& lines, Par
     if (e.key == "id") f->id = value;
     if (e.key == "language") f->language = value;
     if (e.key == "tags") f->tags = SplitList(e.value);
+    if (e.key == "image") f->image = value;
+    if (e.key == "enclosure") f->enclosure = value;
+    if (e.key == "duration") f->duration = value;
+    if (e.key == "episode") f->episode = value;
+    if (e.key == "season") f->season = value;
+    if (e.key == "episode_type") f->episode_type = value;
+    if (e.key == "explicit") f->explicit_content = value;
     if (e.key == "date") {
       f->date = value;
       f->date_line = e.line;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 
@@ -114,6 +115,17 @@ void PutArticle(Writer& w, const feed::Article& a) {
   w.Bool(a.explicit_id);
   w.Time(a.published);
   w.Time(a.updated);
+  for (const feed::Media* m : {&a.image, &a.enclosure}) {
+    w.Str(m->path);
+    w.Str(m->url);
+    w.Str(m->type);
+    w.U64(m->length);
+  }
+  w.U64(static_cast<uint64_t>(a.episode.duration_seconds));
+  w.U64(static_cast<uint64_t>(a.episode.number));
+  w.U64(static_cast<uint64_t>(a.episode.season));
+  w.Str(a.episode.type);
+  w.U64(static_cast<uint64_t>(a.episode.explicit_content + 1));
 }
 
 bool GetArticle(Reader& r, feed::Article* a) {
@@ -128,8 +140,22 @@ bool GetArticle(Reader& r, feed::Article* a) {
   for (std::string& t : a->tags) {
     if (!r.Str(&t)) return false;
   }
-  return r.Bool(&a->right_to_left) && r.Bool(&a->explicit_date) && r.Bool(&a->explicit_id) &&
-         r.Time(&a->published) && r.Time(&a->updated);
+  if (!(r.Bool(&a->right_to_left) && r.Bool(&a->explicit_date) && r.Bool(&a->explicit_id) &&
+        r.Time(&a->published) && r.Time(&a->updated)))
+    return false;
+  for (feed::Media* m : {&a->image, &a->enclosure}) {
+    if (!r.Str(&m->path) || !r.Str(&m->url) || !r.Str(&m->type) || !r.U64(&m->length)) return false;
+  }
+  uint64_t duration = 0, number = 0, season = 0, explicit_content = 0;
+  if (!r.U64(&duration) || !r.U64(&number) || !r.U64(&season) || !r.Str(&a->episode.type) ||
+      !r.U64(&explicit_content) || duration > INT64_MAX || number > INT64_MAX ||
+      season > INT64_MAX || explicit_content > 2)
+    return false;
+  a->episode.duration_seconds = static_cast<int64_t>(duration);
+  a->episode.number = static_cast<int64_t>(number);
+  a->episode.season = static_cast<int64_t>(season);
+  a->episode.explicit_content = static_cast<int>(explicit_content) - 1;
+  return true;
 }
 
 // Blocking, for the child.

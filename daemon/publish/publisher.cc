@@ -101,7 +101,7 @@ std::string Digest(const feed::Article& a, const std::string& content) {
 // A parse-cache entry: the article without its content (as the parse worker's wire
 // format has it), and the content compressed with its hash, so a warm start neither
 // parses nor compresses.
-constexpr std::string_view kCacheMagic = "feedd-cache-4\n";
+constexpr std::string_view kCacheMagic = "feedd-cache-5\n";  // 5: media and episode fields
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));

@@ -169,6 +169,9 @@ TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
   a.tags = {"a", "b"};
   a.right_to_left = true;
   a.published = {1764000000, -300};
+  a.image = {"2026/pier.jpg", "", "image/jpeg", 0};
+  a.enclosure = {"", "https://cdn.example/ep1.mp3", "audio/mpeg", 123456789012};
+  a.episode = {3723, 12, 2, "bonus", 0};
   const std::string answer = EncodeParseResult(parsed);
   ParseResult back;
   ASSERT_TRUE(DecodeParseResult(answer, &back));
@@ -178,6 +181,9 @@ TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
   EXPECT_EQ(a.tags, back.article->tags);
   EXPECT_TRUE(back.article->right_to_left);
   EXPECT_EQ(a.published, back.article->published);
+  EXPECT_EQ(a.image, back.article->image);
+  EXPECT_EQ(a.enclosure, back.article->enclosure);
+  EXPECT_EQ(a.episode, back.article->episode);
   for (size_t cut = 0; cut < answer.size(); ++cut) {
     ParseResult damaged;
     EXPECT_FALSE(DecodeParseResult(answer.substr(0, cut), &damaged)) << cut;

@@ -123,3 +123,34 @@ TEST(InspectUsageTest, NeedsAFile) {
 
 }  // namespace
 }  // namespace feedd
+
+namespace feedd {
+namespace {
+
+// An episode's media and podcast keys, as `feedd inspect` reads them (the feeds and
+// the podcast tags come from the same fields).
+TEST(InspectMediaTest, ShowsTheImageTheEnclosureAndTheEpisode) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.path() / "ep7.md",
+                     "---\ntitle: Episode 7\nimage: https://cdn.example/art.jpg\nenclosure: ep7.mp3\n"
+                     "duration: 25:30\nepisode: 7\nexplicit: false\nimage_credit: x\n---\n\nNotes.\n");
+  testing::WriteFile(dir.path() / "bad.md", "---\ntitle: Bad\nenclosure: ep7.svg\n---\n\nNotes.\n");
+  const Ran r = Inspect({"--json", (dir.path() / "ep7.md").string(), (dir.path() / "bad.md").string()});
+  EXPECT_EQ(0, r.status) << r.out;
+  const nlohmann::json all = nlohmann::json::parse(r.out);
+  ASSERT_EQ(2u, all.size());
+  EXPECT_EQ("https://cdn.example/art.jpg", all[0]["image"]);
+  EXPECT_TRUE(all[0]["enclosure"].get<std::string>().ends_with("ep7.mp3")) << all[0]["enclosure"];
+  EXPECT_EQ("audio/mpeg", all[0]["enclosure_type"]);
+  EXPECT_EQ(1530, all[0]["episode"]["duration_seconds"]);
+  EXPECT_EQ(7, all[0]["episode"]["episode"]);
+  EXPECT_EQ(false, all[0]["episode"]["explicit"]);
+  EXPECT_EQ("", all[1]["enclosure"]);
+  ASSERT_EQ(1u, all[1]["warnings"].size());
+  EXPECT_NE(std::string::npos, all[1]["warnings"][0].get<std::string>().find("is not a media file"));
+  const Ran text = Inspect({(dir.path() / "ep7.md").string()});
+  EXPECT_NE(std::string::npos, text.out.find("ep7.mp3 (audio/mpeg)")) << text.out;
+}
+
+}  // namespace
+}  // namespace feedd

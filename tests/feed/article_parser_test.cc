@@ -45,6 +45,68 @@ TEST(ArticleParserTest, MarkdownMediaBesideTheArticleGetsMediaUrls) {
   EXPECT_NE(std::string::npos, html.find("href=\"https://example.org/articles/notes.md\"")) << html;
 }
 
+TEST(ArticleParserTest, FrontMatterNamesTheImageTheEnclosureAndTheEpisode) {
+  Result r = Parse("2026/ep12.md",
+                   "---\ntitle: Episode 12\nimage: art/cover.png\nenclosure: ep12.mp3\n"
+                   "duration: \"1:02:03\"\nepisode: 12\nseason: 2\nepisode_type: Full\n"
+                   "explicit: no\n---\n\nWe talk about the harbour.\n");
+  ASSERT_TRUE(r.article) << r.err;
+  const Article& a = *r.article;
+  EXPECT_EQ((Media{"2026/art/cover.png", "", "image/png", 0}), a.image);
+  EXPECT_EQ((Media{"2026/ep12.mp3", "", "audio/mpeg", 0}), a.enclosure);
+  EXPECT_EQ((Episode{3723, 12, 2, "full", 0}), a.episode);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+
+  // A remote enclosure, as a map with its stated length and type; Hugo's images list.
+  r = Parse("ep.md",
+            "---\ntitle: Remote\nimages: [\"https://cdn.example/c.jpg\"]\n"
+            "enclosure: {url: \"https://cdn.example/ep.m4a?x=1\", length: 4567890, type: audio/x-m4a}\n"
+            "duration: 3600\nexplicit: true\n---\n\nBody text here.\n");
+  ASSERT_TRUE(r.article) << r.err;
+  EXPECT_EQ((Media{"", "https://cdn.example/c.jpg", "image/jpeg", 0}), r.article->image);
+  EXPECT_EQ((Media{"", "https://cdn.example/ep.m4a?x=1", "audio/x-m4a", 4567890}),
+            r.article->enclosure);
+  EXPECT_EQ(3600, r.article->episode.duration_seconds);
+  EXPECT_EQ(1, r.article->episode.explicit_content);
+
+  // What cannot be an image or an enclosure is left out with a warning; the article stays.
+  r = Parse("a/b.md",
+            "---\ntitle: Bad\nimage: drawing.svg\nenclosure: ../../up.mp3\nduration: 1:75\n"
+            "episode: -1\nepisode_type: pilot\nexplicit: maybe\n---\n\nBody text here.\n");
+  ASSERT_TRUE(r.article) << r.err;
+  EXPECT_TRUE(r.article->image.empty());
+  EXPECT_TRUE(r.article->enclosure.empty());
+  EXPECT_EQ((Episode{}), r.article->episode);
+  EXPECT_EQ(6u, r.warnings.size());
+  for (const char* bad : {"image: javascript:alert(1)//x.png", "image: ep.mp3", "enclosure: cover.jpg",
+                          "enclosure: file:///etc/passwd.mp3"}) {
+    r = Parse("c.md", std::string("---\ntitle: X\n") + bad + "\n---\n\nBody text here.\n");
+    ASSERT_TRUE(r.article) << bad;
+    EXPECT_TRUE(r.article->image.empty() && r.article->enclosure.empty()) << bad;
+    EXPECT_EQ(1u, r.warnings.size()) << bad;
+  }
+  r = Parse("c.md", "---\ntitle: X\nenclosure: {length: 3}\n---\n\nBody.\n");
+  EXPECT_FALSE(r.article);
+  EXPECT_NE(std::string::npos, r.err.find("line 3: front matter: enclosure")) << r.err;
+}
+
+TEST(ArticleParserTest, PlainTextHeaderNamesMediaButACreditLineStaysText) {
+  Result r = Parse("shows/ep3.txt",
+                   "Title: Episode 3\nEnclosure: ep3.opus\nImage: ep3.webp\nDuration: 42:10\n"
+                   "Episode Type: trailer\n\nA short trailer for the new season.\n");
+  ASSERT_TRUE(r.article) << r.err;
+  EXPECT_EQ("Episode 3", r.article->title);
+  EXPECT_EQ((Media{"shows/ep3.opus", "", "audio/ogg", 0}), r.article->enclosure);
+  EXPECT_EQ("shows/ep3.webp", r.article->image.path);
+  EXPECT_EQ(2530, r.article->episode.duration_seconds);
+  EXPECT_EQ("trailer", r.article->episode.type);
+
+  r = Parse("credit.txt", "Image: Reuters\n\nThe harbour opened a new pier on Monday.\n");
+  ASSERT_TRUE(r.article) << r.err;
+  EXPECT_TRUE(r.article->image.empty());
+  EXPECT_EQ("Image: Reuters", r.article->title);  // text, as before media keys existed
+}
+
 TEST(ArticleParserTest, RejectsWhatCannotBePublished) {
   struct Case {
     std::string name, bytes, error;
