@@ -41,6 +41,15 @@ std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> ite
     const std::vector<std::string> tags = ItemCategories(*a);
     if (!tags.empty()) item["tags"] = tags;
     if (!a->language.empty()) item["language"] = a->language;
+    if (!a->image.url.empty()) item["image"] = a->image.url;
+    if (!a->enclosure.url.empty()) {
+      Json att;
+      att["url"] = a->enclosure.url;
+      att["mime_type"] = a->enclosure.type.empty() ? "application/octet-stream" : a->enclosure.type;
+      if (a->enclosure.length > 0) att["size_in_bytes"] = a->enclosure.length;
+      if (a->episode.duration_seconds > 0) att["duration_in_seconds"] = a->episode.duration_seconds;
+      item["attachments"] = Json::array({std::move(att)});
+    }
     list.push_back(std::move(item));
   }
   feed["items"] = std::move(list);

@@ -60,6 +60,15 @@ void Head(const Channel& c, const std::string& title, const std::string& lang,
     meta("article:author", article->author);
     meta("article:section", article->category);
     for (const std::string& t : article->tags) meta("article:tag", t);
+    meta_html("og:image", PageUrl(article->image.url, UrlContext::kImage));
+    const Media& enc = article->enclosure;
+    if (!enc.url.empty()) {
+      const bool video = enc.type.starts_with("video/");
+      if (video || enc.type.starts_with("audio/")) {
+        meta_html(video ? "og:video" : "og:audio", PageUrl(enc.url));
+        meta(video ? "og:video:type" : "og:audio:type", enc.type);
+      }
+    }
     *out += "<meta name=\"description\" content=\"" + EscapeHtml(article->summary) + "\">\n";
     if (const std::string canonical = PageUrl(article->link); !canonical.empty())
       *out += "<link rel=\"canonical\" href=\"" + canonical + "\">\n";
@@ -150,7 +159,20 @@ std::string RenderArticlePage(const Channel& c, const Article& a) {
   if (!a.author.empty()) out += "<span class=\"author\">" + EscapeHtml(a.author) + "</span> · ";
   out += DateLine(a);
   for (const std::string& t : a.tags) out += " · " + EscapeHtml(t);
-  out += "</p>\n</header>\n" + a.content_html + "\n";
+  out += "</p>\n</header>\n";
+  // The enclosure, playable where the browser can (media-src in the page's policy).
+  if (const std::string src = PageUrl(a.enclosure.url); !src.empty()) {
+    const std::string type = EscapeHtml(a.enclosure.type);
+    if (a.enclosure.type.starts_with("audio/") || a.enclosure.type.starts_with("video/")) {
+      const char* tag = a.enclosure.type.starts_with("video/") ? "video" : "audio";
+      out += "<p class=\"enclosure\"><" + std::string(tag) +
+             " controls preload=\"none\"><source src=\"" + src + "\" type=\"" + type + "\">" +
+             Anchor(a.enclosure.url, "Download") + "</" + tag + "></p>\n";
+    } else {
+      out += "<p class=\"enclosure\">" + Anchor(a.enclosure.url, "Download (" + type + ")") + "</p>\n";
+    }
+  }
+  out += a.content_html + "\n";
   if (!a.via.empty()) {
     out += "<p class=\"meta via\">First published at " +
            Anchor(a.via, EscapeHtml(ShortUrl(a.via))) + "</p>\n";

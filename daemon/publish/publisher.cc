@@ -18,6 +18,7 @@
 #include "feed/feed_size.h"
 #include "feed/feed_writer.h"
 #include "feed/json_feed_writer.h"
+#include "feed/media.h"
 #include "feed/pages.h"
 #include "feed/slug.h"
 #include "watcher/scan.h"
@@ -95,6 +96,11 @@ std::string Digest(const feed::Article& a, const std::string& content) {
          "/" + std::to_string(a.updated.seconds) + ":" +
          std::to_string(a.updated.offset_minutes) + (a.right_to_left ? "r" : "l") +
          (a.explicit_id ? "i" : "-");
+  for (const feed::Media* m : {&a.image, &a.enclosure})
+    all += '\2' + m->url + '\0' + m->type + '\0' + std::to_string(m->length);
+  const feed::Episode& e = a.episode;
+  all += '\3' + std::to_string(e.duration_seconds) + ':' + std::to_string(e.number) + ':' +
+         std::to_string(e.season) + ':' + e.type + ':' + std::to_string(e.explicit_content);
   return feed::ContentHash(all);
 }
 
@@ -191,6 +197,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   rejected_.clear();
   if (reread) {
     entries_.clear();
+    media_users_.clear();
     order_ = {};
     by_slug_ = {};
     scheduled_.clear();
@@ -282,6 +289,7 @@ bool Publisher::Apply(const std::vector<watcher::Event>& events) {
     }
   }
   changed |= LoadAll(std::move(arrived));
+  changed |= RefreshMediaUsers();
   return changed;
 }
 
@@ -422,6 +430,7 @@ bool Publisher::Rescan() {
     batch.push_back({e->relative_path, {}, false});  // seen by a listing: maybe still open
   }
   if (!batch.empty()) flush_batch();
+  changed |= RefreshMediaUsers();
   return changed;
 }
 
@@ -527,8 +536,11 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
   a.id = id.id;
   a.published = id.published;
   a.updated = id.updated;
+  const feed::Media image_ref = a.image, enclosure_ref = a.enclosure;
+  ResolveMedia(path, image_ref, enclosure_ref, &a, true);
   auto pub = std::make_shared<PublishedArticle>();
   Prepared prepared = content ? std::move(*content) : Prepare(&a);
+  const std::string content_digest = prepared.hash;
   pub->digest = Digest(a, prepared.hash);
   pub->content_z = std::move(prepared.z);
   pub->content_size = prepared.size;
@@ -541,6 +553,18 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
     scheduled_.erase({existing->second.pub->article.published.seconds, path});
   }
   Entry& e = entries_[path];
+  for (const feed::Media* m : {&e.image_ref, &e.enclosure_ref}) {
+    if (m->path.empty()) continue;
+    auto users = media_users_.find(m->path);
+    if (users != media_users_.end() && users->second.erase(path) && users->second.empty())
+      media_users_.erase(users);
+  }
+  e.image_ref = image_ref;
+  e.enclosure_ref = enclosure_ref;
+  e.content_digest = content_digest;
+  for (const feed::Media* m : {&image_ref, &enclosure_ref}) {
+    if (!m->path.empty()) media_users_[m->path].insert(path);
+  }
   e.pub = std::move(pub);
   e.order = {id.published.seconds * kNanos + id.published_nanos, id.arrival};
   e.mtime_ns = r.mtime_ns;
@@ -584,6 +608,12 @@ bool Publisher::Forget(const std::string& path) {
 bool Publisher::RemoveEntry(const std::string& path) {
   auto it = entries_.find(path);
   if (it == entries_.end()) return false;
+  for (const feed::Media* m : {&it->second.image_ref, &it->second.enclosure_ref}) {
+    if (m->path.empty()) continue;
+    auto users = media_users_.find(m->path);
+    if (users != media_users_.end() && users->second.erase(path) && users->second.empty())
+      media_users_.erase(users);
+  }
   Unlist(it->second);
   scheduled_.erase({it->second.pub->article.published.seconds, path});
   entries_.erase(it);
@@ -602,6 +632,91 @@ bool Publisher::ForgetUnder(const std::string& folder) {
     it = waiting_.erase(it);
   std::erase_if(rejected_, [&](const auto& r) { return r.first.compare(0, prefix.size(), prefix) == 0; });
   return !paths.empty();
+}
+
+// --- Media the articles show -----------------------------------------------------
+
+namespace {
+
+// The media kinds an article's own name finds, in this order ("story.md" with
+// "story.mp3" and "story.jpg").
+constexpr std::string_view kEnclosureExts[] = {"mp3", "m4a", "aac",  "ogg", "oga", "opus", "flac",
+                                               "wav", "mp4", "m4v", "webm", "mov", "pdf"};
+constexpr std::string_view kImageExts[] = {"jpg", "jpeg", "png", "webp", "avif", "gif"};
+constexpr std::string_view kArticleExts[] = {"txt", "md", "markdown", "html", "htm"};
+
+std::string Stem(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const size_t dot = path.rfind('.');
+  return dot == std::string::npos || (slash != std::string::npos && dot < slash) ? path
+                                                                                 : path.substr(0, dot);
+}
+
+}  // namespace
+
+void Publisher::ResolveMedia(const std::string& source, const feed::Media& image_ref,
+                             const feed::Media& enclosure_ref, feed::Article* a, bool warn) {
+  auto resolve = [&](const feed::Media& ref, const char* what) {
+    if (ref.path.empty()) return ref;  // a URL, or none
+    const MediaFile* f = media_.Find(ref.path);
+    if (!f) {
+      if (warn)
+        spdlog::warn("{}: {} {} is not in the input folder; the item is published without it",
+                     source, what, ref.path);
+      return feed::Media{};
+    }
+    return feed::Media{ref.path, options_.channel.base_url + feed::MediaUrlPath(ref.path), f->type,
+                       f->size};
+  };
+  auto own_name = [&](std::span<const std::string_view> exts) {
+    const std::string stem = Stem(source);
+    for (std::string_view ext : exts) {
+      const std::string p = stem + "." + std::string(ext);
+      if (const MediaFile* f = media_.Find(p))
+        return feed::Media{p, options_.channel.base_url + feed::MediaUrlPath(p), f->type, f->size};
+    }
+    return feed::Media{};
+  };
+  a->image = image_ref.empty() ? own_name(kImageExts) : resolve(image_ref, "image");
+  a->enclosure = enclosure_ref.empty() ? own_name(kEnclosureExts) : resolve(enclosure_ref, "enclosure");
+}
+
+bool Publisher::RefreshMediaUsers() {
+  const std::set<std::string> changed = media_.TakeChanged();
+  if (changed.empty()) return false;
+  std::set<std::string> sources;
+  for (const std::string& m : changed) {
+    if (auto it = media_users_.find(m); it != media_users_.end())
+      sources.insert(it->second.begin(), it->second.end());
+    const std::string stem = Stem(m);
+    for (std::string_view ext : kArticleExts) {
+      const std::string p = stem + "." + std::string(ext);
+      if (entries_.count(p)) sources.insert(p);
+    }
+  }
+  bool any = false;
+  for (const std::string& source : sources) {
+    auto it = entries_.find(source);
+    if (it == entries_.end()) continue;
+    Entry& e = it->second;
+    feed::Article a = e.pub->article;
+    ResolveMedia(source, e.image_ref, e.enclosure_ref, &a, false);
+    if (a.image == e.pub->article.image && a.enclosure == e.pub->article.enclosure) continue;
+    if (!e.enclosure_ref.path.empty() && a.enclosure.empty())
+      spdlog::warn("{}: enclosure {} is gone; the item is published without it", source,
+                   e.enclosure_ref.path);
+    auto pub = std::make_shared<PublishedArticle>(*e.pub);
+    pub->article.image = a.image;
+    pub->article.enclosure = a.enclosure;
+    pub->digest = Digest(pub->article, e.content_digest);
+    pub->version = next_version_++;
+    const bool was_listed = e.listed;
+    Unlist(e);
+    e.pub = std::move(pub);
+    if (was_listed) List(e);
+    any = true;
+  }
+  return any;
 }
 
 // --- What a change touches ------------------------------------------------------

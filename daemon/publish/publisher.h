@@ -107,6 +107,10 @@ class Publisher {
     std::string content_hash;
     bool draft = false;
     bool listed = false;  // in the feeds now (not a draft, not scheduled for later)
+    // The media the article names, as parsed (unresolved), and its content's hash:
+    // what a change of a media file needs to publish it again without a read.
+    feed::Media image_ref, enclosure_ref;
+    std::string content_digest;
   };
   // A category or tag feed: the articles that carry it, newest first.
   struct Group {
@@ -125,6 +129,14 @@ class Publisher {
   // Takes the file's article out of everything published; false when there was none.
   bool RemoveEntry(const std::string& relative_path);
   bool ForgetUnder(const std::string& folder);
+  // The article's image and enclosure from its references and the media index:
+  // local files get their URL, length and type, or are left out (with a warning
+  // when `warn`); with none named, a media file of the article's own name.
+  void ResolveMedia(const std::string& source, const feed::Media& image_ref,
+                    const feed::Media& enclosure_ref, feed::Article* a, bool warn);
+  // Publishes again the articles that show media files that changed (the
+  // index's TakeChanged). True when one changed.
+  bool RefreshMediaUsers();
   void List(const Entry& e);
   void Unlist(const Entry& e);
   void TouchGroups(const feed::Article& a, const OrderKey& key, const ArticlePtr* add);
@@ -194,6 +206,8 @@ class Publisher {
   std::set<std::string> unreadable_;  // folders the last Rescan could not list
   std::map<std::string, std::string> feed_cuts_;  // by feed URL: the last cut logged
   MediaIndex media_;  // the media files beside the articles
+  // Media path -> the sources of the articles that name it (image or enclosure).
+  std::unordered_map<std::string, std::set<std::string>> media_users_;
 };
 
 }  // namespace feedd::daemon

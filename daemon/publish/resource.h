@@ -26,9 +26,10 @@ inline constexpr std::string_view kSecurityFields =
     "Referrer-Policy: strict-origin-when-cross-origin\r\n";
 // Sent with every HTML page: feedd's pages need no script at all, so none may run,
 // whatever an article smuggles in; images from anywhere, inline styles only, no
-// <base>, no forms.
+// <base>, no forms; audio and video (an episode's player) from anywhere.
 inline constexpr std::string_view kHtmlPolicyField =
-    "Content-Security-Policy: default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
+    "Content-Security-Policy: default-src 'none'; img-src * data:; media-src *; "
+    "style-src 'unsafe-inline'; "
     "base-uri 'none'; form-action 'none'\r\n";
 
 // gzip (RFC 1952) of `data` at level 6, with no name and a zero time in the header,

@@ -40,7 +40,7 @@ run_browser() {
     --disable-dev-shm-usage --user-data-dir="$work/profile-$RANDOM" --enable-logging=stderr --v=0 \
     --window-size=1000,1400 "$@"
 }
-csp="Content-Security-Policy: default-src 'none'; img-src \* data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+csp="Content-Security-Policy: default-src 'none'; img-src \* data:; media-src \*; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 for page in index:/ rtl-article:/articles/hebrew-rtl ltr-article:/articles/harbour-bridge-repairs; do
   name=${page%%:*}
   path=${page#*:}

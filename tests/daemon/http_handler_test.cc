@@ -406,7 +406,7 @@ TEST(HttpHandlerTest, SecurityFieldsOnEveryReply) {
   HealthInfo forbidden = allowed;
   forbidden.metrics_allowed = false;
   const std::string csp =
-      "Content-Security-Policy: default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
+      "Content-Security-Policy: default-src 'none'; img-src * data:; media-src *; style-src 'unsafe-inline'; "
       "base-uri 'none'; form-action 'none'\r\n";
   struct Case {
     HttpRequest req;

@@ -128,3 +128,80 @@ TEST_F(PublisherTest, ScheduledArticlesWaitForTheirDate) {
 
 }  // namespace
 }  // namespace feedd::daemon
+
+namespace feedd::daemon {
+namespace {
+
+const feed::Article* Published(const Snapshot& s, const std::string& slug) {
+  const ArticlePtr* a = s.articles.Find(slug);
+  return a ? &(*a)->article : nullptr;
+}
+
+// Media beside the articles: named ones resolve to their URL, length and type; the
+// article's own name finds one when none is named; a change of the file publishes
+// the item again with its new length, a deletion without it, and back.
+TEST_F(PublisherTest, ArticlesCarryTheirMediaFromTheIndex) {
+  fs::create_directories(dir_.path() / "shows");
+  WriteFile(dir_.path() / "shows" / "ep1.mp3", std::string(1000, 'a'));
+  WriteFile(dir_.path() / "shows" / "cover.png", std::string(50, 'p'));
+  WriteFile(dir_.path() / "shows" / "ep1.md",
+            "---\ntitle: One\ndate: 2026-01-01\nimage: cover.png\nenclosure: ep1.mp3\n---\n\nBody.\n");
+  WriteFile(dir_.path() / "story.md", "---\ntitle: Story\ndate: 2026-01-02\n---\n\nBody.\n");
+  WriteFile(dir_.path() / "story.m4a", std::string(77, 's'));
+  WriteFile(dir_.path() / "story.jpg", std::string(9, 'j'));
+  WriteFile(dir_.path() / "lost.md",
+            "---\ntitle: Lost\ndate: 2026-01-03\nenclosure: nowhere.mp3\n---\n\nBody.\n");
+  ASSERT_TRUE(publisher_.Rescan());
+  auto s = publisher_.Build(kNow);
+  EXPECT_EQ(4u, s->media.size());
+  const feed::Article* one = Published(*s, "ep1");
+  ASSERT_TRUE(one);
+  EXPECT_EQ((feed::Media{"shows/ep1.mp3", "https://ex.org/media/shows/ep1.mp3", "audio/mpeg", 1000}),
+            one->enclosure);
+  EXPECT_EQ((feed::Media{"shows/cover.png", "https://ex.org/media/shows/cover.png", "image/png", 50}),
+            one->image);
+  const feed::Article* story = Published(*s, "story");
+  ASSERT_TRUE(story);
+  EXPECT_EQ("https://ex.org/media/story.m4a", story->enclosure.url);  // its own name
+  EXPECT_EQ(77u, story->enclosure.length);
+  EXPECT_EQ("https://ex.org/media/story.jpg", story->image.url);
+  const feed::Article* lost = Published(*s, "lost");
+  ASSERT_TRUE(lost);
+  EXPECT_TRUE(lost->enclosure.empty());  // published, without it
+
+  // The episode is replaced: the item's length follows, and its digest moves.
+  const std::string digest = (*s->articles.Find("ep1"))->digest;
+  WriteFile(dir_.path() / "shows" / "ep1.mp3", std::string(2500, 'b'));
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "shows/ep1.mp3"}}));
+  s = publisher_.Build(kNow);
+  EXPECT_EQ(2500u, Published(*s, "ep1")->enclosure.length);
+  EXPECT_NE(digest, (*s->articles.Find("ep1"))->digest);
+  EXPECT_EQ(2500u, (*s->media.Find("shows/ep1.mp3"))->size);
+
+  // Deleted: the item stays, without its enclosure; the file comes back, and so does it.
+  fs::remove(dir_.path() / "shows" / "ep1.mp3");
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kRemoved, "shows/ep1.mp3"}}));
+  s = publisher_.Build(kNow);
+  ASSERT_TRUE(Published(*s, "ep1"));
+  EXPECT_TRUE(Published(*s, "ep1")->enclosure.empty());
+  EXPECT_FALSE(s->media.Find("shows/ep1.mp3"));
+  WriteFile(dir_.path() / "nowhere.mp3", std::string(10, 'n'));
+  WriteFile(dir_.path() / "shows" / "ep1.mp3", std::string(3, 'c'));
+  EXPECT_TRUE(publisher_.Apply(
+      {{EventKind::kChanged, "shows/ep1.mp3"}, {EventKind::kChanged, "nowhere.mp3"}}));
+  s = publisher_.Build(kNow);
+  EXPECT_EQ(3u, Published(*s, "ep1")->enclosure.length);
+  EXPECT_EQ(10u, Published(*s, "lost")->enclosure.length);
+
+  // A rescan that finds a folder gone drops its media, and the items lose them.
+  fs::remove_all(dir_.path() / "shows");
+  ASSERT_TRUE(publisher_.Rescan());
+  s = publisher_.Build(kNow);
+  EXPECT_FALSE(Published(*s, "ep1"));
+  EXPECT_EQ(3u, s->media.size());
+  // Media files are never articles.
+  EXPECT_EQ(2u, publisher_.article_count());
+}
+
+}  // namespace
+}  // namespace feedd::daemon

@@ -26,7 +26,7 @@ using testing::TempDir;
 using testing::WaitUntil;
 
 constexpr const char* kCsp =
-    "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'; "
+    "default-src 'none'; img-src * data:; media-src *; style-src 'unsafe-inline'; base-uri 'none'; "
     "form-action 'none'";
 
 std::string Unbrotli(const std::string& data) {

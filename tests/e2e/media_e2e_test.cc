@@ -172,6 +172,61 @@ TEST(MediaE2E, MarkdownMediaLinksAnswer) {
   EXPECT_EQ(0, d.Stop());
 }
 
+// The three feeds carry the enclosure and the featured image with the file's length
+// and type; a replaced episode changes the length in every feed.
+TEST(MediaE2E, FeedsCarryEnclosuresAndImages) {
+  TempDir dir;
+  Drop(dir.path() / "ep1.mp3", RandomBytes(4321, 4));
+  Drop(dir.path() / "ep1.jpg", RandomBytes(99, 5));
+  Drop(dir.path() / "ep1.md",
+       "---\ntitle: Episode one\ndate: 2026-01-05T10:00:00Z\nduration: \"12:34\"\n---\n\n"
+       "We talk about the harbour.\n");
+  Daemon d(dir.path(), {"--base-url", "http://127.0.0.1:8080"});
+  ASSERT_GT(d.port(), 0);
+  const std::string url = "http://127.0.0.1:8080/media/ep1.mp3";
+  const std::string rss = d.Body("/rss.xml");
+  EXPECT_NE(std::string::npos, rss.find("xmlns:media=\"http://search.yahoo.com/mrss/\"")) << rss;
+  EXPECT_NE(std::string::npos,
+            rss.find("<enclosure url=\"" + url + "\" length=\"4321\" type=\"audio/mpeg\" />"))
+      << rss;
+  EXPECT_NE(std::string::npos,
+            rss.find("<media:content url=\"http://127.0.0.1:8080/media/ep1.jpg\" medium=\"image\" "
+                     "type=\"image/jpeg\" fileSize=\"99\" />"))
+      << rss;
+  const std::string atom = d.Body("/atom.xml");
+  EXPECT_NE(std::string::npos,
+            atom.find("<link rel=\"enclosure\" type=\"audio/mpeg\" href=\"" + url +
+                      "\" length=\"4321\" />"))
+      << atom;
+  const std::string json = d.Body("/feed.json");
+  EXPECT_NE(std::string::npos,
+            json.find("\"attachments\":[{\"url\":\"" + url +
+                      "\",\"mime_type\":\"audio/mpeg\",\"size_in_bytes\":4321,"
+                      "\"duration_in_seconds\":754}]"))
+      << json;
+  EXPECT_NE(std::string::npos, json.find("\"image\":\"http://127.0.0.1:8080/media/ep1.jpg\"")) << json;
+
+  // The article page: Open Graph for the picture and the episode, and a player.
+  const std::string page = d.Body("/articles/ep1");
+  EXPECT_NE(std::string::npos,
+            page.find("<meta property=\"og:image\" content=\"http://127.0.0.1:8080/media/ep1.jpg\">"))
+      << page;
+  EXPECT_NE(std::string::npos, page.find("<meta property=\"og:audio\" content=\"" + url + "\">"))
+      << page;
+  EXPECT_NE(std::string::npos,
+            page.find("<audio controls preload=\"none\"><source src=\"" + url +
+                      "\" type=\"audio/mpeg\">"))
+      << page;
+  EXPECT_NE(std::string::npos, d.Get("/articles/ep1")->Header("content-security-policy").find("media-src *"));
+
+  Drop(dir.path() / "ep1.mp3", RandomBytes(5000, 6));
+  EXPECT_TRUE(WaitUntil([&] { return d.Body("/rss.xml").find("length=\"5000\"") != std::string::npos; },
+                        10s));
+  EXPECT_NE(std::string::npos, d.Body("/atom.xml").find("length=\"5000\""));
+  EXPECT_NE(std::string::npos, d.Body("/feed.json").find("\"size_in_bytes\":5000"));
+  EXPECT_EQ(0, d.Stop());
+}
+
 int64_t RssKiB(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
