@@ -152,7 +152,7 @@ struct MediaFile {
 using MediaFilePtr = std::shared_ptr<const MediaFile>;
 using MediaMap = PersistentMap<std::string, MediaFilePtr>;  // by path in the input folder
 
-class Snapshot;
+struct Snapshot;
 
 // Renders the resources a snapshot makes on demand (article pages, index pages after
 // the first) and keeps the recent ones in a cache bounded in bytes. Shared by the
