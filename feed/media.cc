@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "feed/slug.h"
+#include "feed/url.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
@@ -55,28 +56,9 @@ std::string MediaUrlPath(std::string_view relative_path) {
   return out;
 }
 
-namespace {
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> ResolveRelativePath(std::string_view article_path, std::string_view path) {
-  std::string decoded;
-  decoded.reserve(path.size());
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '%' && i + 2 < path.size() && Hex(path[i + 1]) >= 0 && Hex(path[i + 2]) >= 0) {
-      decoded.push_back(static_cast<char>(Hex(path[i + 1]) * 16 + Hex(path[i + 2])));
-      i += 2;
-    } else {
-      decoded.push_back(path[i]);
-    }
-  }
+  const std::string decoded = PercentDecode(path);
   if (decoded.empty() || decoded.back() == '/' ||
       decoded.find_first_of(std::string_view("\0\\", 2)) != std::string::npos)
     return std::nullopt;

@@ -383,12 +383,12 @@ std::optional<size_t> ReadHeader(const std::vector<std::string_view>& lines, Par
     if (key == "lang") key = "language";
     if (key == "episode type" || key == "episode-type") key = "episode_type";
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) return std::nullopt;
+    const std::string_view value = Trim(lines[i].substr(colon + 1));
     // "Image: Reuters" is a credit line, not a header: a media key names a media file.
     if ((key == "image" || key == "enclosure") &&
-        !MediaTypeOf(Trim(lines[i].substr(colon + 1)).substr(
-            0, Trim(lines[i].substr(colon + 1)).find_first_of("?#"))))
+        !MediaTypeOf(value.substr(0, value.find_first_of("?#"))))
       return std::nullopt;
-    entries.push_back({std::move(key), Trim(lines[i].substr(colon + 1)), static_cast<int>(i + 1)});
+    entries.push_back({std::move(key), value, static_cast<int>(i + 1)});
   }
   if (entries.empty() || i == first) return std::nullopt;
   for (const Entry& e : entries) {

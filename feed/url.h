@@ -46,6 +46,9 @@ struct UrlBase {
 std::optional<std::string> SafeUrl(std::string_view url, UrlContext context,
                                    const UrlBase& base = {});
 
+// Every valid %XX decoded; a '%' not followed by two hex digits stays as it is.
+std::string PercentDecode(std::string_view s);
+
 // RFC 3986 reference resolution as feedd did it before the allow-list: `url`
 // unchanged when it has a scheme or starts with "//", else against `base`.
 std::string ResolveUrl(std::string_view url, const UrlBase& base);

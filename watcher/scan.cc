@@ -214,45 +214,16 @@ int WriterAbsent(int fd) {
   return errno == EAGAIN ? 0 : -1;
 }
 
-std::optional<OpenedFile> OpenFileBeneath(const std::string& root, const std::string& relative_path,
-                                          ReadError* error) {
-  auto fail = [&](ReadErrorKind kind, std::string message) -> std::optional<OpenedFile> {
-    *error = {kind, std::move(message)};
-    return std::nullopt;
-  };
-  const int root_fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
-  std::string why;
-  const int fd = OpenBeneath(root_fd, root, relative_path,
-                             O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, &why);
-  const int open_errno = errno;
-  ::close(root_fd);
-  if (fd < 0) {
-    if (open_errno == ENOENT || open_errno == ENOTDIR) return fail(ReadErrorKind::kGone, why);
-    if (open_errno == EXDEV) return fail(ReadErrorKind::kOutside, why);
-    return fail(ReadErrorKind::kUnreadable, why);
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int e = errno;
-    ::close(fd);
-    return fail(ReadErrorKind::kUnreadable, std::strerror(e));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail(ReadErrorKind::kNotRegular, "not a regular file");
-  }
-  return OpenedFile{fd, static_cast<uint64_t>(st.st_size), Nanos(st.st_mtim),
-                    static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_dev)};
-}
+namespace {
 
-std::optional<FileContents> ReadArticleFile(const std::string& root,
-                                            const std::string& relative_path,
-                                            uint64_t max_bytes, ReadError* error,
-                                            const Completeness& completeness) {
-  auto fail = [&](ReadErrorKind kind, std::string message) -> std::optional<FileContents> {
+// Opens root/relative_path read-only beneath root (never blocking on FIFOs or
+// devices) and fstat(2)s it into *st. Returns the descriptor of a regular file, or
+// -1 with *error set (with the time and size seen, once the file was opened).
+int OpenRegularBeneath(const std::string& root, const std::string& relative_path, struct stat* st,
+                       ReadError* error) {
+  auto fail = [&](ReadErrorKind kind, std::string message) {
     *error = {kind, std::move(message)};
-    return std::nullopt;
+    return -1;
   };
   // Every component of the path is resolved beneath the root: a link anywhere in it
   // (not only the last component) that leads out of the folder is refused.
@@ -270,9 +241,43 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
     if (open_errno == EWOULDBLOCK) return fail(ReadErrorKind::kBeingWritten, "held by a writer's lease");
     return fail(ReadErrorKind::kUnreadable, why);
   }
-  Closer closer{fd};
+  if (::fstat(fd, st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return fail(ReadErrorKind::kUnreadable, std::strerror(e));
+  }
+  if (!S_ISREG(st->st_mode)) {
+    ::close(fd);
+    *error = {ReadErrorKind::kNotRegular, "not a regular file", Nanos(st->st_mtim),
+              static_cast<uint64_t>(st->st_size)};
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::optional<OpenedFile> OpenFileBeneath(const std::string& root, const std::string& relative_path,
+                                          ReadError* error) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail(ReadErrorKind::kUnreadable, std::strerror(errno));
+  const int fd = OpenRegularBeneath(root, relative_path, &st, error);
+  if (fd < 0) return std::nullopt;
+  return OpenedFile{fd, static_cast<uint64_t>(st.st_size), Nanos(st.st_mtim),
+                    static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_dev)};
+}
+
+std::optional<FileContents> ReadArticleFile(const std::string& root,
+                                            const std::string& relative_path,
+                                            uint64_t max_bytes, ReadError* error,
+                                            const Completeness& completeness) {
+  auto fail = [&](ReadErrorKind kind, std::string message) -> std::optional<FileContents> {
+    *error = {kind, std::move(message)};
+    return std::nullopt;
+  };
+  struct stat st {};
+  const int fd = OpenRegularBeneath(root, relative_path, &st, error);
+  if (fd < 0) return std::nullopt;
+  Closer closer{fd};
   error->mtime_ns = Nanos(st.st_mtim);  // from here on, every refusal says what it saw
   error->size = static_cast<uint64_t>(st.st_size);
   auto refuse = [&](ReadErrorKind kind, std::string message) -> std::optional<FileContents> {
@@ -280,7 +285,6 @@ std::optional<FileContents> ReadArticleFile(const std::string& root,
     error->message = std::move(message);
     return std::nullopt;
   };
-  if (!S_ISREG(st.st_mode)) return refuse(ReadErrorKind::kNotRegular, "not a regular file");
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     return refuse(ReadErrorKind::kTooLarge, "too large (" + std::to_string(st.st_size) +
                                                 " bytes, limit " + std::to_string(max_bytes) + ")");

@@ -537,7 +537,7 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
   a.published = id.published;
   a.updated = id.updated;
   const feed::Media image_ref = a.image, enclosure_ref = a.enclosure;
-  ResolveMedia(path, image_ref, enclosure_ref, &a, true);
+  ResolveMedia(path, image_ref, enclosure_ref, &a.image, &a.enclosure, true);
   auto pub = std::make_shared<PublishedArticle>();
   Prepared prepared = content ? std::move(*content) : Prepare(&a);
   const std::string content_digest = prepared.hash;
@@ -553,12 +553,7 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
     scheduled_.erase({existing->second.pub->article.published.seconds, path});
   }
   Entry& e = entries_[path];
-  for (const feed::Media* m : {&e.image_ref, &e.enclosure_ref}) {
-    if (m->path.empty()) continue;
-    auto users = media_users_.find(m->path);
-    if (users != media_users_.end() && users->second.erase(path) && users->second.empty())
-      media_users_.erase(users);
-  }
+  DropMediaUser(path, e);
   e.image_ref = image_ref;
   e.enclosure_ref = enclosure_ref;
   e.content_digest = content_digest;
@@ -608,12 +603,7 @@ bool Publisher::Forget(const std::string& path) {
 bool Publisher::RemoveEntry(const std::string& path) {
   auto it = entries_.find(path);
   if (it == entries_.end()) return false;
-  for (const feed::Media* m : {&it->second.image_ref, &it->second.enclosure_ref}) {
-    if (m->path.empty()) continue;
-    auto users = media_users_.find(m->path);
-    if (users != media_users_.end() && users->second.erase(path) && users->second.empty())
-      media_users_.erase(users);
-  }
+  DropMediaUser(path, it->second);
   Unlist(it->second);
   scheduled_.erase({it->second.pub->article.published.seconds, path});
   entries_.erase(it);
@@ -655,7 +645,8 @@ std::string Stem(const std::string& path) {
 }  // namespace
 
 void Publisher::ResolveMedia(const std::string& source, const feed::Media& image_ref,
-                             const feed::Media& enclosure_ref, feed::Article* a, bool warn) {
+                             const feed::Media& enclosure_ref, feed::Media* image,
+                             feed::Media* enclosure, bool warn) const {
   auto resolve = [&](const feed::Media& ref, const char* what) {
     if (ref.path.empty()) return ref;  // a URL, or none
     const MediaFile* f = media_.Find(ref.path);
@@ -677,8 +668,17 @@ void Publisher::ResolveMedia(const std::string& source, const feed::Media& image
     }
     return feed::Media{};
   };
-  a->image = image_ref.empty() ? own_name(kImageExts) : resolve(image_ref, "image");
-  a->enclosure = enclosure_ref.empty() ? own_name(kEnclosureExts) : resolve(enclosure_ref, "enclosure");
+  *image = image_ref.empty() ? own_name(kImageExts) : resolve(image_ref, "image");
+  *enclosure = enclosure_ref.empty() ? own_name(kEnclosureExts) : resolve(enclosure_ref, "enclosure");
+}
+
+void Publisher::DropMediaUser(const std::string& source, const Entry& e) {
+  for (const feed::Media* m : {&e.image_ref, &e.enclosure_ref}) {
+    if (m->path.empty()) continue;
+    auto users = media_users_.find(m->path);
+    if (users != media_users_.end() && users->second.erase(source) && users->second.empty())
+      media_users_.erase(users);
+  }
 }
 
 bool Publisher::RefreshMediaUsers() {
@@ -699,15 +699,15 @@ bool Publisher::RefreshMediaUsers() {
     auto it = entries_.find(source);
     if (it == entries_.end()) continue;
     Entry& e = it->second;
-    feed::Article a = e.pub->article;
-    ResolveMedia(source, e.image_ref, e.enclosure_ref, &a, false);
-    if (a.image == e.pub->article.image && a.enclosure == e.pub->article.enclosure) continue;
-    if (!e.enclosure_ref.path.empty() && a.enclosure.empty())
+    feed::Media image, enclosure;
+    ResolveMedia(source, e.image_ref, e.enclosure_ref, &image, &enclosure, false);
+    if (image == e.pub->article.image && enclosure == e.pub->article.enclosure) continue;
+    if (!e.enclosure_ref.path.empty() && enclosure.empty())
       spdlog::warn("{}: enclosure {} is gone; the item is published without it", source,
                    e.enclosure_ref.path);
     auto pub = std::make_shared<PublishedArticle>(*e.pub);
-    pub->article.image = a.image;
-    pub->article.enclosure = a.enclosure;
+    pub->article.image = std::move(image);
+    pub->article.enclosure = std::move(enclosure);
     pub->digest = Digest(pub->article, e.content_digest);
     pub->version = next_version_++;
     const bool was_listed = e.listed;

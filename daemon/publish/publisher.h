@@ -133,10 +133,13 @@ class Publisher {
   // local files get their URL, length and type, or are left out (with a warning
   // when `warn`); with none named, a media file of the article's own name.
   void ResolveMedia(const std::string& source, const feed::Media& image_ref,
-                    const feed::Media& enclosure_ref, feed::Article* a, bool warn);
+                    const feed::Media& enclosure_ref, feed::Media* image, feed::Media* enclosure,
+                    bool warn) const;
   // Publishes again the articles that show media files that changed (the
   // index's TakeChanged). True when one changed.
   bool RefreshMediaUsers();
+  // Takes `source` out of media_users_ for the media its entry names.
+  void DropMediaUser(const std::string& source, const Entry& e);
   void List(const Entry& e);
   void Unlist(const Entry& e);
   void TouchGroups(const feed::Article& a, const OrderKey& key, const ArticlePtr* add);
