@@ -4,6 +4,8 @@
 #include <type_traits>
 
 #include "config/text.h"
+#include "feed/media.h"
+#include "feed/podcast.h"
 
 namespace feedd::config {
 
@@ -36,6 +38,106 @@ std::optional<std::string> NormalizeBaseUrl(std::string_view url, std::string* e
   std::string out(url);
   while (out.size() > scheme_end + 3 + host.size() && out.back() == '/') out.pop_back();
   return out;
+}
+
+bool SetPodcastOption(std::string_view key, std::string_view value, PodcastConfig* podcast,
+                      std::string* err) {
+  auto quoted = [](std::string_view v) { return "\"" + std::string(v) + "\""; };
+  auto flag = [&](bool* out) {
+    if (value != "true" && value != "false") {
+      *err = quoted(value) + " is not true or false";
+      return false;
+    }
+    *out = value == "true";
+    return true;
+  };
+  if (key == "enabled") return flag(&podcast->enabled);
+  if (key == "explicit") return flag(&podcast->explicit_content);
+  if (key == "locked") return flag(&podcast->locked);
+  if (!IsCleanSettingText(value, /*multi_line=*/false, err)) return false;
+  if (key == "image") {
+    const bool url = value.starts_with("http://") || value.starts_with("https://");
+    const std::optional<feed::MediaType> type = feed::MediaTypeOf(value);
+    if (value.empty() || (!url && (!type || (type->mime != "image/jpeg" && type->mime != "image/png")))) {
+      *err = quoted(value) + " is not a JPEG or PNG file in the input folder or an http(s) URL "
+             "(Apple Podcasts takes JPEG and PNG cover art)";
+      return false;
+    }
+    const std::optional<std::string> path = url ? std::string(value) : feed::ResolveRelativePath("", value);
+    if (!path) {
+      *err = quoted(value) + " is not a file inside the input folder";
+      return false;
+    }
+    podcast->image = *path;
+    return true;
+  }
+  if (key == "category") {
+    // "Category" or "Category > Subcategory", as Apple spells them.
+    std::string_view top = value, sub;
+    if (const size_t gt = value.find('>'); gt != std::string_view::npos) {
+      top = value.substr(0, gt);
+      sub = value.substr(gt + 1);
+    }
+    auto trim = [](std::string_view v) {
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+      return v;
+    };
+    top = trim(top);
+    sub = trim(sub);
+    if (!feed::IsPodcastCategory(top, {})) {
+      *err = quoted(top) + " is not one of Apple Podcasts' categories (\"Technology\", "
+             "\"Society & Culture\", \"News\", ...)";
+      return false;
+    }
+    if (value.find('>') != std::string_view::npos && !feed::IsPodcastCategory(top, sub)) {
+      *err = quoted(sub) + " is not one of Apple Podcasts' subcategories of " + quoted(top);
+      return false;
+    }
+    if (podcast->categories.size() >= 3) {
+      *err = "at most three categories";
+      return false;
+    }
+    podcast->categories.push_back(sub.empty() ? std::string(top) : std::string(top) + " > " + std::string(sub));
+    return true;
+  }
+  if (key == "owner_email") {
+    const size_t at = value.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 == value.size() ||
+        value.find_first_of(" <>\"") != std::string_view::npos) {
+      *err = quoted(value) + " is not an email address";
+      return false;
+    }
+    podcast->owner_email = value;
+    return true;
+  }
+  if (key == "type") {
+    if (value != "episodic" && value != "serial") {
+      *err = quoted(value) + " is not episodic or serial";
+      return false;
+    }
+    podcast->type = value;
+    return true;
+  }
+  if (key == "guid") {
+    if (!feed::IsUuid(value)) {
+      *err = quoted(value) + " is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
+      return false;
+    }
+    podcast->guid = value;
+    for (char& c : podcast->guid) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return true;
+  }
+  if (key == "owner_name") {
+    podcast->owner_name = value;
+    return true;
+  }
+  if (key == "author") {
+    podcast->author = value;
+    return true;
+  }
+  *err = "unknown key";
+  return false;
 }
 
 std::optional<uint64_t> ParseByteSize(std::string_view text, std::string* err) {

@@ -16,6 +16,29 @@ struct ListenAddress {
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
+// A podcast: [podcast] in feedd.toml, and [feed.podcast] over it for one [[feed]].
+// Enabled by the table's presence (or `enabled = true`); the RSS feeds then carry
+// Apple's itunes:* channel and item tags and Podcasting 2.0's podcast:guid and
+// podcast:locked.
+struct PodcastConfig {
+  bool enabled = false;
+  std::string image;  // the cover: a JPEG or PNG in the input folder (relative path) or an http(s) URL
+  std::vector<std::string> categories;  // Apple's: "Technology", "Society & Culture > Documentary"
+  bool explicit_content = false;
+  std::string owner_name, owner_email;
+  std::string type = "episodic";  // or "serial"
+  std::string author;             // empty: the feed's author
+  bool locked = false;
+  std::string guid;               // empty: the UUID v5 of the RSS feed's URL
+  friend bool operator==(const PodcastConfig&, const PodcastConfig&) = default;
+};
+
+// Sets one [podcast] key ("image", "category", "explicit", "owner_name",
+// "owner_email", "type", "author", "locked", "guid", "enabled") from its text form
+// ("true"/"false" for the switches; "category" appends one). False with *err set.
+bool SetPodcastOption(std::string_view key, std::string_view value, PodcastConfig* podcast,
+                      std::string* err);
+
 // One of several feeds served by one daemon ([[feed]] in feedd.toml).
 struct FeedConfig {
   std::string prefix;    // URL path prefix: "/blog" (no trailing slash), unique
@@ -24,6 +47,7 @@ struct FeedConfig {
   bool base_url_set = false;
   std::string title, description, language, author;
   size_t limit = 0;      // 0: the daemon's
+  std::optional<PodcastConfig> podcast;  // [feed.podcast] over [podcast]; none: [podcast]
 };
 
 // How the input folder is watched.
@@ -45,6 +69,7 @@ struct Config {
   std::string hub;                                 // WebSub hub (http://); empty: none
   size_t limit = 50;                               // items per feed
   uint64_t max_article_bytes = 10 * 1024 * 1024;   // larger files are skipped
+  PodcastConfig podcast;                           // [podcast]
 
   std::string log_level = "info";
   WatchMode watch = WatchMode::kAuto;

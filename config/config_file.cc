@@ -83,8 +83,15 @@ class Loader {
   }
 
   bool Table(const toml::table& table, const std::string& prefix, std::string* err) {
+    // [podcast] first: each [[feed]]'s own [feed.podcast] starts from it.
+    if (prefix.empty()) {
+      if (const toml::node* podcast = table.get("podcast")) {
+        if (!Podcast(*podcast, "podcast", &config_->podcast, err)) return false;
+      }
+    }
     for (auto&& [k, node] : table) {
       const std::string key = prefix + std::string(k.str());
+      if (prefix.empty() && key == "podcast") continue;
       if (node.is_table() && prefix.empty() && key == "limits") {
         if (!Table(*node.as_table(), key + ".", err)) return false;
         continue;
@@ -175,6 +182,9 @@ class Loader {
             return false;
           }
           f.language = value;
+        } else if (key == "feed.podcast") {
+          f.podcast = config_->podcast;
+          if (!Podcast(v, key, &*f.podcast, err)) return false;
         } else if (key == "feed.limit") {
           if (!v.is_integer()) return Expect(key, v, "an integer", err);
           std::string why;
@@ -197,6 +207,58 @@ class Loader {
       feed_lines_[config_->feeds.size()] = item.source().begin.line;
       config_->feeds.push_back(std::move(f));
     }
+    return true;
+  }
+
+  // A [podcast] table (`name` is "podcast" or "feed.podcast"): its presence turns the
+  // podcast on, unless it says `enabled = false`. `category` may be one string or a
+  // list of them.
+  bool Podcast(const toml::node& node, const std::string& name, PodcastConfig* podcast,
+               std::string* err) {
+    const toml::table* t = node.as_table();
+    if (!t) return Expect(name, node, "a table", err);
+    PodcastConfig p = *podcast;
+    p.enabled = true;
+    bool categories_given = false;
+    for (auto&& [k, value_node] : *t) {
+      const toml::node& v = value_node;
+      const std::string key(k.str());
+      const std::string full = name + "." + key;
+      auto set = [&](const toml::node& item, const std::string& text) {
+        std::string why;
+        if (!SetPodcastOption(key, text, &p, &why)) {
+          *err = (why == "unknown key" ? Where(k.source()) + "unknown key \"" + full + "\""
+                                       : Where(item.source()) + full + ": " + why);
+          return false;
+        }
+        return true;
+      };
+      if (key == "enabled" || key == "explicit" || key == "locked") {
+        if (!v.is_boolean()) return Expect(full, v, "true or false", err);
+        if (!set(v, v.as_boolean()->get() ? "true" : "false")) return false;
+      } else if (key == "category") {
+        if (!categories_given) p.categories.clear();  // this table's list replaces [podcast]'s
+        categories_given = true;
+        if (v.is_string()) {
+          if (!set(v, v.as_string()->get())) return false;
+        } else if (const toml::array* list = v.as_array()) {
+          for (const toml::node& item : *list) {
+            if (!item.is_string()) return Expect(full, item, "a string", err);
+            if (!set(item, item.as_string()->get())) return false;
+          }
+        } else {
+          return Expect(full, v, "a string or a list of strings", err);
+        }
+      } else if (key == "image" || key == "owner_name" || key == "owner_email" || key == "type" ||
+                 key == "author" || key == "guid") {
+        if (!v.is_string()) return Expect(full, v, "a string", err);
+        if (!set(v, v.as_string()->get())) return false;
+      } else {
+        *err = Where(k.source()) + "unknown key \"" + full + "\"";
+        return false;
+      }
+    }
+    *podcast = std::move(p);
     return true;
   }
 

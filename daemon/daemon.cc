@@ -92,6 +92,7 @@ std::vector<config::Config> FeedConfigs(const config::Config& c) {
     if (!f.language.empty()) fc.language = f.language;
     if (!f.author.empty()) fc.author = f.author;
     if (f.limit > 0) fc.limit = f.limit;
+    if (f.podcast) fc.podcast = *f.podcast;
     // The whole site in one folder: each feed below its prefix, as it is served.
     if (!c.output_dir.empty()) fc.output_dir = c.output_dir + f.prefix;
     out.push_back(std::move(fc));

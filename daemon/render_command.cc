@@ -11,6 +11,7 @@
 #include "daemon/publish/publisher.h"
 #include "daemon/publish/site_writer.h"
 #include "daemon/store/identity_store.h"
+#include "feed/media.h"
 #include "feedd_version.h"
 
 namespace feedd::daemon {
@@ -25,6 +26,27 @@ feed::Channel ChannelFrom(const config::Config& c) {
   ch.hub = c.hub;
   ch.limit = c.limit;
   ch.generator_version = kFeeddVersion;
+  const config::PodcastConfig& p = c.podcast;
+  if (p.enabled) {
+    feed::PodcastChannel& pc = ch.podcast;
+    pc.enabled = true;
+    // A cover in the input folder is served at its /media/ URL (issue 13).
+    pc.image_url = p.image.empty() || p.image.starts_with("http://") || p.image.starts_with("https://")
+                       ? p.image
+                       : c.base_url + feed::MediaUrlPath(p.image);
+    for (const std::string& category : p.categories) {
+      const size_t gt = category.find(" > ");
+      pc.categories.emplace_back(category.substr(0, gt),
+                                 gt == std::string::npos ? std::string() : category.substr(gt + 3));
+    }
+    pc.explicit_content = p.explicit_content;
+    pc.owner_name = p.owner_name;
+    pc.owner_email = p.owner_email;
+    pc.type = p.type;
+    pc.author = p.author;
+    pc.locked = p.locked;
+    pc.guid = p.guid;
+  }
   return ch;
 }
 

@@ -4,8 +4,25 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace feedd::feed {
+
+// A podcast's channel tags (Apple's itunes:* and Podcasting 2.0's podcast:*), set
+// from [podcast] in feedd.toml. Only an enabled one changes what the writers write.
+struct PodcastChannel {
+  bool enabled = false;
+  std::string image_url;  // absolute: itunes:image href
+  std::vector<std::pair<std::string, std::string>> categories;  // {category, subcategory or ""}
+  bool explicit_content = false;
+  std::string owner_name, owner_email;
+  std::string type = "episodic";  // or "serial"
+  std::string author;             // itunes:author; empty: the channel's author
+  bool locked = false;            // podcast:locked yes/no
+  std::string guid;               // podcast:guid; empty: feed::PodcastGuid(the RSS URL)
+  friend bool operator==(const PodcastChannel&, const PodcastChannel&) = default;
+};
 
 struct Channel {
   std::string base_url;      // public URL of the site, no trailing slash
@@ -29,6 +46,7 @@ struct Channel {
   std::string feed_id;       // Atom feed id; empty: BASE_URL + path + "/"
   std::string hub;           // WebSub hub URL: rel="hub" links; empty: none
   std::string generator_version;
+  PodcastChannel podcast;
 };
 
 }  // namespace feedd::feed

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "feed/article_id.h"
+#include "feed/podcast.h"
 
 namespace feedd::feed {
 namespace {
@@ -87,6 +88,52 @@ std::vector<const Article*> SelectItems(std::vector<const Article*> items, size_
   return items;
 }
 
+namespace {
+
+// Apple's required and recommended channel tags, in the order of Apple's example
+// feed, then Podcasting 2.0's guid and locked.
+void AddPodcastChannel(pugi::xml_node ch, const Channel& c) {
+  const PodcastChannel& p = c.podcast;
+  const std::string& author = p.author.empty() ? c.author : p.author;
+  if (!author.empty()) AddText(ch, "itunes:author", author);
+  if (!p.owner_name.empty() || !p.owner_email.empty()) {
+    pugi::xml_node owner = ch.append_child("itunes:owner");
+    if (!p.owner_name.empty()) AddText(owner, "itunes:name", p.owner_name);
+    if (!p.owner_email.empty()) AddText(owner, "itunes:email", p.owner_email);
+  }
+  if (!p.image_url.empty()) ch.append_child("itunes:image").append_attribute("href") = p.image_url.c_str();
+  for (const auto& [category, subcategory] : p.categories) {
+    pugi::xml_node top = ch.append_child("itunes:category");
+    top.append_attribute("text") = category.c_str();
+    if (!subcategory.empty())
+      top.append_child("itunes:category").append_attribute("text") = subcategory.c_str();
+  }
+  AddText(ch, "itunes:explicit", p.explicit_content ? "true" : "false");
+  AddText(ch, "itunes:type", p.type);
+  // The guid names the podcast wherever its feed moves: a configured one, else the
+  // one derived from this document's own URL (a category feed is a podcast of its own).
+  AddText(ch, "podcast:guid",
+          !p.guid.empty() && c.path.empty() ? p.guid : PodcastGuid(c.base_url + c.path + "/rss.xml"));
+  pugi::xml_node locked = ch.append_child("podcast:locked");
+  if (!p.owner_email.empty()) locked.append_attribute("owner") = p.owner_email.c_str();
+  locked.text().set(p.locked ? "yes" : "no");
+}
+
+// An episode's itunes tags: what the article knows; nothing is made up.
+void AddPodcastItem(pugi::xml_node item, const Article& a) {
+  const Episode& e = a.episode;
+  if (e.duration_seconds > 0) AddText(item, "itunes:duration", std::to_string(e.duration_seconds));
+  if (e.number > 0) AddText(item, "itunes:episode", std::to_string(e.number));
+  if (e.season > 0) AddText(item, "itunes:season", std::to_string(e.season));
+  if (!e.type.empty()) AddText(item, "itunes:episodeType", e.type);
+  if (e.explicit_content >= 0) AddText(item, "itunes:explicit", e.explicit_content ? "true" : "false");
+  // Apple takes JPEG and PNG episode art only.
+  if (a.image.type == "image/jpeg" || a.image.type == "image/png")
+    item.append_child("itunes:image").append_attribute("href") = a.image.url.c_str();
+}
+
+}  // namespace
+
 std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
   pugi::xml_document doc;
   AddDeclaration(&doc);
@@ -98,6 +145,11 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
   // Media RSS for the featured images, declared only where one is shown.
   if (std::any_of(items.begin(), items.end(), [](const Article* a) { return !a->image.url.empty(); }))
     rss.append_attribute("xmlns:media") = "http://search.yahoo.com/mrss/";
+  const PodcastChannel& podcast = c.podcast;
+  if (podcast.enabled) {
+    rss.append_attribute("xmlns:itunes") = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    rss.append_attribute("xmlns:podcast") = "https://podcastindex.org/namespace/1.0";
+  }
   pugi::xml_node ch = rss.append_child("channel");
   AddText(ch, "title", c.title);
   AddText(ch, "link", c.base_url + "/");
@@ -118,6 +170,7 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
     hub.append_attribute("href") = c.hub.c_str();
     hub.append_attribute("rel") = "hub";
   }
+  if (podcast.enabled) AddPodcastChannel(ch, c);
 
   for (const Article* a : items) {
     pugi::xml_node item = ch.append_child("item");
@@ -148,6 +201,7 @@ std::string RenderRss(const Channel& c, std::span<const Article* const> items) {
       if (!a->image.type.empty()) m.append_attribute("type") = a->image.type.c_str();
       if (a->image.length > 0) m.append_attribute("fileSize") = std::to_string(a->image.length).c_str();
     }
+    if (podcast.enabled) AddPodcastItem(item, *a);
   }
   return Serialize(doc);
 }

@@ -161,6 +161,17 @@ std::string HubLink(const std::string& hub, const std::string& topic) {
                      : "Link: <" + hub + ">; rel=\"hub\", <" + topic + ">; rel=\"self\"\r\n";
 }
 
+// What of a podcast's settings the feeds show ("" when it is off, so a state from
+// before podcasts keeps its signature).
+std::string PodcastSignature(const feed::PodcastChannel& p) {
+  if (!p.enabled) return {};
+  std::string s = "\npodcast\n" + p.image_url + "\n" + p.owner_name + "\n" + p.owner_email + "\n" +
+                  p.type + "\n" + p.author + "\n" + p.guid + "\n" + (p.explicit_content ? "e" : "-") +
+                  (p.locked ? "l" : "-");
+  for (const auto& [category, subcategory] : p.categories) s += "\n" + category + ">" + subcategory;
+  return s;
+}
+
 // Oldest first, the order archive pages are cut in.
 bool Older(const OrderKey& a, const OrderKey& b) { return NewestFirst()(b, a); }
 
@@ -182,7 +193,7 @@ std::string Publisher::ChannelSignature() const {
                            c.language + "\n" + c.author + "\n" + std::to_string(c.limit) + "\n" +
                            c.hub + "\n" + c.generator_version + "\n" +
                            std::to_string(options_.cache_max_age) + "\n" +
-                           std::to_string(options_.index_page_size));
+                           std::to_string(options_.index_page_size) + PodcastSignature(c.podcast));
 }
 
 void Publisher::Reconfigure(PublisherOptions options) {

@@ -221,5 +221,94 @@ TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
   }
 }
 
+
+TEST(ConfigFileTest, PodcastTableAndItsFeedOverrides) {
+  TempDir dir;
+  WriteFile(dir.path() / "f.toml",
+            "title = \"Harbour\"\n"
+            "[podcast]\nimage = \"art/cover%20big.jpg\"\n"
+            "category = [\"Society & Culture > Documentary\", \"News\"]\n"
+            "explicit = true\nowner_name = \"Ana\"\nowner_email = \"ana@ex.org\"\n"
+            "type = \"serial\"\nauthor = \"Ana B\"\nlocked = true\n"
+            "guid = \"0F6A5D4C-1111-5222-8333-444455556666\"\n"
+            "[[feed]]\nprefix = \"/show\"\ninput = \"show\"\n"
+            "[[feed]]\nprefix = \"/other\"\ninput = \"other\"\n"
+            "[feed.podcast]\ncategory = \"Technology\"\nimage = \"https://cdn.ex.org/c.png\"\nguid = \"\"\n"
+            "[[feed]]\nprefix = \"/blog\"\ninput = \"blog\"\n[feed.podcast]\nenabled = false\n");
+  Config c;
+  std::string err;
+  // An empty guid is not a UUID: refused with its place.
+  ASSERT_FALSE(LoadConfigFile((dir.path() / "f.toml").string(), &c, &err));
+  EXPECT_NE(std::string::npos, err.find("f.toml:21:8: ")) << err;
+  EXPECT_NE(std::string::npos, err.find("feed.podcast.guid: \"\" is not a UUID")) << err;
+
+  std::string text = testing::ReadFile(dir.path() / "f.toml");
+  text.replace(text.find("guid = \"\"\n"), 10, "");
+  WriteFile(dir.path() / "f.toml", text);
+  c = Config{};
+  ASSERT_TRUE(LoadConfigFile((dir.path() / "f.toml").string(), &c, &err)) << err;
+  const PodcastConfig& p = c.podcast;
+  EXPECT_TRUE(p.enabled);
+  EXPECT_EQ("art/cover big.jpg", p.image);
+  EXPECT_EQ((std::vector<std::string>{"Society & Culture > Documentary", "News"}), p.categories);
+  EXPECT_TRUE(p.explicit_content);
+  EXPECT_EQ("Ana", p.owner_name);
+  EXPECT_EQ("ana@ex.org", p.owner_email);
+  EXPECT_EQ("serial", p.type);
+  EXPECT_EQ("Ana B", p.author);
+  EXPECT_TRUE(p.locked);
+  EXPECT_EQ("0f6a5d4c-1111-5222-8333-444455556666", p.guid);
+  ASSERT_EQ(3u, c.feeds.size());
+  EXPECT_FALSE(c.feeds[0].podcast.has_value());  // [podcast] as it is
+  ASSERT_TRUE(c.feeds[1].podcast.has_value());
+  const PodcastConfig& other = *c.feeds[1].podcast;
+  EXPECT_TRUE(other.enabled);
+  EXPECT_EQ((std::vector<std::string>{"Technology"}), other.categories);  // replaced, not added
+  EXPECT_EQ("https://cdn.ex.org/c.png", other.image);
+  EXPECT_EQ("Ana", other.owner_name);  // the rest from [podcast]
+  ASSERT_TRUE(c.feeds[2].podcast.has_value());
+  EXPECT_FALSE(c.feeds[2].podcast->enabled);
+}
+
+TEST(ConfigFileTest, PodcastMistakesNameFileLineAndKey) {
+  TempDir dir;
+  const std::string f = (dir.path() / "f.toml").string();
+  struct Case {
+    const char* text;
+    std::string error;  // after "FILE:"
+  } cases[] = {
+      {"[podcast]\ncategory = \"Podcasting\"\n",
+       "2:12: podcast.category: \"Podcasting\" is not one of Apple Podcasts' categories "
+       "(\"Technology\", \"Society & Culture\", \"News\", ...)"},
+      {"[podcast]\ncategory = \"News > Gossip\"\n",
+       "2:12: podcast.category: \"Gossip\" is not one of Apple Podcasts' subcategories of \"News\""},
+      {"[podcast]\ncategory = [\"News\", 3]\n",
+       "2:21: podcast.category: expected a string, got an integer"},
+      {"[podcast]\nimage = \"cover.webp\"\n",
+       "2:9: podcast.image: \"cover.webp\" is not a JPEG or PNG file in the input folder or an "
+       "http(s) URL (Apple Podcasts takes JPEG and PNG cover art)"},
+      {"[podcast]\nimage = \"../cover.png\"\n",
+       "2:9: podcast.image: \"../cover.png\" is not a file inside the input folder"},
+      {"[podcast]\nowner_email = \"ana\"\n",
+       "2:15: podcast.owner_email: \"ana\" is not an email address"},
+      {"[podcast]\ntype = \"weekly\"\n", "2:8: podcast.type: \"weekly\" is not episodic or serial"},
+      {"[podcast]\nexplicit = \"yes\"\n",
+       "2:12: podcast.explicit: expected true or false, got a string"},
+      {"[podcast]\nexplcit = true\n", "2:1: unknown key \"podcast.explcit\""},
+      {"podcast = 3\n", "1:11: podcast: expected a table, got an integer"},
+      {"[podcast]\ncategory = [\"News\", \"Arts\", \"History\", \"Technology\"]\n",
+       "2:40: podcast.category: at most three categories"},
+      {"[[feed]]\nprefix = \"/a\"\ninput = \"a\"\n[feed.podcast]\nowner_name = 1\n",
+       "5:14: feed.podcast.owner_name: expected a string, got an integer"},
+  };
+  for (const Case& c : cases) {
+    WriteFile(f, c.text);
+    Config config;
+    std::string err;
+    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << c.text;
+    EXPECT_EQ(f + ":" + c.error, err) << c.text;
+  }
+}
+
 }  // namespace
 }  // namespace feedd::config

@@ -1,4 +1,5 @@
 #include "feed/feed_writer.h"
+#include "feed/podcast.h"
 
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
@@ -188,6 +189,116 @@ TEST(FeedWriterTest, EmptyFeedsAreValid) {
   EXPECT_FALSE(rss.child("rss").child("channel").child("lastBuildDate"));
   pugi::xml_document atom = ParseXml(RenderAtom(MakeChannel(), SelectItems(none, 50)));
   EXPECT_STREQ("1970-01-01T00:00:00Z", atom.child("feed").child_value("updated"));
+}
+
+}  // namespace
+}  // namespace feedd::feed
+
+namespace feedd::feed {
+namespace {
+
+TEST(PodcastTest, GuidIsTheUuidV5OfTheFeedUrlAsPodcasting20Says) {
+  // The namespace's own example (podcast-namespace docs/1.0.md, <podcast:guid>).
+  EXPECT_EQ("917393e3-1b1e-5cef-ace4-edaa54e1f810", PodcastGuid("https://mp3s.nashownotes.com/pc20rss.xml"));
+  // The scheme and trailing slashes are not part of the name.
+  EXPECT_EQ(PodcastGuid("https://mp3s.nashownotes.com/pc20rss.xml"),
+            PodcastGuid("http://mp3s.nashownotes.com/pc20rss.xml//"));
+  EXPECT_NE(PodcastGuid("https://ex.org/a/rss.xml"), PodcastGuid("https://ex.org/b/rss.xml"));
+  EXPECT_TRUE(IsUuid(PodcastGuid("x")));
+  EXPECT_FALSE(IsUuid("917393e3-1b1e-5cef-ace4-edaa54e1f81"));
+  EXPECT_FALSE(IsUuid("917393e3x1b1e-5cef-ace4-edaa54e1f810"));
+  EXPECT_FALSE(IsUuid("g17393e3-1b1e-5cef-ace4-edaa54e1f810"));
+}
+
+TEST(PodcastTest, Sha1KnownAnswers) {
+  auto hex = [](const std::string& raw) {
+    std::string out;
+    for (unsigned char c : raw) out += "0123456789abcdef"[c >> 4], out += "0123456789abcdef"[c & 15];
+    return out;
+  };
+  EXPECT_EQ("da39a3ee5e6b4b0d3255bfef95601890afd80709", hex(Sha1("")));
+  EXPECT_EQ("a9993e364706816aba3e25717850c26c9cd0d89d", hex(Sha1("abc")));
+  EXPECT_EQ("84983e441c3bd26ebaae4aa1f95129e5e54670f1",
+            hex(Sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")));
+  EXPECT_EQ("34aa973cd4c4daa4f61eeb2bdbad27316534016f", hex(Sha1(std::string(1000000, 'a'))));
+}
+
+TEST(PodcastTest, AppleCategories) {
+  EXPECT_TRUE(IsPodcastCategory("Technology", ""));
+  EXPECT_TRUE(IsPodcastCategory("Society & Culture", "Documentary"));
+  EXPECT_FALSE(IsPodcastCategory("Society & Culture", "Tech News"));
+  EXPECT_FALSE(IsPodcastCategory("technology", ""));
+  EXPECT_FALSE(IsPodcastCategory("Podcasting", ""));
+}
+
+TEST(PodcastTest, RssCarriesAppleAndPodcasting20TagsOnlyWhenEnabled) {
+  Channel c = MakeChannel();
+  c.author = "Ana";
+  Article ep = MakeArticle("ep1", 1764000000);
+  ep.enclosure = {"ep1.mp3", "https://ex.org/media/ep1.mp3", "audio/mpeg", 24494};
+  ep.image = {"ep1.png", "https://ex.org/media/ep1.png", "image/png", 300};
+  ep.episode = {.duration_seconds = 754, .number = 3, .season = 2, .type = "bonus", .explicit_content = 1};
+  Article text = MakeArticle("text", 1763000000);
+  const std::vector<Article> articles = {ep, text};
+  const std::string plain = RenderRss(c, SelectItems(articles, 10));
+  EXPECT_EQ(std::string::npos, plain.find("itunes")) << plain;
+  EXPECT_EQ(std::string::npos, plain.find("podcast:")) << plain;
+
+  c.podcast.enabled = true;
+  c.podcast.image_url = "https://ex.org/media/cover.png";
+  c.podcast.categories = {{"Society & Culture", "Documentary"}, {"News", ""}};
+  c.podcast.owner_name = "Ana B";
+  c.podcast.owner_email = "ana@ex.org";
+  c.podcast.type = "serial";
+  c.podcast.locked = true;
+  const std::string xml = RenderRss(c, SelectItems(articles, 10));
+  pugi::xml_document doc = ParseXml(xml);
+  pugi::xml_node rss = doc.child("rss");
+  EXPECT_STREQ("http://www.itunes.com/dtds/podcast-1.0.dtd", rss.attribute("xmlns:itunes").value());
+  EXPECT_STREQ("https://podcastindex.org/namespace/1.0", rss.attribute("xmlns:podcast").value());
+  pugi::xml_node ch = rss.child("channel");
+  EXPECT_STREQ("Ana", ch.child_value("itunes:author"));  // the feed's author by default
+  EXPECT_STREQ("Ana B", ch.child("itunes:owner").child_value("itunes:name"));
+  EXPECT_STREQ("ana@ex.org", ch.child("itunes:owner").child_value("itunes:email"));
+  EXPECT_STREQ("https://ex.org/media/cover.png", ch.child("itunes:image").attribute("href").value());
+  pugi::xml_node cat = ch.child("itunes:category");
+  EXPECT_STREQ("Society & Culture", cat.attribute("text").value());
+  EXPECT_STREQ("Documentary", cat.child("itunes:category").attribute("text").value());
+  EXPECT_STREQ("News", cat.next_sibling("itunes:category").attribute("text").value());
+  EXPECT_FALSE(cat.next_sibling("itunes:category").first_child());
+  EXPECT_STREQ("false", ch.child_value("itunes:explicit"));
+  EXPECT_STREQ("serial", ch.child_value("itunes:type"));
+  EXPECT_EQ(PodcastGuid("https://ex.org/rss.xml"), ch.child_value("podcast:guid"));
+  EXPECT_STREQ("yes", ch.child_value("podcast:locked"));
+  EXPECT_STREQ("ana@ex.org", ch.child("podcast:locked").attribute("owner").value());
+
+  pugi::xml_node item = ch.child("item");
+  EXPECT_STREQ("Title ep1", item.child_value("title"));
+  EXPECT_STREQ("754", item.child_value("itunes:duration"));
+  EXPECT_STREQ("3", item.child_value("itunes:episode"));
+  EXPECT_STREQ("2", item.child_value("itunes:season"));
+  EXPECT_STREQ("bonus", item.child_value("itunes:episodeType"));
+  EXPECT_STREQ("true", item.child_value("itunes:explicit"));
+  EXPECT_STREQ("https://ex.org/media/ep1.png", item.child("itunes:image").attribute("href").value());
+  // An item that knows nothing of episodes gets no made-up tags.
+  pugi::xml_node other = item.next_sibling("item");
+  EXPECT_STREQ("Title text", other.child_value("title"));
+  for (const char* tag : {"itunes:duration", "itunes:episode", "itunes:season", "itunes:episodeType",
+                          "itunes:explicit", "itunes:image"})
+    EXPECT_FALSE(other.child(tag)) << tag;
+
+  // A configured guid names the podcast; a category feed (a path) derives its own.
+  c.podcast.guid = "0f6a5d4c-1111-5222-8333-444455556666";
+  EXPECT_STREQ("0f6a5d4c-1111-5222-8333-444455556666",
+               ParseXml(RenderRss(c, SelectItems(articles, 10))).child("rss").child("channel").child_value("podcast:guid"));
+  c.path = "/categories/world";
+  EXPECT_EQ(PodcastGuid("https://ex.org/categories/world/rss.xml"),
+            ParseXml(RenderRss(c, SelectItems(articles, 10))).child("rss").child("channel").child_value("podcast:guid"));
+  // A WebP picture is no episode art for Apple.
+  ep.image.type = "image/webp";
+  c.path.clear();
+  EXPECT_FALSE(ParseXml(RenderRss(c, SelectItems(std::vector<Article>{ep}, 10)))
+                   .child("rss").child("channel").child("item").child("itunes:image"));
 }
 
 }  // namespace
