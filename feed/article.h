@@ -17,6 +17,9 @@ struct Media {
   std::string url;
   std::string type;     // MIME: from the extension, or as stated for a remote file
   uint64_t length = 0;  // bytes: the file's, or as stated; 0: unknown
+  // Of a local audio or video file, read from its headers by the publisher (never
+  // parsed from an article; front matter's `duration` is Episode's); 0: unknown.
+  int64_t duration_seconds = 0;
   bool empty() const { return path.empty() && url.empty(); }
   friend bool operator==(const Media&, const Media&) = default;
 };
@@ -54,5 +57,11 @@ struct Article {
   Timestamp published;
   Timestamp updated;
 };
+
+// How long the episode plays: as the article states it, else as its enclosure's
+// headers say; 0: unknown.
+inline int64_t DurationSeconds(const Article& a) {
+  return a.episode.duration_seconds > 0 ? a.episode.duration_seconds : a.enclosure.duration_seconds;
+}
 
 }  // namespace feedd::feed

@@ -122,7 +122,8 @@ void AddPodcastChannel(pugi::xml_node ch, const Channel& c) {
 // An episode's itunes tags: what the article knows; nothing is made up.
 void AddPodcastItem(pugi::xml_node item, const Article& a) {
   const Episode& e = a.episode;
-  if (e.duration_seconds > 0) AddText(item, "itunes:duration", std::to_string(e.duration_seconds));
+  if (const int64_t seconds = DurationSeconds(a); seconds > 0)
+    AddText(item, "itunes:duration", std::to_string(seconds));
   if (e.number > 0) AddText(item, "itunes:episode", std::to_string(e.number));
   if (e.season > 0) AddText(item, "itunes:season", std::to_string(e.season));
   if (!e.type.empty()) AddText(item, "itunes:episodeType", e.type);

@@ -47,7 +47,7 @@ std::string RenderJsonFeed(const Channel& c, std::span<const Article* const> ite
       att["url"] = a->enclosure.url;
       att["mime_type"] = a->enclosure.type.empty() ? "application/octet-stream" : a->enclosure.type;
       if (a->enclosure.length > 0) att["size_in_bytes"] = a->enclosure.length;
-      if (a->episode.duration_seconds > 0) att["duration_in_seconds"] = a->episode.duration_seconds;
+      if (const int64_t seconds = DurationSeconds(*a); seconds > 0) att["duration_in_seconds"] = seconds;
       item["attachments"] = Json::array({std::move(att)});
     }
     list.push_back(std::move(item));

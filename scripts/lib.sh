@@ -11,14 +11,14 @@ FEEDD_BUILD_PACKAGES=(
   g++ make cmake pkg-config
   libpugixml-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libmd4c-dev libmd4c-html0-dev
   libboost-dev zlib1g-dev libxxhash-dev libtomlplusplus-dev libsqlite3-dev
-  nlohmann-json3-dev libbrotli-dev libgumbo-dev
+  nlohmann-json3-dev libbrotli-dev libgumbo-dev libtag1-dev
 )
 # What the test suite needs on top: GoogleTest, a JSON reader for the fixtures'
 # expectations, and the real feed readers and validators the tests run.
 FEEDD_TEST_PACKAGES=(
   libgtest-dev python3 python3-feedparser libxml2-utils systemd
   systemd-container newsboat python3-prometheus-client chromium fonts-dejavu-core curl
-  bindfs fuse3 util-linux python3-html5lib
+  bindfs fuse3 util-linux python3-html5lib ffmpeg
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

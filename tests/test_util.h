@@ -34,6 +34,19 @@ inline void WriteFile(const std::filesystem::path& path, const std::string& data
 }
 
 // A fresh folder under the system's temporary folder, removed with the object.
+// A RIFF WAVE file of `seconds` of silence, 8 kHz mono 8-bit (8,000 bytes a
+// second): audio whose duration its headers state, made without ffmpeg.
+inline std::string Wav(int seconds) {
+  auto u32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v & 0xFF), static_cast<char>((v >> 8) & 0xFF),
+                       static_cast<char>((v >> 16) & 0xFF), static_cast<char>(v >> 24)};
+  };
+  auto u16 = [](uint16_t v) { return std::string{static_cast<char>(v & 0xFF), static_cast<char>(v >> 8)}; };
+  const uint32_t data = 8000u * static_cast<uint32_t>(seconds);
+  return "RIFF" + u32(36 + data) + "WAVEfmt " + u32(16) + u16(1) + u16(1) + u32(8000) + u32(8000) +
+         u16(1) + u16(8) + "data" + u32(data) + std::string(data, '\x80');
+}
+
 class TempDir {
  public:
   TempDir() {

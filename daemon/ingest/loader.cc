@@ -194,6 +194,33 @@ void Finish(const IngestOptions& options, const std::vector<LoadRequest>& reques
 
 }  // namespace
 
+int64_t ProbeMediaDuration(const IngestOptions& options, const std::string& relative_path) {
+  ParseResult r;
+  const ParseJob job{relative_path, {}, nullptr, options.input_dir};
+  try {
+    if (options.pool) {
+      r = std::move(options.pool->Submit({job}, options.cancel).get().front());
+    } else if (options.parser) {
+      r = std::move(options.parser->ParseMany({job}, options.cancel).front());
+    } else {
+      r = ProbeHere(options.input_dir, relative_path);
+    }
+  } catch (const std::exception& e) {  // the pool's thread ran out of memory
+    r.outcome = ParseOutcome::kCrashed;
+    r.err = e.what();
+  }
+  if (r.outcome == ParseOutcome::kProbed) {
+    if (r.duration_seconds == 0)
+      spdlog::debug("{}: its headers tell no duration", relative_path);
+    return r.duration_seconds;
+  }
+  if (r.outcome == ParseOutcome::kTimedOut || r.outcome == ParseOutcome::kCrashed)
+    spdlog::warn("{}: reading its duration failed: {}", relative_path, r.err);
+  else if (r.outcome != ParseOutcome::kCancelled)
+    spdlog::debug("{}: cannot read its duration: {}", relative_path, r.err);
+  return 0;
+}
+
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<LoadRequest>& requests) {
   // Read in groups of bounded size, so a folder of 100,000 files is never all in

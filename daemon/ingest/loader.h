@@ -90,6 +90,12 @@ struct LoadRequest {
 // in the order of the files.
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<LoadRequest>& requests);
+// How long the audio or video file at `relative_path` in the input folder plays,
+// read from its headers (media_probe.h) by the pool or the parser under the parse
+// budget, else here; 0 when unknown. A file the child cannot probe in time, or
+// that kills it, is 0 with a warning.
+int64_t ProbeMediaDuration(const IngestOptions& options, const std::string& relative_path);
+
 // The same, with no hash known.
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,
                                      const std::vector<std::string>& relative_paths);

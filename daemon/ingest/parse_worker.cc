@@ -16,6 +16,10 @@
 #include <cstring>
 #include <deque>
 
+#include "daemon/ingest/media_probe.h"
+#include "feed/media.h"
+#include "watcher/scan.h"
+
 extern char** environ;
 
 namespace feedd::daemon {
@@ -193,9 +197,14 @@ std::string DescribeExit(int status) {
 
 }  // namespace
 
+// A request's first word says its kind.
+constexpr uint64_t kArticleRequest = 0;
+constexpr uint64_t kProbeRequest = 1;
+
 std::string EncodeParseRequest(std::string_view relative_path, std::string_view bytes,
                                const feed::ParseContext& context) {
   Writer w;
+  w.U64(kArticleRequest);
   w.Str(relative_path);
   w.Str(bytes);
   w.Str(context.base_url);
@@ -206,9 +215,29 @@ std::string EncodeParseRequest(std::string_view relative_path, std::string_view 
 
 bool DecodeParseRequest(std::string_view payload, std::string* relative_path, std::string* bytes,
                         feed::ParseContext* context) {
+  std::string media_root;
+  return DecodeRequest(payload, relative_path, bytes, context, &media_root) && media_root.empty();
+}
+
+std::string EncodeProbeRequest(std::string_view media_root, std::string_view relative_path) {
+  Writer w;
+  w.U64(kProbeRequest);
+  w.Str(media_root);
+  w.Str(relative_path);
+  return w.Take();
+}
+
+bool DecodeRequest(std::string_view payload, std::string* relative_path, std::string* bytes,
+                   feed::ParseContext* context, std::string* media_root) {
   Reader r(payload);
-  return r.Str(relative_path) && r.Str(bytes) && r.Str(&context->base_url) &&
-         r.Time(&context->file_mtime) && r.U64(&context->max_content_bytes) && r.Done();
+  uint64_t kind = 0;
+  media_root->clear();
+  if (!r.U64(&kind)) return false;
+  if (kind == kProbeRequest)
+    return r.Str(media_root) && !media_root->empty() && r.Str(relative_path) && r.Done();
+  return kind == kArticleRequest && r.Str(relative_path) && r.Str(bytes) &&
+         r.Str(&context->base_url) && r.Time(&context->file_mtime) &&
+         r.U64(&context->max_content_bytes) && r.Done();
 }
 
 std::string EncodeParseResult(const ParseResult& result) {
@@ -222,6 +251,8 @@ std::string EncodeParseResult(const ParseResult& result) {
   for (const std::string& note : result.notes) w.Str(note);
   w.Bool(result.article.has_value());
   if (result.article) PutArticle(w, *result.article);
+  // Only a probe's answer has a duration (so the parse cache's answers keep their form).
+  if (result.outcome == ParseOutcome::kProbed) w.I64(result.duration_seconds);
   return w.Take();
 }
 
@@ -233,7 +264,8 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   auto from_child = [](uint64_t o) {
     return o == static_cast<uint64_t>(ParseOutcome::kParsed) ||
            o == static_cast<uint64_t>(ParseOutcome::kRejected) ||
-           o == static_cast<uint64_t>(ParseOutcome::kDraft);
+           o == static_cast<uint64_t>(ParseOutcome::kDraft) ||
+           o == static_cast<uint64_t>(ParseOutcome::kProbed);
   };
   *result = ParseResult{};  // nothing of what it held before is left
   if (!r.U64(&outcome) || !from_child(outcome) || !r.Str(&result->err) || !r.U64(&rejection) ||
@@ -255,6 +287,9 @@ bool DecodeParseResult(std::string_view payload, ParseResult* result) {
   if (!r.Bool(&has_article)) return false;
   if (has_article != (result->outcome == ParseOutcome::kParsed)) return false;
   if (has_article && !GetArticle(r, &result->article.emplace())) return false;
+  if (result->outcome == ParseOutcome::kProbed &&
+      (!r.I64(&result->duration_seconds) || result->duration_seconds < 0))
+    return false;
   return r.Done();
 }
 
@@ -274,6 +309,22 @@ ParseResult ParseHere(std::string_view relative_path, std::string_view bytes,
     result.err = std::move(error.message);
     result.rejection = error.kind;
   }
+  return result;
+}
+
+ParseResult ProbeHere(std::string_view media_root, std::string_view relative_path) {
+  ParseResult result;
+  watcher::ReadError err;
+  const std::optional<watcher::OpenedFile> file =
+      watcher::OpenFileBeneath(std::string(media_root), std::string(relative_path), &err);
+  if (!file) {
+    result.err = err.message;
+    return result;  // kRejected
+  }
+  result.outcome = ParseOutcome::kProbed;
+  if (const std::optional<feed::MediaType> type = feed::MediaTypeOf(relative_path))
+    result.duration_seconds = ProbeDurationSeconds(file->fd, type->mime);
+  ::close(file->fd);
   return result;
 }
 
@@ -415,7 +466,8 @@ std::vector<ParseResult> ParseWorker::ParseMany(const std::vector<ParseJob>& job
     if (out.empty() && next_send < jobs.size() && next_send - next_recv < kMaxInFlight &&
         (in_flight_total < kMaxInFlightBytes || next_send == next_recv)) {
       const ParseJob& j = jobs[next_send];
-      out = Frame(EncodeParseRequest(j.relative_path, j.bytes, *j.context));
+      out = Frame(j.media_root.empty() ? EncodeParseRequest(j.relative_path, j.bytes, *j.context)
+                                       : EncodeProbeRequest(j.media_root, j.relative_path));
       out_done = 0;
     }
     pollfd p{to_child_, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0};
@@ -522,11 +574,12 @@ int RunParseWorker(int in_fd, int out_fd, pid_t parent) {
     if (size > kMaxMessage || !fill(8 + size)) return 2;
     std::string payload = buf.substr(8, size);
     buf.erase(0, 8 + size);
-    std::string path, bytes;
+    std::string path, bytes, media_root;
     feed::ParseContext context;
-    if (!DecodeParseRequest(payload, &path, &bytes, &context)) return 2;
+    if (!DecodeRequest(payload, &path, &bytes, &context, &media_root)) return 2;
     payload = {};
-    const ParseResult result = ParseHere(path, bytes, context);
+    const ParseResult result =
+        media_root.empty() ? ParseHere(path, bytes, context) : ProbeHere(media_root, path);
     const std::string answer = Frame(EncodeParseResult(result));
     if (!WriteAll(out_fd, answer.data(), answer.size())) return 2;
   }

@@ -34,6 +34,7 @@ enum class ParseOutcome {
   kCrashed,    // the child died or answered nonsense; `err` says how
   kDraft,      // the file is a draft (`err` is "draft"): its article must leave the feeds
   kCancelled,  // not parsed: the caller's cancel flag turned true first
+  kProbed,     // a media job: `duration_seconds` says what the file's headers say
 };
 
 struct ParseResult {
@@ -43,6 +44,7 @@ struct ParseResult {
   std::string err;
   feed::ParseErrorKind rejection = feed::ParseErrorKind::kMalformed;  // for kRejected
   std::vector<std::string> notes = {};  // what the parser left out and why (debug lines)
+  int64_t duration_seconds = 0;         // kProbed: the media's playing time, 0: unknown
 };
 
 // One file to parse; the views must outlive the call.
@@ -50,12 +52,20 @@ struct ParseJob {
   std::string_view relative_path;
   std::string_view bytes;
   const feed::ParseContext* context;
+  // Not empty: a media file to probe instead (its headers are read by TagLib in the
+  // child, as hostile as an article): the input folder, `relative_path` the file's
+  // path in it (opened beneath it); `bytes` and `context` are not used.
+  std::string_view media_root = {};
 };
 
 // Parses in this thread, without a budget: what the child answers for one request
 // (kParsed, kRejected or kDraft).
 ParseResult ParseHere(std::string_view relative_path, std::string_view bytes,
                       const feed::ParseContext& context);
+
+// Probes in this thread: what the child answers for a media job (kProbed, or
+// kRejected when the file cannot be opened).
+ParseResult ProbeHere(std::string_view media_root, std::string_view relative_path);
 
 class ParseWorker {
  public:
@@ -111,6 +121,10 @@ std::string EncodeParseRequest(std::string_view relative_path, std::string_view 
                                const feed::ParseContext& context);
 bool DecodeParseRequest(std::string_view payload, std::string* relative_path, std::string* bytes,
                         feed::ParseContext* context);
+std::string EncodeProbeRequest(std::string_view media_root, std::string_view relative_path);
+// Either kind: `*media_root` is set (not empty) for a probe request.
+bool DecodeRequest(std::string_view payload, std::string* relative_path, std::string* bytes,
+                   feed::ParseContext* context, std::string* media_root);
 std::string EncodeParseResult(const ParseResult& result);
 bool DecodeParseResult(std::string_view payload, ParseResult* result);
 

@@ -98,6 +98,7 @@ std::string Digest(const feed::Article& a, const std::string& content) {
          (a.explicit_id ? "i" : "-");
   for (const feed::Media* m : {&a.image, &a.enclosure})
     all += '\2' + m->url + '\0' + m->type + '\0' + std::to_string(m->length);
+  if (a.enclosure.duration_seconds > 0) all += "\4" + std::to_string(a.enclosure.duration_seconds);
   const feed::Episode& e = a.episode;
   all += '\3' + std::to_string(e.duration_seconds) + ':' + std::to_string(e.number) + ':' +
          std::to_string(e.season) + ':' + e.type + ':' + std::to_string(e.explicit_content);
@@ -209,6 +210,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   if (reread) {
     entries_.clear();
     media_users_.clear();
+    durations_.clear();
     order_ = {};
     by_slug_ = {};
     scheduled_.clear();
@@ -657,7 +659,7 @@ std::string Stem(const std::string& path) {
 
 void Publisher::ResolveMedia(const std::string& source, const feed::Media& image_ref,
                              const feed::Media& enclosure_ref, feed::Media* image,
-                             feed::Media* enclosure, bool warn) const {
+                             feed::Media* enclosure, bool warn) {
   auto resolve = [&](const feed::Media& ref, const char* what) {
     if (ref.path.empty()) return ref;  // a URL, or none
     const MediaFile* f = media_.Find(ref.path);
@@ -668,19 +670,30 @@ void Publisher::ResolveMedia(const std::string& source, const feed::Media& image
       return feed::Media{};
     }
     return feed::Media{ref.path, options_.channel.base_url + feed::MediaUrlPath(ref.path), f->type,
-                       f->size};
+                       f->size, 0};
   };
   auto own_name = [&](std::span<const std::string_view> exts) {
     const std::string stem = Stem(source);
     for (std::string_view ext : exts) {
       const std::string p = stem + "." + std::string(ext);
       if (const MediaFile* f = media_.Find(p))
-        return feed::Media{p, options_.channel.base_url + feed::MediaUrlPath(p), f->type, f->size};
+        return feed::Media{p, options_.channel.base_url + feed::MediaUrlPath(p), f->type, f->size, 0};
     }
     return feed::Media{};
   };
   *image = image_ref.empty() ? own_name(kImageExts) : resolve(image_ref, "image");
   *enclosure = enclosure_ref.empty() ? own_name(kEnclosureExts) : resolve(enclosure_ref, "enclosure");
+  if (!enclosure->path.empty() && (enclosure->type.starts_with("audio/") || enclosure->type.starts_with("video/")))
+    if (const MediaFile* f = media_.Find(enclosure->path))
+      enclosure->duration_seconds = DurationOf(enclosure->path, *f);
+}
+
+int64_t Publisher::DurationOf(const std::string& path, const MediaFile& file) {
+  auto it = durations_.find(path);
+  if (it != durations_.end() && it->second.file == file) return it->second.seconds;
+  const int64_t seconds = ProbeMediaDuration(options_.ingest, path);
+  durations_[path] = {file, seconds};
+  return seconds;
 }
 
 void Publisher::DropMediaUser(const std::string& source, const Entry& e) {
@@ -695,6 +708,8 @@ void Publisher::DropMediaUser(const std::string& source, const Entry& e) {
 bool Publisher::RefreshMediaUsers() {
   const std::set<std::string> changed = media_.TakeChanged();
   if (changed.empty()) return false;
+  for (const std::string& m : changed)
+    if (!media_.Find(m)) durations_.erase(m);
   std::set<std::string> sources;
   for (const std::string& m : changed) {
     if (auto it = media_users_.find(m); it != media_users_.end())

@@ -131,10 +131,14 @@ class Publisher {
   bool ForgetUnder(const std::string& folder);
   // The article's image and enclosure from its references and the media index:
   // local files get their URL, length and type, or are left out (with a warning
-  // when `warn`); with none named, a media file of the article's own name.
+  // when `warn`); with none named, a media file of the article's own name. A local
+  // audio or video enclosure gets its duration from its headers (DurationOf).
   void ResolveMedia(const std::string& source, const feed::Media& image_ref,
                     const feed::Media& enclosure_ref, feed::Media* image, feed::Media* enclosure,
-                    bool warn) const;
+                    bool warn);
+  // The playing time of the media file at `path`, read once per version of the file
+  // (ProbeMediaDuration) and kept in durations_.
+  int64_t DurationOf(const std::string& path, const MediaFile& file);
   // Publishes again the articles that show media files that changed (the
   // index's TakeChanged). True when one changed.
   bool RefreshMediaUsers();
@@ -211,6 +215,12 @@ class Publisher {
   MediaIndex media_;  // the media files beside the articles
   // Media path -> the sources of the articles that name it (image or enclosure).
   std::unordered_map<std::string, std::set<std::string>> media_users_;
+  // Media path -> its duration as its headers said, and the version of the file read.
+  struct Probed {
+    MediaFile file;
+    int64_t seconds = 0;
+  };
+  std::unordered_map<std::string, Probed> durations_;
 };
 
 }  // namespace feedd::daemon

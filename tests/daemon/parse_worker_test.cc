@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 namespace feedd::daemon {
 namespace {
 
@@ -147,6 +149,40 @@ TEST(ParseWorkerTest, AMissingExecutableIsAReasonNotACrash) {
   EXPECT_EQ("cannot start the parser /nonexistent/feedd: No such file or directory", r.err);
 }
 
+TEST(ParseWorkerTest, MediaDurationsAreReadInTheChildBesideArticles) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.path() / "ep.wav", testing::Wav(3));
+  std::string junk(100000, '\0');
+  for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919) >> 3);
+  testing::WriteFile(dir.path() / "junk.mp3", junk);
+  testing::WriteFile(dir.path() / "junk.m4a", junk);
+  testing::WriteFile(dir.path() / "junk.ogg", junk);
+  const std::string root = dir.path().string();
+  ParseWorker worker(FEEDD_BINARY, milliseconds(10'000));
+  const std::vector<ParseResult> r = worker.ParseMany({
+      {"ep.wav", {}, nullptr, root},
+      {"a.md", kMarkdown, &kContext},
+      {"junk.mp3", {}, nullptr, root},
+      {"junk.m4a", {}, nullptr, root},
+      {"junk.ogg", {}, nullptr, root},
+      {"../ep.wav", {}, nullptr, root},
+      {"missing.wav", {}, nullptr, root},
+  });
+  ASSERT_EQ(7u, r.size());
+  EXPECT_EQ(ParseOutcome::kProbed, r[0].outcome) << r[0].err;
+  EXPECT_EQ(3, r[0].duration_seconds);
+  EXPECT_EQ(ParseOutcome::kParsed, r[1].outcome);
+  ASSERT_TRUE(r[1].article);
+  EXPECT_EQ("Tram line reopens", r[1].article->title);
+  for (size_t i = 2; i <= 4; ++i) {  // not what the name says: no duration, no crash
+    EXPECT_EQ(ParseOutcome::kProbed, r[i].outcome) << i << " " << r[i].err;
+    EXPECT_EQ(0, r[i].duration_seconds) << i;
+  }
+  EXPECT_EQ(ParseOutcome::kRejected, r[5].outcome);  // never out of the folder
+  EXPECT_EQ(ParseOutcome::kRejected, r[6].outcome);
+  EXPECT_EQ(3, ProbeHere(root, "ep.wav").duration_seconds);
+}
+
 TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
   std::string path, bytes;
   feed::ParseContext context;
@@ -160,6 +196,24 @@ TEST(ParseWorkerTest, WireFormatRoundTripsAndRefusesDamage) {
   for (size_t cut = 0; cut < request.size(); ++cut)
     EXPECT_FALSE(DecodeParseRequest(request.substr(0, cut), &path, &bytes, &context)) << cut;
   EXPECT_FALSE(DecodeParseRequest(request + "x", &path, &bytes, &context));
+  // A probe request carries the folder and the file's path, nothing else.
+  std::string root;
+  const std::string probe = EncodeProbeRequest("/srv/in", "shows/ep.mp3");
+  ASSERT_TRUE(DecodeRequest(probe, &path, &bytes, &context, &root));
+  EXPECT_EQ("/srv/in", root);
+  EXPECT_EQ("shows/ep.mp3", path);
+  EXPECT_FALSE(DecodeParseRequest(probe, &path, &bytes, &context));
+  ASSERT_TRUE(DecodeRequest(request, &path, &bytes, &context, &root));
+  EXPECT_EQ("", root);
+  for (size_t cut = 0; cut < probe.size(); ++cut)
+    EXPECT_FALSE(DecodeRequest(probe.substr(0, cut), &path, &bytes, &context, &root)) << cut;
+  EXPECT_FALSE(DecodeRequest(EncodeProbeRequest("", "x.mp3"), &path, &bytes, &context, &root));
+  ParseResult probed{ParseOutcome::kProbed, std::nullopt, {}, ""};
+  probed.duration_seconds = 5025;
+  ParseResult probed_back;
+  ASSERT_TRUE(DecodeParseResult(EncodeParseResult(probed), &probed_back));
+  EXPECT_EQ(ParseOutcome::kProbed, probed_back.outcome);
+  EXPECT_EQ(5025, probed_back.duration_seconds);
 
   ParseResult parsed;
   parsed.outcome = ParseOutcome::kParsed;

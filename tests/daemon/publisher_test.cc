@@ -203,5 +203,30 @@ TEST_F(PublisherTest, ArticlesCarryTheirMediaFromTheIndex) {
   EXPECT_EQ(2u, publisher_.article_count());
 }
 
+TEST_F(PublisherTest, EpisodeDurationsComeFromTheirHeadersUnlessTheArticleStatesOne) {
+  WriteFile(dir_.path() / "ep.wav", testing::Wav(4));
+  WriteFile(dir_.path() / "ep.md", "---\ntitle: Ep\ndate: 2026-01-01\nenclosure: ep.wav\n---\n\nBody.\n");
+  WriteFile(dir_.path() / "said.wav", testing::Wav(2));
+  WriteFile(dir_.path() / "said.md", "---\ntitle: Said\ndate: 2026-01-02\nduration: 1:30\n---\n\nBody.\n");
+  ASSERT_TRUE(publisher_.Rescan());
+  auto s = publisher_.Build(kNow);
+  ASSERT_TRUE(Published(*s, "ep"));
+  EXPECT_EQ(4, Published(*s, "ep")->enclosure.duration_seconds);
+  EXPECT_EQ(4, feed::DurationSeconds(*Published(*s, "ep")));
+  ASSERT_TRUE(Published(*s, "said"));
+  EXPECT_EQ(2, Published(*s, "said")->enclosure.duration_seconds);  // its own name's file
+  EXPECT_EQ(90, feed::DurationSeconds(*Published(*s, "said")));    // front matter wins
+
+  // A longer take replaces the episode: read again, the item follows.
+  const std::string digest = (*s->articles.Find("ep"))->digest;
+  WriteFile(dir_.path() / "ep.wav", testing::Wav(7));
+  EXPECT_TRUE(publisher_.Apply({{EventKind::kChanged, "ep.wav"}}));
+  s = publisher_.Build(kNow);
+  EXPECT_EQ(7, Published(*s, "ep")->enclosure.duration_seconds);
+  EXPECT_NE(digest, (*s->articles.Find("ep"))->digest);
+  // Touched, not changed in length: the same duration, nothing republished.
+  EXPECT_FALSE(publisher_.Apply({}));
+}
+
 }  // namespace
 }  // namespace feedd::daemon
