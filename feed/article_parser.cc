@@ -307,6 +307,7 @@ std::optional<Article> ParseArticle(std::string_view relative_path, std::string_
     HtmlPageOptions options;
     options.site_root = context.base_url;
     options.page_url = a.link;
+    options.article_path = relative_path;
     options.max_bytes = context.max_content_bytes;
     std::optional<ParsedFields> page = ParseHtmlPage(*text, options, err);
     if (!page) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "feed/html_dom.h"
+#include "feed/media.h"
 #include "feed/utf8.h"
 
 namespace feedd::feed {
@@ -162,6 +163,23 @@ class MetadataReader {
     return "";
   }
 
+  // schema.org "image": a URL, an ImageObject (url or contentUrl, or an @id of one),
+  // or a list of either (the first counts).
+  static std::string ImageOf(const json& v, const std::unordered_map<std::string, const json*>& ids,
+                             int depth = 0) {
+    if (depth > 3) return "";
+    if (v.is_string()) return std::string(Trim(v.get<std::string>()));
+    if (v.is_array()) return v.empty() ? "" : ImageOf(v[0], ids, depth + 1);
+    if (!v.is_object()) return "";
+    for (const char* key : {"url", "contentUrl"})
+      if (v.contains(key) && v[key].is_string()) return std::string(Trim(v[key].get<std::string>()));
+    if (v.contains("@id") && v["@id"].is_string()) {
+      auto it = ids.find(v["@id"].get<std::string>());
+      if (it != ids.end() && it->second != &v) return ImageOf(*it->second, ids, depth + 1);
+    }
+    return "";
+  }
+
   static void Collect(const json& v, std::vector<const json*>* objects, int depth) {
     if (depth > 16) return;
     if (v.is_array()) {
@@ -224,6 +242,7 @@ class MetadataReader {
                                       : JsonText(l);
         }
         ld.status = str("creativeWorkStatus");
+        if (a.contains("image")) ld.image = ImageOf(a["image"], ids);
         if (a.contains("publisher")) ld.publisher = NameOf(a["publisher"], ids);
         if (a.contains("keywords")) {
           const json& k = a["keywords"];
@@ -266,6 +285,10 @@ class MetadataReader {
       if (b && IsHttpUrl(*b)) m_.base = *b;
     }
     if (m_.base.empty()) m_.base = m_.canonical;
+    m_.own_base = m_.base.empty();
+    m_.article_path = std::string(options_.article_path);
+    m_.feedd_root = std::string(options_.site_root);
+    m_.feedd_page = std::string(options_.page_url);
     if (m_.base.empty()) {
       m_.site_root = std::string(options_.site_root);
       m_.page_url = std::string(options_.page_url);
@@ -297,8 +320,30 @@ int PageMetadata::MetaLine(const std::string& key) const {
 
 std::optional<std::string> PageMetadata::Url(std::string_view raw, UrlContext context) const {
   std::string url(Trim(raw));
+  if (IsLocalMedia(url)) return SafeUrl(url, context, UrlBase{feedd_root, feedd_page, article_path});
   if (url.rfind("//", 0) == 0) url = scheme + ":" + url;  // protocol-relative
   return SafeUrl(url, context, UrlBase{site_root, page_url});
+}
+
+bool PageMetadata::IsLocalMedia(std::string_view raw) const {
+  const std::string_view url = Trim(raw);
+  if (article_path.empty() || url.empty() || url.front() == '/' || url.front() == '#' ||
+      url.front() == '?')
+    return false;
+  const size_t end = url.find_first_of("?#");
+  const std::string_view path = url.substr(0, end);
+  const size_t colon = path.find(':');
+  if (colon != std::string_view::npos && colon < path.find('/')) return false;  // a scheme
+  if (!MediaTypeOf(path)) return false;
+  if (own_base) return true;
+  // "story_files/x.jpg" (or "./story_files/x.jpg") beside "2026/story.html".
+  std::string_view rest = path;
+  while (rest.substr(0, 2) == "./") rest.remove_prefix(2);
+  const size_t slash = article_path.rfind('/');
+  std::string_view name = std::string_view(article_path).substr(slash == std::string::npos ? 0 : slash + 1);
+  name = name.substr(0, name.rfind('.'));
+  const std::string folder = std::string(name) + "_files/";
+  return !name.empty() && PercentDecode(rest).rfind(folder, 0) == 0;
 }
 
 std::string PageMetadata::StrippedTitle(const std::string& h1) const {

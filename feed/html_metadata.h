@@ -23,6 +23,7 @@ namespace feedd::feed {
 struct JsonLdArticle {
   std::string headline, author, published, modified, section, description, language, status,
       publisher;
+  std::string image;  // "image": a URL, the first of a list, or an ImageObject's url
   std::vector<std::string> keywords;
   int line = 0;  // of its <script>
   bool found = false;
@@ -41,11 +42,22 @@ struct PageMetadata {
   std::string canonical;  // absolute http(s), or ""
   std::string base;       // <base> (against the canonical link), else the canonical link, or ""
   std::string site_root, page_url, scheme;  // what relative URLs resolve against
+  bool own_base = true;     // no <base> or canonical link: relative URLs are feedd's
+  std::string article_path;           // the page's file in the input folder, or ""
+  std::string feedd_root, feedd_page;  // feedd's base URL and the article's page there
 
   std::string Meta(const std::string& key) const;
   int MetaLine(const std::string& key) const;
   // `raw` resolved against the page's base and passed through feed/url.h's allow-list.
+  // A relative reference to a media file beside the page (feed/media.h) is local
+  // (its /media/ URL at feedd) when IsLocalMedia says so.
   std::optional<std::string> Url(std::string_view raw, UrlContext context) const;
+  // Whether `raw` is a relative path naming a media file in the input folder: the
+  // page has no <base> or canonical link (its relative URLs are feedd's, as in
+  // Markdown), or the path leads into the folder a browser's "save page, complete"
+  // writes the page's files to ("story_files/" beside "story.html"), which exists
+  // on no site. Otherwise a relative URL is the site's, as the page says.
+  bool IsLocalMedia(std::string_view raw) const;
   // <title> without the site's name around it (" | Site", "Site - "): og:site_name or
   // the publisher when they match, else the shorter side of the last separator.
   std::string StrippedTitle(const std::string& h1) const;

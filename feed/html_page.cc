@@ -270,7 +270,29 @@ class Page {
               EqualsIgnoreCase(page_.Meta("draft"), "true") ||
               EqualsIgnoreCase(page_.Meta("draft"), "yes");
     Body(root, &f);
+    FeaturedImage(&f);
     return f;
+  }
+
+  // og:image, JSON-LD image, twitter:image: a media file beside the page (its path,
+  // resolved as front matter's `image` is), else the absolute URL the page gives.
+  void FeaturedImage(ParsedFields* f) const {
+    for (const std::string& raw : {page_.Meta("og:image"), page_.Meta("og:image:url"),
+                                   page_.ld.image, page_.Meta("twitter:image")}) {
+      if (raw.empty()) continue;
+      if (page_.IsLocalMedia(raw)) {
+        f->image = raw;
+        return;
+      }
+      // A relative name that is no media file means nothing at feedd's address.
+      const bool relative = raw.find("://") == std::string::npos && raw.rfind("//", 0) != 0;
+      if (relative && page_.own_base) continue;
+      if (const std::optional<std::string> url = page_.Url(raw, UrlContext::kImage);
+          url && (url->rfind("http://", 0) == 0 || url->rfind("https://", 0) == 0)) {
+        f->image = *url;
+        return;
+      }
+    }
   }
 
  private:

@@ -17,6 +17,9 @@ namespace feedd::feed {
 struct HtmlPageOptions {
   std::string_view site_root;  // feedd's base URL, no trailing slash
   std::string_view page_url;   // the article's page at feedd: the base of last resort
+  // The page's file in the input folder ("2026/story.html"), or empty: relative
+  // references to media files beside it become their /media/ URLs (PageMetadata::Url).
+  std::string_view article_path = {};
   uint64_t max_bytes = 512 * 1024;  // of content HTML (limits.max_content_size)
 };
 

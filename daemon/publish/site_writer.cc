@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -9,6 +15,7 @@
 
 #include "daemon/publish/file_io.h"
 #include "daemon/publish/page_cache.h"
+#include "watcher/scan.h"
 
 namespace feedd::daemon {
 namespace fs = std::filesystem;
@@ -101,6 +108,85 @@ bool SiteWriter::Put(const std::string& path, const Resource& res, std::string* 
   return true;
 }
 
+bool SiteWriter::PutMedia(const std::string& root, const std::string& rel, const MediaFile& f,
+                          std::string* err) {
+  const fs::path dest = dir_ / "media" / rel;
+  struct stat have {};
+  if (::stat(dest.c_str(), &have) == 0 && S_ISREG(have.st_mode) &&
+      static_cast<uint64_t>(have.st_size) == f.size &&
+      int64_t{have.st_mtim.tv_sec} * 1'000'000'000 + have.st_mtim.tv_nsec == f.mtime_ns)
+    return true;  // copied before, by this run or an earlier one
+  watcher::ReadError read_error;
+  const std::optional<watcher::OpenedFile> src = watcher::OpenFileBeneath(root, rel, &read_error);
+  if (!src) {
+    // Gone since the snapshot was made: the next snapshot drops it.
+    if (read_error.kind == watcher::ReadErrorKind::kGone) return true;
+    *err = rel + ": " + read_error.message;
+    return false;
+  }
+  std::error_code ec;
+  fs::create_directories(dest.parent_path(), ec);
+  const std::string tmp = (dest.parent_path() / ("." + dest.filename().string() + ".feedd-tmp")).string();
+  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = out >= 0;
+  std::string why = ok ? "" : std::strerror(errno);
+  // In the kernel, from file to file: never through this process's memory (a
+  // 300 MB episode costs no buffer), reflinked where the file system can.
+  for (uint64_t done = 0; ok && done < src->size;) {
+    const ssize_t n = ::copy_file_range(src->fd, nullptr, out, nullptr, src->size - done, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0) why = std::strerror(errno);
+      ok = n == 0;  // the source got shorter while copying: what there is
+      break;
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  const timespec times[2] = {{0, UTIME_OMIT}, {src->mtime_ns / 1'000'000'000, src->mtime_ns % 1'000'000'000}};
+  if (ok && ::futimens(out, times) != 0) why = std::strerror(errno), ok = false;
+  if (out >= 0 && ::close(out) != 0 && ok) why = std::strerror(errno), ok = false;
+  ::close(src->fd);
+  if (ok && ::rename(tmp.c_str(), dest.c_str()) != 0) why = std::strerror(errno), ok = false;
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    *err = dest.string() + ": " + why;
+  }
+  return ok;
+}
+
+void SiteWriter::SyncMedia(const Snapshot& snap, const std::function<void(const std::string&)>& fail) {
+  std::map<std::string, MediaFile> written;
+  for (const auto& [rel, f] : snap.media) {
+    auto old = media_written_.find(rel);
+    if (old != media_written_.end() && old->second == *f) {
+      written.emplace(rel, *f);
+      continue;
+    }
+    std::string e;
+    if (PutMedia(snap.media_root, rel, *f, &e)) {
+      written.emplace(rel, *f);
+    } else {
+      fail(e);
+    }
+  }
+  std::error_code ec;
+  for (const auto& [rel, f] : media_written_) {
+    if (!snap.media.Find(rel)) fs::remove(dir_ / "media" / rel, ec);
+  }
+  if (first_) {
+    // Copies of an earlier run that the folder does not hold now.
+    std::vector<fs::path> stale;
+    const fs::path media = dir_ / "media";
+    for (auto it = fs::recursive_directory_iterator(media, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_regular_file(ec) && !snap.media.Find(it->path().lexically_relative(media).string()))
+        stale.push_back(it->path());
+    }
+    for (const fs::path& p : stale) fs::remove(p, ec);
+  }
+  media_written_ = std::move(written);
+}
+
 void SiteWriter::Remove(const std::string& path) {
   written_.erase(path);
   const std::string rel = FileFor(path);
@@ -167,6 +253,10 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
     if (snap.listing_changed == listing_written_ && n <= index_pages_written_) continue;
     if (ResourcePtr res = snap.Find(path)) put(path, *res);
   }
+  SyncMedia(snap, [&](const std::string& e) {
+    if (ok) first_err = e;
+    ok = false;
+  });
   // What is no longer served.
   std::vector<std::string> gone;
   for (const auto& [path, w] : written_) {

@@ -4,7 +4,10 @@
 // archive/1/atom.xml), `P/index.html` for pages (articles/SLUG/index.html,
 // page/2/index.html), `index.html` for "/". Each file is replaced atomically
 // (written beside it, then renamed), so a server never sends half of one; files of
-// paths no longer served are removed.
+// paths no longer served are removed. The media files (served at /media/PATH) are
+// copied from the input folder to media/PATH, each only when its version changed
+// (a copy already there with the same size and modification time is kept, so a
+// restart copies nothing), written beside and renamed, with the source's time.
 //
 // The daemon's output_dir and `feedd render --output` both write through it: one
 // pipeline, the same bytes.
@@ -15,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +55,10 @@ class SiteWriter {
     bool brotli = false;
   };
   bool Put(const std::string& path, const Resource& res, std::string* err);
+  // Copies media file `rel` of `snap` to media/REL unless that copy is current.
+  bool PutMedia(const std::string& root, const std::string& rel, const MediaFile& f, std::string* err);
+  // Brings media/ to `snap.media`: copies what changed, removes what is gone.
+  void SyncMedia(const Snapshot& snap, const std::function<void(const std::string&)>& fail);
   void Remove(const std::string& path);
 
   std::filesystem::path dir_;
@@ -59,6 +67,7 @@ class SiteWriter {
   std::map<std::string, Written> written_;  // by served path
   std::map<std::string, uint64_t> article_versions_;  // by slug: the version written
   std::map<std::string, std::string> feed_signatures_;  // by path: the FeedSpec written
+  std::map<std::string, MediaFile> media_written_;  // by path in the input folder
   int64_t listing_written_ = -1;
   size_t index_pages_written_ = 0;
 };

@@ -1,4 +1,5 @@
 // `feedd render` through the real binary, as a user runs it.
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
@@ -107,6 +108,41 @@ TEST(RenderE2eTest, StateDirKeepsTheDaemonsClaims) {
   ASSERT_EQ(0, r.exit_code) << r.err;
   EXPECT_NE(std::string::npos, ReadFile(second.path() / "articles/a-b/index.html").find("First Claim"));
   EXPECT_NE(std::string::npos, ReadFile(second.path() / "articles/a-b-2/index.html").find("Newcomer"));
+}
+
+TEST(RenderE2eTest, TheOutputHoldsTheMediaWithTheirTimesIssue13) {
+  TempDir in, out;
+  fs::create_directories(in.path() / "2026");
+  WriteFile(in.path() / "2026" / "harbour talk.mp3", testing::Wav(1));  // any bytes will do
+  WriteFile(in.path() / "2026" / "ep.md",
+            "---\ntitle: Ep\ndate: 2026-01-01\nenclosure: harbour talk.mp3\n---\n\nBody.\n");
+  WriteFile(in.path() / "cover.png", "png bytes");
+  const auto when = fs::file_time_type(std::chrono::seconds(0)) + std::chrono::hours(24 * 365 * 50);
+  fs::last_write_time(in.path() / "2026" / "harbour talk.mp3", when);
+  WriteFile(out.path() / "media" / "old.jpg", "a copy of a file that is gone");
+  Outcome r = Render(in.path(), out.path());
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  // Where a static server finds /media/2026/harbour%20talk.mp3, byte for byte, dated as the source.
+  const fs::path copy = out.path() / "media" / "2026" / "harbour talk.mp3";
+  EXPECT_EQ(testing::Wav(1), ReadFile(copy));
+  EXPECT_EQ(when, fs::last_write_time(copy));
+  EXPECT_EQ("png bytes", ReadFile(out.path() / "media" / "cover.png"));
+  EXPECT_FALSE(fs::exists(out.path() / "media" / "old.jpg"));
+  EXPECT_NE(std::string::npos, ReadFile(out.path() / "rss.xml").find("/media/2026/harbour%20talk.mp3"));
+  // Nothing is left beside the copies, and a second render keeps them as they are.
+  size_t files = 0;
+  for (auto& e : fs::recursive_directory_iterator(out.path() / "media")) files += e.is_regular_file();
+  EXPECT_EQ(2u, files);
+  const auto inode = [](const fs::path& p) {
+    struct stat st {};
+    ::stat(p.c_str(), &st);
+    return st.st_ino;
+  };
+  const auto before = inode(copy);
+  WriteFile(in.path() / "cover.png", "new png bytes");
+  ASSERT_EQ(0, Render(in.path(), out.path()).exit_code);
+  EXPECT_EQ(before, inode(copy));  // current: not copied again
+  EXPECT_EQ("new png bytes", ReadFile(out.path() / "media" / "cover.png"));
 }
 
 TEST(RenderE2eTest, SameFolderSameBytes) {

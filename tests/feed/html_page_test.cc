@@ -179,6 +179,50 @@ TEST(HtmlPageTest, UrlsResolveAgainstBaseThenCanonicalThenFeedd) {
   EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://feeds.example.org/b/\""));
 }
 
+TEST(HtmlPageTest, MediaBesideThePageAreItsOwnIssue13) {
+  const std::string body = "<article>" + kText +
+                           "<p>The pier at dawn: <img src=\"pics/pier.jpg\" alt=\"pier\" width=\"800\" "
+                           "height=\"600\"> and the <a href=\"talk.mp3\">interview</a>.</p>"
+                           "<p>Saved with the page: <img src=\"story_files/crane.jpg\" alt=\"crane\" "
+                           "width=\"800\" height=\"600\"> and <img src=\"/i/logo.png\" alt=\"logo\" "
+                           "width=\"800\" height=\"600\">.</p></article>";
+  // No canonical link or <base>: relative URLs are feedd's, as in Markdown.
+  std::optional<Article> a =
+      Parse("2026/story.html", Page("<meta property=\"og:image\" content=\"pics/lead.png\">", body));
+  ASSERT_TRUE(a);
+  const std::string& html = a->content_html;
+  EXPECT_NE(std::string::npos, html.find("src=\"https://feeds.example.org/media/2026/pics/pier.jpg\"")) << html;
+  EXPECT_NE(std::string::npos, html.find("href=\"https://feeds.example.org/media/2026/talk.mp3\"")) << html;
+  EXPECT_NE(std::string::npos, html.find("src=\"https://feeds.example.org/media/2026/story_files/crane.jpg\"")) << html;
+  EXPECT_EQ((Media{"2026/pics/lead.png", "", "image/png", 0}), a->image);  // og:image, local
+
+  // Saved from a site: its relative URLs are the site's, but for the files a
+  // browser's "save page, complete" put beside the page.
+  const std::string head =
+      "<link rel=\"canonical\" href=\"https://news.example/2026/story\">"
+      "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":\"H\","
+      "\"image\":[{\"@type\":\"ImageObject\",\"url\":\"story_files/lead.jpg\"}]}</script>";
+  a = Parse("2026/story.html", Page(head, body));
+  ASSERT_TRUE(a);
+  EXPECT_NE(std::string::npos, a->content_html.find("src=\"https://news.example/2026/pics/pier.jpg\""));
+  EXPECT_NE(std::string::npos, a->content_html.find("href=\"https://news.example/2026/talk.mp3\""));
+  EXPECT_NE(std::string::npos,
+            a->content_html.find("src=\"https://feeds.example.org/media/2026/story_files/crane.jpg\""))
+      << a->content_html;
+  EXPECT_NE(std::string::npos, a->content_html.find("src=\"https://news.example/i/logo.png\""));
+  EXPECT_EQ((Media{"2026/story_files/lead.jpg", "", "image/jpeg", 0}), a->image);  // JSON-LD image
+
+  // og:image first, absolute: the site's picture, served from there.
+  a = Parse("2026/story.html",
+            Page(head + "<meta property=\"og:image\" content=\"https://cdn.news.example/lead.webp\">", body));
+  ASSERT_TRUE(a);
+  EXPECT_EQ((Media{"", "https://cdn.news.example/lead.webp", "image/webp", 0}), a->image);
+  // A relative og:image that names no media file, on a page of feedd's own: none.
+  a = Parse("2026/story.html", Page("<meta property=\"og:image\" content=\"lead.svg\">", body));
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->image.empty());
+}
+
 TEST(HtmlPageTest, ImagesComeFromSrcsetPictureLazyLoadersAndAmp) {
   const std::string body =
       "<article>" + kText +
