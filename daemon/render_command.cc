@@ -31,9 +31,9 @@ feed::Channel ChannelFrom(const config::Config& c) {
     feed::PodcastChannel& pc = ch.podcast;
     pc.enabled = true;
     // A cover in the input folder is served at its /media/ URL (issue 13).
-    pc.image_url = p.image.empty() || p.image.starts_with("http://") || p.image.starts_with("https://")
-                       ? p.image
-                       : c.base_url + feed::MediaUrlPath(p.image);
+    const bool remote = p.image.starts_with("http://") || p.image.starts_with("https://");
+    pc.image_url = p.image.empty() || remote ? p.image : c.base_url + feed::MediaUrlPath(p.image);
+    if (!remote) pc.image_path = p.image;
     for (const std::string& category : p.categories) {
       const size_t gt = category.find(" > ");
       pc.categories.emplace_back(category.substr(0, gt),

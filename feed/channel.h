@@ -14,6 +14,7 @@ namespace feedd::feed {
 struct PodcastChannel {
   bool enabled = false;
   std::string image_url;  // absolute: itunes:image href
+  std::string image_path;  // the cover's path in the input folder when it is there; else ""
   std::vector<std::pair<std::string, std::string>> categories;  // {category, subcategory or ""}
   bool explicit_content = false;
   std::string owner_name, owner_email;

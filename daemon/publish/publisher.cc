@@ -207,6 +207,7 @@ void Publisher::Reconfigure(PublisherOptions options) {
   // Refused files are read again after any reload: a raised limit or parse budget
   // may let them in.
   rejected_.clear();
+  cover_warned_ = false;
   if (reread) {
     entries_.clear();
     media_users_.clear();
@@ -444,7 +445,16 @@ bool Publisher::Rescan() {
   }
   if (!batch.empty()) flush_batch();
   changed |= RefreshMediaUsers();
+  CheckCover();
   return changed;
+}
+
+void Publisher::CheckCover() {
+  const feed::PodcastChannel& p = options_.channel.podcast;
+  if (!p.enabled || p.image_path.empty() || cover_warned_ || media_.Find(p.image_path)) return;
+  spdlog::warn("podcast.image {} is not in the input folder {}: podcast apps show no cover art "
+               "until it is", p.image_path, options_.ingest.input_dir);
+  cover_warned_ = true;
 }
 
 bool Publisher::LoadAll(std::vector<LoadRequest> requests) {

@@ -142,6 +142,9 @@ class Publisher {
   // Publishes again the articles that show media files that changed (the
   // index's TakeChanged). True when one changed.
   bool RefreshMediaUsers();
+  // After a scan: one warning when the podcast's cover is to be a file of the
+  // folder that is not there (until the settings are reloaded).
+  void CheckCover();
   // Takes `source` out of media_users_ for the media its entry names.
   void DropMediaUser(const std::string& source, const Entry& e);
   void List(const Entry& e);
@@ -221,6 +224,7 @@ class Publisher {
     int64_t seconds = 0;
   };
   std::unordered_map<std::string, Probed> durations_;
+  bool cover_warned_ = false;
 };
 
 }  // namespace feedd::daemon

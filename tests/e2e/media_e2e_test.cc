@@ -268,3 +268,46 @@ TEST(MediaE2E, LargeFileLeavesMemoryFlat) {
 
 }  // namespace
 }  // namespace feedd
+
+namespace feedd {
+namespace {
+
+// A podcast's cover named in [podcast] but not in the folder yet: one warning, the
+// channel names its /media/ URL all the same, and it is served once it lands; a
+// reload that turns the podcast off takes the itunes tags away.
+TEST(MediaE2E, PodcastCoverFromTheFolder) {
+  TempDir dir, conf;
+  std::filesystem::create_directories(dir.path() / "show");
+  testing::Drop(dir.path() / "show" / "ep1.md",
+                "---\ntitle: Ep one\ndate: 2026-01-05T10:00:00Z\n---\n\nWe talk.\n");
+  testing::Drop(dir.path() / "show" / "ep1.wav", testing::Wav(2));
+  const std::filesystem::path config = conf.path() / "feedd.toml";
+  testing::WriteFile(config, "input = \"" + (dir.path() / "show").string() +
+                                 "\"\n[podcast]\nimage = \"art/cover.png\"\ncategory = \"Technology\"\n");
+  testing::Daemon d({}, {"--config", config.string()});
+  ASSERT_GT(d.port(), 0);
+  auto r = d.Get("/rss.xml");
+  ASSERT_TRUE(r);
+  EXPECT_NE(std::string::npos, r->body.find("<itunes:image href=\"http://127.0.0.1:" +
+                                            std::to_string(d.port()) + "/media/art/cover.png\" />"))
+      << r->body;
+  EXPECT_NE(std::string::npos, r->body.find("<itunes:duration>2</itunes:duration>")) << r->body;
+  EXPECT_TRUE(WaitUntil([&] { return d.Log().find("podcast.image art/cover.png is not in the input folder") != std::string::npos; }))
+      << d.Log();
+  std::filesystem::create_directories(dir.path() / "show" / "art");
+  testing::Drop(dir.path() / "show" / "art" / "cover.png", "png");
+  EXPECT_TRUE(WaitUntil([&] {
+    auto c = d.Get("/media/art/cover.png");
+    return c && c->status == 200 && c->body == "png";
+  }));
+  // Reloaded without [podcast]: a plain feed again.
+  testing::WriteFile(config, "input = \"" + (dir.path() / "show").string() + "\"\n");
+  ::kill(d.pid(), SIGHUP);
+  EXPECT_TRUE(WaitUntil([&] {
+    auto c = d.Get("/rss.xml");
+    return c && c->status == 200 && c->body.find("itunes") == std::string::npos;
+  })) << d.Log();
+}
+
+}  // namespace
+}  // namespace feedd
