@@ -563,7 +563,6 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
   ResolveMedia(path, image_ref, enclosure_ref, &a.image, &a.enclosure, true);
   auto pub = std::make_shared<PublishedArticle>();
   Prepared prepared = content ? std::move(*content) : Prepare(&a);
-  const std::string content_digest = prepared.hash;
   pub->digest = Digest(a, prepared.hash);
   pub->content_z = std::move(prepared.z);
   pub->content_size = prepared.size;
@@ -577,9 +576,9 @@ bool Publisher::Take(const std::string& path, LoadResult r, int64_t now, Prepare
   }
   Entry& e = entries_[path];
   DropMediaUser(path, e);
-  e.image_ref = image_ref;
-  e.enclosure_ref = enclosure_ref;
-  e.content_digest = content_digest;
+  e.refs = image_ref.empty() && enclosure_ref.empty()
+               ? nullptr
+               : std::make_unique<const Entry::MediaRefs>(Entry::MediaRefs{image_ref, enclosure_ref});
   for (const feed::Media* m : {&image_ref, &enclosure_ref}) {
     if (!m->path.empty()) media_users_[m->path].insert(path);
   }
@@ -707,7 +706,7 @@ int64_t Publisher::DurationOf(const std::string& path, const MediaFile& file) {
 }
 
 void Publisher::DropMediaUser(const std::string& source, const Entry& e) {
-  for (const feed::Media* m : {&e.image_ref, &e.enclosure_ref}) {
+  for (const feed::Media* m : {&e.image_ref(), &e.enclosure_ref()}) {
     if (m->path.empty()) continue;
     auto users = media_users_.find(m->path);
     if (users != media_users_.end() && users->second.erase(source) && users->second.empty())
@@ -736,15 +735,17 @@ bool Publisher::RefreshMediaUsers() {
     if (it == entries_.end()) continue;
     Entry& e = it->second;
     feed::Media image, enclosure;
-    ResolveMedia(source, e.image_ref, e.enclosure_ref, &image, &enclosure, false);
+    ResolveMedia(source, e.image_ref(), e.enclosure_ref(), &image, &enclosure, false);
     if (image == e.pub->article.image && enclosure == e.pub->article.enclosure) continue;
-    if (!e.enclosure_ref.path.empty() && enclosure.empty())
+    if (!e.enclosure_ref().path.empty() && enclosure.empty())
       spdlog::warn("{}: enclosure {} is gone; the item is published without it", source,
-                   e.enclosure_ref.path);
+                   e.enclosure_ref().path);
     auto pub = std::make_shared<PublishedArticle>(*e.pub);
     pub->article.image = std::move(image);
     pub->article.enclosure = std::move(enclosure);
-    pub->digest = Digest(pub->article, e.content_digest);
+    // The content's hash again (rare: a media file of the article changed), from the
+    // compressed content, rather than 65 bytes kept for every article.
+    pub->digest = Digest(pub->article, feed::ContentHash(Full(*e.pub).content_html));
     pub->version = next_version_++;
     const bool was_listed = e.listed;
     Unlist(e);

@@ -107,10 +107,16 @@ class Publisher {
     std::string content_hash;
     bool draft = false;
     bool listed = false;  // in the feeds now (not a draft, not scheduled for later)
-    // The media the article names, as parsed (unresolved), and its content's hash:
-    // what a change of a media file needs to publish it again without a read.
-    feed::Media image_ref, enclosure_ref;
-    std::string content_digest;
+    // The media the article names, as parsed (unresolved): what a change of a media
+    // file needs to publish it again without a read. Held only by the articles that
+    // name one (most name none: 8 bytes, not two Media, each).
+    struct MediaRefs {
+      feed::Media image, enclosure;
+    };
+    std::unique_ptr<const MediaRefs> refs;
+    const feed::Media& image_ref() const { return refs ? refs->image : kNoMedia; }
+    const feed::Media& enclosure_ref() const { return refs ? refs->enclosure : kNoMedia; }
+    static inline const feed::Media kNoMedia{};
   };
   // A category or tag feed: the articles that carry it, newest first.
   struct Group {

@@ -224,6 +224,12 @@ TEST_F(PublisherTest, EpisodeDurationsComeFromTheirHeadersUnlessTheArticleStates
   s = publisher_.Build(kNow);
   EXPECT_EQ(7, Published(*s, "ep")->enclosure.duration_seconds);
   EXPECT_NE(digest, (*s->articles.Find("ep"))->digest);
+  // Published again without a read, it is what a fresh start makes of the folder.
+  Publisher fresh(Options(), &state_);
+  ASSERT_TRUE(fresh.Rescan());
+  auto f = fresh.Build(kNow);
+  EXPECT_EQ((*f->articles.Find("ep"))->digest, (*s->articles.Find("ep"))->digest);
+  EXPECT_EQ((*f->articles.Find("said"))->digest, (*s->articles.Find("said"))->digest);
   // Touched, not changed in length: the same duration, nothing republished.
   EXPECT_FALSE(publisher_.Apply({}));
 }
