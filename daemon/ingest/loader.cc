@@ -194,21 +194,9 @@ void Finish(const IngestOptions& options, const std::vector<LoadRequest>& reques
 
 }  // namespace
 
-int64_t ProbeMediaDuration(const IngestOptions& options, const std::string& relative_path) {
-  ParseResult r;
-  const ParseJob job{relative_path, {}, nullptr, options.input_dir};
-  try {
-    if (options.pool) {
-      r = std::move(options.pool->Submit({job}, options.cancel).get().front());
-    } else if (options.parser) {
-      r = std::move(options.parser->ParseMany({job}, options.cancel).front());
-    } else {
-      r = ProbeHere(options.input_dir, relative_path);
-    }
-  } catch (const std::exception& e) {  // the pool's thread ran out of memory
-    r.outcome = ParseOutcome::kCrashed;
-    r.err = e.what();
-  }
+namespace {
+
+int64_t SettleProbe(const std::string& relative_path, const ParseResult& r) {
   if (r.outcome == ParseOutcome::kProbed) {
     if (r.duration_seconds == 0)
       spdlog::debug("{}: its headers tell no duration", relative_path);
@@ -219,6 +207,44 @@ int64_t ProbeMediaDuration(const IngestOptions& options, const std::string& rela
   else if (r.outcome != ParseOutcome::kCancelled)
     spdlog::debug("{}: cannot read its duration: {}", relative_path, r.err);
   return 0;
+}
+
+}  // namespace
+
+std::vector<int64_t> ProbeMediaDurations(const IngestOptions& options,
+                                         const std::vector<std::string>& relative_paths) {
+  std::vector<ParseJob> jobs;
+  jobs.reserve(relative_paths.size());
+  for (const std::string& p : relative_paths) jobs.push_back({p, {}, nullptr, options.input_dir});
+  std::vector<ParseResult> results(jobs.size());
+  try {
+    if (options.pool) {
+      // One batch per worker, so they probe side by side.
+      const size_t per = (jobs.size() + options.pool->size() - 1) / std::max<size_t>(1, options.pool->size());
+      std::vector<std::pair<size_t, std::future<std::vector<ParseResult>>>> running;
+      for (size_t at = 0; at < jobs.size(); at += per) {
+        std::vector<ParseJob> part(jobs.begin() + at, jobs.begin() + std::min(jobs.size(), at + per));
+        running.emplace_back(at, options.pool->Submit(std::move(part), options.cancel));
+      }
+      for (auto& [at, f] : running) {
+        std::vector<ParseResult> part = f.get();
+        for (size_t i = 0; i < part.size(); ++i) results[at + i] = std::move(part[i]);
+      }
+    } else if (options.parser) {
+      results = options.parser->ParseMany(jobs, options.cancel);
+    } else {
+      for (size_t i = 0; i < jobs.size(); ++i) results[i] = ProbeHere(options.input_dir, relative_paths[i]);
+    }
+  } catch (const std::exception& e) {  // the pool's thread ran out of memory
+    for (ParseResult& r : results) r = {ParseOutcome::kCrashed, std::nullopt, {}, e.what()};
+  }
+  std::vector<int64_t> out(results.size());
+  for (size_t i = 0; i < results.size(); ++i) out[i] = SettleProbe(relative_paths[i], results[i]);
+  return out;
+}
+
+int64_t ProbeMediaDuration(const IngestOptions& options, const std::string& relative_path) {
+  return ProbeMediaDurations(options, {relative_path}).front();
 }
 
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,

@@ -95,6 +95,11 @@ std::vector<LoadResult> LoadArticles(const IngestOptions& options,
 // budget, else here; 0 when unknown. A file the child cannot probe in time, or
 // that kills it, is 0 with a warning.
 int64_t ProbeMediaDuration(const IngestOptions& options, const std::string& relative_path);
+// The same for many files at once, one result each in order: in batches across the
+// pool's workers (pipelined, no round trip per file), so a folder of thousands of
+// episodes costs a fraction of a second.
+std::vector<int64_t> ProbeMediaDurations(const IngestOptions& options,
+                                         const std::vector<std::string>& relative_paths);
 
 // The same, with no hash known.
 std::vector<LoadResult> LoadArticles(const IngestOptions& options,

@@ -407,6 +407,7 @@ bool Publisher::Rescan() {
     return a->mtime_ns != b->mtime_ns ? a->mtime_ns < b->mtime_ns
                                       : a->relative_path < b->relative_path;
   });
+  PrefetchDurations();
   // The parse cache answers for files whose size and time it knows; the rest are read.
   const int64_t now = Now();
   std::vector<LoadRequest> batch;
@@ -695,6 +696,21 @@ void Publisher::ResolveMedia(const std::string& source, const feed::Media& image
   if (!enclosure->path.empty() && (enclosure->type.starts_with("audio/") || enclosure->type.starts_with("video/")))
     if (const MediaFile* f = media_.Find(enclosure->path))
       enclosure->duration_seconds = DurationOf(enclosure->path, *f);
+}
+
+void Publisher::PrefetchDurations() {
+  std::vector<std::string> paths;
+  std::vector<MediaFile> files;
+  for (const auto& [path, f] : media_.files()) {
+    if (!f->type.starts_with("audio/") && !f->type.starts_with("video/")) continue;
+    auto it = durations_.find(path);
+    if (it != durations_.end() && it->second.file == *f) continue;
+    paths.push_back(path);
+    files.push_back(*f);
+  }
+  if (paths.empty()) return;
+  const std::vector<int64_t> seconds = ProbeMediaDurations(options_.ingest, paths);
+  for (size_t i = 0; i < paths.size(); ++i) durations_[paths[i]] = {files[i], seconds[i]};
 }
 
 int64_t Publisher::DurationOf(const std::string& path, const MediaFile& file) {

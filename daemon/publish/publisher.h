@@ -145,6 +145,9 @@ class Publisher {
   // The playing time of the media file at `path`, read once per version of the file
   // (ProbeMediaDuration) and kept in durations_.
   int64_t DurationOf(const std::string& path, const MediaFile& file);
+  // Every audio and video file of the index not read yet, in one batch across the
+  // parse workers (a scan's episodes; DurationOf then finds them read).
+  void PrefetchDurations();
   // Publishes again the articles that show media files that changed (the
   // index's TakeChanged). True when one changed.
   bool RefreshMediaUsers();
