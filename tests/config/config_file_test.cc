@@ -10,6 +10,23 @@ namespace {
 using testing::TempDir;
 using testing::WriteFile;
 
+// A file's text and the error it must give (after "FILE:").
+struct Mistake {
+  const char* text;
+  std::string error;
+};
+
+template <size_t N>
+void ExpectMistakes(const std::string& f, const Mistake (&cases)[N]) {
+  for (const Mistake& c : cases) {
+    WriteFile(f, c.text);
+    Config config;
+    std::string err;
+    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << c.text;
+    EXPECT_EQ(f + ":" + c.error, err) << c.text;
+  }
+}
+
 TEST(ConfigFileTest, TheExampleFileSetsEveryKey) {
   Config c;
   std::string err;
@@ -174,10 +191,7 @@ TEST(ConfigFileTest, PrefixesThatShareAStateFileAreRefused) {
 TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
   TempDir dir;
   const std::string f = (dir.path() / "f.toml").string();
-  struct Case {
-    const char* text;
-    std::string error;  // after "FILE:"
-  } cases[] = {
+  const Mistake cases[] = {
       {"titel = \"x\"\n", "1:1: unknown key \"titel\""},
       {"[limits]\nmax_conections = 3\n", "2:1: unknown key \"limits.max_conections\""},
       {"[other]\nx = 1\n", "1:2: unknown key \"other\""},
@@ -212,13 +226,7 @@ TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
       {"title = \"a\"\ntitle = \"b\"\n",
        "2:9: Error while parsing key-value pair: cannot redefine existing string 'title'"},
   };
-  for (const Case& c : cases) {
-    WriteFile(f, c.text);
-    Config config;
-    std::string err;
-    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << c.text;
-    EXPECT_EQ(f + ":" + c.error, err) << c.text;
-  }
+  ExpectMistakes(f, cases);
 }
 
 
@@ -273,10 +281,7 @@ TEST(ConfigFileTest, PodcastTableAndItsFeedOverrides) {
 TEST(ConfigFileTest, PodcastMistakesNameFileLineAndKey) {
   TempDir dir;
   const std::string f = (dir.path() / "f.toml").string();
-  struct Case {
-    const char* text;
-    std::string error;  // after "FILE:"
-  } cases[] = {
+  const Mistake cases[] = {
       {"[podcast]\ncategory = \"Podcasting\"\n",
        "2:12: podcast.category: \"Podcasting\" is not one of Apple Podcasts' categories "
        "(\"Technology\", \"Society & Culture\", \"News\", ...)"},
@@ -301,13 +306,7 @@ TEST(ConfigFileTest, PodcastMistakesNameFileLineAndKey) {
       {"[[feed]]\nprefix = \"/a\"\ninput = \"a\"\n[feed.podcast]\nowner_name = 1\n",
        "5:14: feed.podcast.owner_name: expected a string, got an integer"},
   };
-  for (const Case& c : cases) {
-    WriteFile(f, c.text);
-    Config config;
-    std::string err;
-    EXPECT_FALSE(LoadConfigFile(f, &config, &err)) << c.text;
-    EXPECT_EQ(f + ":" + c.error, err) << c.text;
-  }
+  ExpectMistakes(f, cases);
 }
 
 }  // namespace
