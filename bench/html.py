@@ -16,7 +16,6 @@ its PID.
 """
 import argparse
 import datetime
-import http.client
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ import time
 
 import html_corpus as hc
 import scale_corpus as md
-from scale import Budget, Client, Daemon, pct, progress
+from scale import Budget, Daemon, pct, progress, timed_drops
 
 KINDS = ("md", "html")
 LABEL = {"md": "markdown", "html": "saved pages"}
@@ -157,51 +156,24 @@ def run_render(binary, dirs, n, work, out_root, reps, budget, timeout):
 def measure_drops(d, folder, n, pairs, budget, per_drop):
     """pairs of drops, one saved page and one Markdown article each (which goes
     first alternates), each dated after every other article, written to a dot name
-    and renamed; the time until /rss.xml (conditional GETs on one keep-alive
-    connection, every 1 ms) lists its title. Returns ({kind: [ms]}, error)."""
-    client = Client(d.port)
+    and renamed (scale.timed_drops); the time until /rss.xml lists its title.
+    Returns ({kind: [ms]}, error)."""
     newest = md.START + (n - 1) * md.STEP
+
+    def make_drop(j):
+        kind = (KINDS if (j // 2) % 2 == 0 else KINDS[::-1])[j % 2]
+        title = f"HTML bench drop {j} {kind} {time.time_ns()}"
+        date = newest + datetime.timedelta(minutes=j + 1)
+        index = n + j  # a new article each time, as in bench/scale
+        if kind == "html":
+            return kind, title, hc.page_html(index, title=title, date=date), "html"
+        return kind, title, md.article_text(index, title=title, date=date), "md"
+
+    got, err = timed_drops(d, folder, 2 * pairs, make_drop, budget, per_drop)
     samples = {k: [] for k in KINDS}
-    j = 0
-    try:
-        status, etag, body = client.get("/rss.xml")
-        for pair in range(pairs):
-            for kind in (KINDS if pair % 2 == 0 else KINDS[::-1]):
-                if budget.left() < per_drop:
-                    return samples, f"stopped after {j} drops: time budget"
-                title = f"HTML bench drop {j} {kind} {time.time_ns()}"
-                want = title.encode()
-                date = newest + datetime.timedelta(minutes=j + 1)
-                index = n + j  # a new article each time, as in bench/scale
-                if kind == "html":
-                    text, ext = hc.page_html(index, title=title, date=date), "html"
-                else:
-                    text, ext = md.article_text(index, title=title, date=date), "md"
-                temp = os.path.join(folder, f".drop-{j}.{ext}")
-                with open(temp, "w", encoding="utf-8") as f:
-                    f.write(text)
-                start = time.perf_counter()
-                os.rename(temp, os.path.join(folder, f"drop-{j:03d}.{ext}"))
-                deadline = start + per_drop
-                while True:
-                    status, new_etag, new_body = client.get(
-                        "/rss.xml", headers={"If-None-Match": etag} if etag else None)
-                    if status == 200:
-                        etag, body = new_etag, new_body
-                        if want in body:
-                            samples[kind].append((time.perf_counter() - start) * 1000)
-                            break
-                    if time.perf_counter() > deadline:
-                        return samples, f"drop {j} ({kind}) not visible after {per_drop:.0f} s"
-                    time.sleep(0.001)
-                d.peaks.sample()
-                j += 1
-                time.sleep(0.02)  # spacing between drops, as bench/latency, so none batch
-    except (OSError, http.client.HTTPException) as e:
-        return samples, f"HTTP failed: {e}"
-    finally:
-        client.close()
-    return samples, None
+    for kind, ms in got:
+        samples[kind].append(ms)
+    return samples, err
 
 
 def run_daemon(binary, corpus_dir, kind, n, work, pairs, budget, timeout, per_drop):

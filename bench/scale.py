@@ -192,27 +192,29 @@ class Daemon:
             return ""
 
 
-def measure_drops(d, folder, first_index, drops, budget, per_drop):
-    """Renames `drops` new articles, newer than any in the folder, into it one by
-    one; for each, the time from the rename until /rss.xml (conditional GETs on one
-    keep-alive connection, every 1 ms) lists its title. Returns (ms list, error)."""
+def timed_drops(d, folder, count, make_drop, budget, per_drop):
+    """Drops `count` new files into the running daemon d's folder, one at a time:
+    make_drop(j) gives (tag, title, text, ext) for drop j, made just before it is
+    written; the text goes to a dot name (.drop-J.EXT) and is renamed to
+    drop-JJJ.EXT; the time from the rename until /rss.xml (conditional GETs on one
+    keep-alive connection, every 1 ms) lists the title. At most per_drop seconds a
+    drop; none is started with less than that left of the budget. Returns
+    ([(tag, ms)], error); the error names a late drop "drop J (TAG)", or "drop J"
+    when its tag is None. Shared by bench/scale and bench/html."""
     client = Client(d.port)
-    newest = corpus.START + (first_index - 1) * corpus.STEP
     samples = []
     try:
         status, etag, body = client.get("/rss.xml")
-        for j in range(drops):
+        for j in range(count):
             if budget.left() < per_drop:
                 return samples, f"stopped after {j} drops: time budget"
-            title = f"Scale drop {j} {time.time_ns()}"
+            tag, title, text, ext = make_drop(j)
             want = title.encode()
-            text = corpus.article_text(first_index + j, title=title,
-                                       date=newest + datetime.timedelta(minutes=j + 1))
-            temp = os.path.join(folder, f".drop-{j}.md")
+            temp = os.path.join(folder, f".drop-{j}.{ext}")
             with open(temp, "w", encoding="utf-8") as f:
                 f.write(text)
             start = time.perf_counter()
-            os.rename(temp, os.path.join(folder, f"drop-{j:03d}.md"))
+            os.rename(temp, os.path.join(folder, f"drop-{j:03d}.{ext}"))
             deadline = start + per_drop
             while True:
                 status, new_etag, new_body = client.get(
@@ -220,10 +222,11 @@ def measure_drops(d, folder, first_index, drops, budget, per_drop):
                 if status == 200:
                     etag, body = new_etag, new_body
                     if want in body:
-                        samples.append((time.perf_counter() - start) * 1000)
+                        samples.append((tag, (time.perf_counter() - start) * 1000))
                         break
                 if time.perf_counter() > deadline:
-                    return samples, f"drop {j} not visible after {per_drop:.0f} s"
+                    what = f"drop {j}" if tag is None else f"drop {j} ({tag})"
+                    return samples, f"{what} not visible after {per_drop:.0f} s"
                 time.sleep(0.001)
             d.peaks.sample()
             time.sleep(0.02)  # spacing between drops, as bench/latency, so none batch
@@ -232,6 +235,21 @@ def measure_drops(d, folder, first_index, drops, budget, per_drop):
     finally:
         client.close()
     return samples, None
+
+
+def measure_drops(d, folder, first_index, drops, budget, per_drop):
+    """Renames `drops` new articles, newer than any in the folder, into it one by
+    one (timed_drops); returns (ms list, error)."""
+    newest = corpus.START + (first_index - 1) * corpus.STEP
+
+    def make_drop(j):
+        title = f"Scale drop {j} {time.time_ns()}"
+        text = corpus.article_text(first_index + j, title=title,
+                                   date=newest + datetime.timedelta(minutes=j + 1))
+        return None, title, text, "md"
+
+    samples, err = timed_drops(d, folder, drops, make_drop, budget, per_drop)
+    return [ms for _, ms in samples], err
 
 
 def pct(samples, q):
