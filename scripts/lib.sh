@@ -18,7 +18,7 @@ FEEDD_BUILD_PACKAGES=(
 FEEDD_TEST_PACKAGES=(
   libgtest-dev python3 python3-feedparser libxml2-utils systemd
   systemd-container newsboat python3-prometheus-client chromium fonts-dejavu-core curl
-  bindfs fuse3 util-linux python3-html5lib ffmpeg
+  bindfs fuse3 util-linux python3-html5lib ffmpeg debhelper dpkg-dev fakeroot lintian git
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
