@@ -23,6 +23,27 @@ FEEDD_TEST_PACKAGES=(
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# run_args ARG...: scripts/run's command line for feedd, one argument per line.
+# Its defaults (the example folder, 127.0.0.1:8080, a title) come first, and each is
+# left out when the arguments give that setting themselves: feedd's --listen adds an
+# address, so a default one would stay beside the user's; the base URL then
+# follows the user's address (feedd's default) unless --base-url is given too.
+run_args() {
+  local a input=1 listen=1 title=1
+  for a in "$@"; do
+    case $a in
+      --input|--input=*) input=0 ;;
+      --listen|--listen=*) listen=0 ;;
+      --title|--title=*) title=0 ;;
+      --config|--config=*) input=0 listen=0 title=0 ;;  # the file says
+    esac
+  done
+  [ $input = 1 ] && printf '%s\n' --input "$FEEDD_ROOT/examples/articles"
+  [ $listen = 1 ] && printf '%s\n' --listen 127.0.0.1:8080
+  [ $title = 1 ] && printf '%s\n' --title "feedd examples"
+  for a in "$@"; do printf '%s\n' "$a"; done
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
     "$@"

@@ -59,6 +59,18 @@ if [ -z "$booted" ]; then
   exit 77
 fi
 
+# Inside a container whose own network namespace cannot be set up for a nested one
+# (seen on a minimal Debian 12 in a container), the loopback stays down and every
+# connection gets "Network is unreachable": nothing here could be tested.
+# Loopback works when a connection to a closed port is refused at once; a down
+# loopback times out instead.
+lo=$(inside timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/1' 2>&1)
+lo_rc=$?
+if [ "$lo_rc" -ne 0 ] && ! grep -qi "refused" <<<"$lo"; then
+  echo "SKIP: the container's loopback network does not work (a nested systemd-nspawn here?): ${lo:-no answer in 5 s}"
+  exit 77
+fi
+
 # Install: binary, units (watchdog shortened to 3 s), configuration, articles.
 inside mkdir -p /opt/feedd /srv/feedd/articles /etc/feedd /etc/systemd/system/feedd.service.d
 inside sh -c 'cat > /opt/feedd/feedd && chmod 755 /opt/feedd/feedd' <"$build/daemon/feedd"
