@@ -6,6 +6,7 @@
 #include "config/text.h"
 #include "feed/media.h"
 #include "feed/podcast.h"
+#include "feed/url.h"
 
 namespace feedd::config {
 
@@ -63,9 +64,13 @@ bool SetPodcastOption(std::string_view key, std::string_view value, PodcastConfi
              "(Apple Podcasts takes JPEG and PNG cover art)";
       return false;
     }
-    const std::optional<std::string> path = url ? std::string(value) : feed::ResolveRelativePath("", value);
-    if (!path) {
-      *err = quoted(value) + " is not a file inside the input folder";
+    // A URL goes through the allow-list every URL in a feed passes (feed/url.h).
+    const std::optional<std::string> path =
+        url ? feed::SafeUrl(value, feed::UrlContext::kImage) : feed::ResolveRelativePath("", value);
+    const size_t host = path ? path->find("://") : std::string::npos;
+    if (!path || (url && (host == std::string::npos || host + 3 >= path->size() ||
+                          (*path)[host + 3] == '/'))) {
+      *err = quoted(value) + (url ? " is not a usable http(s) URL" : " is not a file inside the input folder");
       return false;
     }
     podcast->image = *path;

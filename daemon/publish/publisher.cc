@@ -670,6 +670,10 @@ std::string Stem(const std::string& path) {
 void Publisher::ResolveMedia(const std::string& source, const feed::Media& image_ref,
                              const feed::Media& enclosure_ref, feed::Media* image,
                              feed::Media* enclosure, bool warn) {
+  // A file of the index: its URL, type and length (the duration is read below).
+  auto local = [&](const std::string& path, const MediaFile& f) {
+    return feed::Media{path, options_.channel.base_url + feed::MediaUrlPath(path), f.type, f.size, 0};
+  };
   auto resolve = [&](const feed::Media& ref, const char* what) {
     if (ref.path.empty()) return ref;  // a URL, or none
     const MediaFile* f = media_.Find(ref.path);
@@ -679,15 +683,13 @@ void Publisher::ResolveMedia(const std::string& source, const feed::Media& image
                      source, what, ref.path);
       return feed::Media{};
     }
-    return feed::Media{ref.path, options_.channel.base_url + feed::MediaUrlPath(ref.path), f->type,
-                       f->size, 0};
+    return local(ref.path, *f);
   };
   auto own_name = [&](std::span<const std::string_view> exts) {
     const std::string stem = Stem(source);
     for (std::string_view ext : exts) {
       const std::string p = stem + "." + std::string(ext);
-      if (const MediaFile* f = media_.Find(p))
-        return feed::Media{p, options_.channel.base_url + feed::MediaUrlPath(p), f->type, f->size, 0};
+      if (const MediaFile* f = media_.Find(p)) return local(p, *f);
     }
     return feed::Media{};
   };

@@ -292,6 +292,7 @@ TEST(ConfigFileTest, PodcastMistakesNameFileLineAndKey) {
       {"[podcast]\nimage = \"cover.webp\"\n",
        "2:9: podcast.image: \"cover.webp\" is not a JPEG or PNG file in the input folder or an "
        "http(s) URL (Apple Podcasts takes JPEG and PNG cover art)"},
+      {"[podcast]\nimage = \"https://\"\n", "2:9: podcast.image: \"https://\" is not a usable http(s) URL"},
       {"[podcast]\nimage = \"../cover.png\"\n",
        "2:9: podcast.image: \"../cover.png\" is not a file inside the input folder"},
       {"[podcast]\nowner_email = \"ana\"\n",

@@ -217,6 +217,11 @@ TEST(HtmlPageTest, MediaBesideThePageAreItsOwnIssue13) {
             Page(head + "<meta property=\"og:image\" content=\"https://cdn.news.example/lead.webp\">", body));
   ASSERT_TRUE(a);
   EXPECT_EQ((Media{"", "https://cdn.news.example/lead.webp", "image/webp", 0}), a->image);
+  // A hostile og:image never becomes the picture: the next source is taken.
+  a = Parse("2026/story.html",
+            Page(head + "<meta property=\"og:image\" content=\"javascript:alert(1)//x.jpg\">", body));
+  ASSERT_TRUE(a);
+  EXPECT_EQ((Media{"2026/story_files/lead.jpg", "", "image/jpeg", 0}), a->image);
   // A relative og:image that names no media file, on a page of feedd's own: none.
   a = Parse("2026/story.html", Page("<meta property=\"og:image\" content=\"lead.svg\">", body));
   ASSERT_TRUE(a);

@@ -17,59 +17,11 @@ if [ "$(id -u)" -ne 0 ] || ! command -v systemd-nspawn >/dev/null 2>&1; then
 fi
 work=$(mktemp -d)
 machine="feedd-test-$$"
-nspawn_pid=""
-cleanup() {
-  if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
-    [ -n "${leader:-}" ] && nsenter -t "$leader" -a systemctl poweroff >/dev/null 2>&1
-    for _ in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$nspawn_pid" 2>/dev/null
-    wait "$nspawn_pid" 2>/dev/null
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/container.sh"
+trap 'stop_container; rm -rf "$work"' EXIT
 
 # Boot to basic.target (the default target waits minutes for a network there is not).
-systemd-nspawn --quiet --register=no --keep-unit -D / --volatile=yes --private-network \
-  --console=passive --machine="$machine" -b systemd.unit=basic.target systemd.firstboot=no \
-  >"$work/console.log" 2>&1 &
-nspawn_pid=$!
-leader=""
-for _ in $(seq 300); do
-  leader=$(pgrep -P "$nspawn_pid" -x systemd | head -1)
-  [ -n "$leader" ] && break
-  sleep 0.1
-done
-inside() { nsenter -t "$leader" -a "$@"; }
-booted=""
-for _ in $(seq 300); do
-  state=$(inside systemctl is-system-running 2>/dev/null)
-  case $state in running|degraded) booted=yes; break ;; esac
-  sleep 0.2
-done
-if [ -z "$booted" ]; then
-  echo "SKIP: the container did not boot here (state: ${state:-none}); console:"
-  tail -5 "$work/console.log"
-  exit 77
-fi
-
-# Inside a container whose own network namespace cannot be set up for a nested one
-# (seen on a minimal Debian 12 in a container), the loopback stays down and every
-# connection gets "Network is unreachable": nothing here could be tested.
-# Loopback works when a connection to a closed port is refused at once; a down
-# loopback times out instead.
-lo=$(inside timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/1' 2>&1)
-lo_rc=$?
-if [ "$lo_rc" -ne 0 ] && ! grep -qi "refused" <<<"$lo"; then
-  echo "SKIP: the container's loopback network does not work (a nested systemd-nspawn here?): ${lo:-no answer in 5 s}"
-  exit 77
-fi
+boot_container "$work/console.log" basic.target -D / --volatile=yes --machine="$machine"
 
 # Install: binary, units (watchdog shortened to 3 s), configuration, articles.
 inside mkdir -p /opt/feedd /srv/feedd/articles /etc/feedd /etc/systemd/system/feedd.service.d

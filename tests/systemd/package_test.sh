@@ -37,10 +37,11 @@ echo "ok: scripts/package built $(basename "$deb"), lintian without errors"
 
 # Everything else inside a private mount namespace: the overlay and the container
 # end with it.
-unshare -m --propagation private bash -s "$deb" "$work" <<'INNER'
+unshare -m --propagation private bash -s "$deb" "$work" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)" <<'INNER'
 set -uo pipefail
 deb=$1
 work=$2
+src_dir=$3
 mem=$work/mem
 mkdir -p "$mem"
 mount -t tmpfs -o size=2G tmpfs "$mem" || { echo "SKIP: cannot mount a tmpfs"; exit 77; }
@@ -57,55 +58,10 @@ rm -f "$root/usr/sbin/policy-rc.d"
 # A host that has the package or its state would hide what the package does.
 rm -rf "$root/var/lib/feedd" "$root/var/lib/private/feedd" "$root/etc/feedd" "$root/srv/feedd"
 
-machine="feedd-pkg-$$"
-systemd-nspawn --quiet --register=no --keep-unit -D "$root" --private-network \
-  --console=passive --machine="$machine" -b systemd.unit=multi-user.target systemd.firstboot=no \
-  >"$work/console.log" 2>&1 &
-nspawn_pid=$!
-leader=""
-cleanup() {
-  [ -n "$leader" ] && nsenter -t "$leader" -a systemctl poweroff >/dev/null 2>&1
-  for _ in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
-  kill "$nspawn_pid" 2>/dev/null
-  wait "$nspawn_pid" 2>/dev/null
-}
-trap cleanup EXIT
-for _ in $(seq 300); do
-  leader=$(pgrep -P "$nspawn_pid" -x systemd | head -1)
-  [ -n "$leader" ] && break
-  sleep 0.1
-done
-inside() { nsenter -t "$leader" -a "$@"; }
-booted=""
-for _ in $(seq 300); do
-  state=$(inside systemctl is-system-running 2>/dev/null)
-  case $state in running|degraded) booted=yes; break ;; esac
-  sleep 0.2
-done
-if [ -z "$booted" ]; then
-  echo "SKIP: the container did not boot here (state: ${state:-none}); console:"
-  tail -5 "$work/console.log"
-  exit 77
-fi
+source "$src_dir/container.sh"
+trap stop_container EXIT
+boot_container "$work/console.log" multi-user.target -D "$root" --machine="feedd-pkg-$$"
 
-# Inside a container whose own network namespace cannot be set up for a nested one
-# (seen on a minimal Debian 12 in a container), the loopback stays down and every
-# connection gets "Network is unreachable": nothing here could be tested.
-# Loopback works when a connection to a closed port is refused at once; a down
-# loopback times out instead.
-lo=$(inside timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/1' 2>&1)
-lo_rc=$?
-if [ "$lo_rc" -ne 0 ] && ! grep -qi "refused" <<<"$lo"; then
-  echo "SKIP: the container's loopback network does not work (a nested systemd-nspawn here?): ${lo:-no answer in 5 s}"
-  exit 77
-fi
-
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
 get() { inside curl -s --max-time 5 "http://127.0.0.1:8080$1"; }
 serves() {  # serves PATH PATTERN: within 20 s
   for _ in $(seq 100); do
