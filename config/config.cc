@@ -348,6 +348,19 @@ bool SetOption(std::string_view key, std::string_view value, Config* c, std::str
   } else if (key == "access_log" || key == "metrics_public") {
     if (value != "true" && value != "false") return fail("\"" + v + "\" is not true or false");
     (key == "access_log" ? c->access_log : c->metrics_public) = value == "true";
+  } else if (key == "trusted_proxies") {
+    std::vector<AddressRange> ranges;
+    size_t at = 0;
+    while (at < value.size()) {
+      const size_t end = std::min(value.find_first_of(", \t", at), value.size());
+      if (end > at) {
+        std::optional<AddressRange> r = ParseAddressRange(value.substr(at, end - at), err);
+        if (!r) return false;
+        ranges.push_back(*r);
+      }
+      at = end + 1;
+    }
+    c->trusted_proxies = std::move(ranges);
   } else if (key == "metrics_listen") {
     ListenAddress a;
     if (!ParseListen(value, &a.host, &a.port, err)) return false;

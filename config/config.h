@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/address_range.h"
+
 namespace feedd::config {
 
 struct ListenAddress {
@@ -89,6 +91,10 @@ struct Config {
   bool access_log = false;                         // one Combined Log Format line per request
   bool metrics_public = false;                     // /metrics for every client, not only loopback
   std::optional<ListenAddress> metrics_listen;     // /metrics on its own address
+  // Peers whose X-Forwarded-For is believed (a reverse proxy in front): the client
+  // it names is then the one in the access log, the per-client limit and the
+  // loopback-only /metrics check.
+  std::vector<AddressRange> trusted_proxies = LoopbackRanges();
 
   // What one article and one feed may become (output amplification), and how long
   // one file may take to parse.
@@ -103,7 +109,8 @@ struct Config {
 
 // Sets one setting from its text form, by the key it has in feedd.toml ("title",
 // "limits.max_connections", ...). The command line and the file share it, so a
-// value means the same wherever it is written. "listen" appends. Returns false
+// value means the same wherever it is written. "listen" appends;
+// "trusted_proxies" takes a list separated by commas or spaces and replaces. Returns false
 // with *err set to what is wrong with the value ("\"x\" is not a language tag"),
 // or to "unknown key" for a key that does not exist. The strings that reach a
 // feed or a page (title, description, author, language, base_url, hub) are

@@ -18,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Kind { kString, kInteger, kBool, kSize, kDuration, kStringList, kFolder, kOptionalFolder };
+enum class Kind {
+  kString, kInteger, kBool, kSize, kDuration, kStringList, kRangeList, kFolder, kOptionalFolder
+};
 
 struct KeySpec {
   const char* key;
@@ -46,6 +48,7 @@ constexpr KeySpec kKeys[] = {
     {"access_log", Kind::kBool},
     {"metrics_public", Kind::kBool},
     {"metrics_listen", Kind::kString},
+    {"trusted_proxies", Kind::kRangeList},
     {"limits.max_article_size", Kind::kSize},
     {"limits.max_content_size", Kind::kSize},
     {"limits.max_feed_size", Kind::kSize},
@@ -337,6 +340,24 @@ class Loader {
           if (!Set(key, item, item.as_string()->get(), err)) return false;
         }
         return true;
+      }
+      case Kind::kRangeList: {
+        // A list (empty: trust nobody) or one string; each entry checked where it is.
+        if (node.is_string()) return Set(key, node, node.as_string()->get(), err);
+        if (!node.is_array()) return Expect(key, node, "a string or a list of strings", err);
+        std::string all;
+        for (const toml::node& item : *node.as_array()) {
+          if (!item.is_string()) return Expect(key, item, "a string", err);
+          const std::string& one = item.as_string()->get();
+          std::string why;
+          if (one.find_first_of(", \t") != std::string::npos || !config::ParseAddressRange(one, &why)) {
+            *err = Where(item.source()) + key + ": " +
+                   (why.empty() ? "\"" + one + "\" holds more than one address" : why);
+            return false;
+          }
+          all += one + ",";
+        }
+        return Set(key, node, all, err);
       }
       case Kind::kFolder:
       case Kind::kOptionalFolder: {

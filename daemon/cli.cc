@@ -66,6 +66,9 @@ Options for the daemon:
   --metrics-public          answer /metrics to every client, not only loopback ones
   --metrics-listen ADDRESS:PORT
                             also serve /metrics on this address, to every client
+  --trusted-proxies LIST    reverse proxies whose X-Forwarded-For names the client:
+                            addresses or CIDR ranges, comma-separated ("" for none;
+                            default 127.0.0.0/8,::1)
   --watch MODE              auto (default: inotify on local file systems, polling on
                             network and FUSE ones), inotify, or poll
   --poll-interval TIME      how often polling walks the folder (default 2s)
@@ -122,6 +125,7 @@ constexpr FlagSpec kFlags[] = {
     {"--access-log", "access_log", true, false, true},
     {"--metrics-public", "metrics_public", true, false, true},
     {"--metrics-listen", "metrics_listen", true, false},
+    {"--trusted-proxies", "trusted_proxies", true, false},
 };
 
 }  // namespace

@@ -76,6 +76,7 @@ ServerOptions ServerOptionsFrom(const config::Config& c) {
   o.max_connections_per_client = c.max_connections_per_client;
   o.access_log = c.access_log;
   o.metrics_public = c.metrics_public;
+  o.trusted_proxies = c.trusted_proxies;
   return o;
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/http/connection.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -72,6 +73,74 @@ bool IsLoopback(const ClientAddress& a) {
     if (a.bytes[i] != 0) return false;
   }
   return a.bytes[10] == 0xff && a.bytes[11] == 0xff && a.bytes[12] == 127;
+}
+
+std::string ToString(const ClientAddress& a) {
+  char text[INET6_ADDRSTRLEN] = {};
+  static constexpr std::array<uint8_t, 12> kMapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped.begin(), kMapped.end(), a.bytes.begin())) {
+    ::inet_ntop(AF_INET, a.bytes.data() + 12, text, sizeof text);
+  } else {
+    ::inet_ntop(AF_INET6, a.bytes.data(), text, sizeof text);
+  }
+  return text;
+}
+
+bool IsTrusted(const ClientAddress& address, std::span<const config::AddressRange> trusted) {
+  for (const config::AddressRange& r : trusted) {
+    if (r.Contains(address.bytes)) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// One X-Forwarded-For entry: an address, maybe with a port; nullopt otherwise.
+std::optional<ClientAddress> ForwardedEntry(std::string_view e) {
+  while (!e.empty() && (e.front() == ' ' || e.front() == '\t')) e.remove_prefix(1);
+  while (!e.empty() && (e.back() == ' ' || e.back() == '\t')) e.remove_suffix(1);
+  if (e.size() < 2 || e.size() > 64) return std::nullopt;
+  auto is_port = [](std::string_view p) {
+    return !p.empty() && p.size() <= 5 && p.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (e.front() == '[') {  // [v6] or [v6]:port
+    const size_t close = e.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    const std::string_view rest = e.substr(close + 1);
+    if (!rest.empty() && (rest[0] != ':' || !is_port(rest.substr(1)))) return std::nullopt;
+    e = e.substr(1, close - 1);
+  } else if (const size_t colon = e.find(':');
+             colon != std::string_view::npos && e.find(':', colon + 1) == std::string_view::npos) {
+    if (!is_port(e.substr(colon + 1))) return std::nullopt;
+    e = e.substr(0, colon);  // a.b.c.d:port (one colon: not IPv6)
+  }
+  return ParseClientAddress(e);
+}
+
+}  // namespace
+
+ClientAddress ForwardedClient(const ClientAddress& peer,
+                              std::span<const std::string_view> forwarded_for,
+                              std::span<const config::AddressRange> trusted) {
+  ClientAddress client = peer;
+  for (auto field = forwarded_for.rbegin(); field != forwarded_for.rend(); ++field) {
+    std::string_view list = *field;
+    while (true) {
+      if (!IsTrusted(client, trusted)) return client;
+      const size_t comma = list.rfind(',');
+      const std::string_view entry =
+          comma == std::string_view::npos ? list : list.substr(comma + 1);
+      const bool blank = entry.find_first_not_of(" \t") == std::string_view::npos;
+      if (!blank) {
+        std::optional<ClientAddress> next = ForwardedEntry(entry);
+        if (!next) return client;
+        client = *next;
+      }
+      if (comma == std::string_view::npos) break;
+      list = list.substr(0, comma);
+    }
+  }
+  return client;
 }
 
 bool ClientConnections::TryAdd(const ClientAddress& address, size_t limit) {

@@ -9,9 +9,12 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "config/address_range.h"
 
 namespace feedd::daemon {
 
@@ -72,6 +75,22 @@ std::optional<ClientAddress> ParseClientAddress(std::string_view text);
 
 // 127.0.0.0/8 (also as ::ffff:127.x.y.z) and ::1.
 bool IsLoopback(const ClientAddress& address);
+
+// "203.0.113.7" for an IPv4 (mapped) address, "2001:db8::1" for IPv6.
+std::string ToString(const ClientAddress& address);
+
+bool IsTrusted(const ClientAddress& address, std::span<const config::AddressRange> trusted);
+
+// The client a request speaks for. A peer that is not trusted speaks for itself,
+// whatever it sends. A trusted one (a reverse proxy) vouches for the last entry of
+// X-Forwarded-For, which it wrote; when that entry is trusted too, it vouches for
+// the one before, and so on (nginx's real_ip_recursive): the first untrusted
+// address from the right is the client, or the leftmost when all are trusted. An
+// entry that is no address ("unknown", a hidden name, junk) ends the walk: the hop
+// that wrote it is the client. Entries may carry a port (1.2.3.4:80, [::1]:80).
+ClientAddress ForwardedClient(const ClientAddress& peer,
+                              std::span<const std::string_view> forwarded_for,
+                              std::span<const config::AddressRange> trusted);
 
 // How many connections each client address holds, across all serving threads.
 // Thread-safe: a mutex, taken once when a connection opens and once when it closes.

@@ -280,7 +280,15 @@ bool HeaderParser::ParseField(std::string_view data, size_t start, size_t end) {
       }
       break;
     case 15:
-      if (NameIs(name, "accept-encoding") && !ae_) ae_ = value;
+      if (NameIs(name, "accept-encoding") && !ae_) {
+        ae_ = value;
+      } else if (NameIs(name, "x-forwarded-for")) {
+        if (xff_count_ == xff_.size()) {  // keep the last ones: those nearest the peer
+          std::move(xff_.begin() + 1, xff_.end(), xff_.begin());
+          --xff_count_;
+        }
+        xff_[xff_count_++] = value;
+      }
       break;
     case 17:
       if (NameIs(name, "transfer-encoding")) {
@@ -322,6 +330,8 @@ HeaderParser::Result HeaderParser::Finish(std::string_view data) {
   req_.if_range = get(if_range_);
   req_.referer = get(referer_);
   req_.user_agent = get(ua_);
+  for (size_t i = 0; i < xff_count_; ++i) req_.forwarded_for[i] = xff_[i].In(data);
+  req_.forwarded_for_count = xff_count_;
   req_.keep_alive = minor_ == 0 ? conn_keep_alive_ && !conn_close_ : !conn_close_;
   return Result::kDone;
 }

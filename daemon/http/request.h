@@ -10,6 +10,7 @@
 // one reader per connection.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -42,6 +43,12 @@ struct ParsedRequest {
   std::optional<std::string_view> if_range;
   std::optional<std::string_view> referer;
   std::optional<std::string_view> user_agent;
+  // The X-Forwarded-For fields in order (their lists read as one, RFC 9110 5.3),
+  // the last kMaxForwardedFields of them: the entries nearest the connection's
+  // peer, the only ones a trusted proxy vouches for.
+  static constexpr size_t kMaxForwardedFields = 8;
+  std::array<std::string_view, kMaxForwardedFields> forwarded_for{};
+  size_t forwarded_for_count = 0;
   bool keep_alive = true;  // by version and Connection
   // The connection must close after the response: the body was too large to read
   // and discard, or the client waits for 100-continue.
@@ -93,6 +100,8 @@ class HeaderParser {
   bool have_line_ = false;
   Span method_, target_, line_;
   std::optional<Span> host_, inm_, ims_, ae_, referer_, ua_, range_, if_range_;
+  std::array<Span, ParsedRequest::kMaxForwardedFields> xff_{};
+  size_t xff_count_ = 0;
   int ranges_ = 0;
   int minor_ = 1;
   unsigned hosts_ = 0;

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
@@ -82,9 +84,15 @@ struct Connection : std::enable_shared_from_this<Connection> {
   bool busy = false;  // a request is being answered: Shutdown lets it finish
   bool metrics_listener = false;
   bool loopback = false;
-  bool counted = false;  // in the per-client count
+  bool counted = false;  // in the per-client count under `address`, until it closes
   ClientAddress address;
   std::string peer;
+  // Set when the peer is a trusted proxy: its requests speak for the clients their
+  // X-Forwarded-For names. Such a connection is not counted at its accept (a proxy
+  // holds many, for many clients); each forwarded request counts against its
+  // client while it is answered, and a request without the field counts the
+  // connection against the peer itself from then on, as for any direct client.
+  std::shared_ptr<const std::vector<config::AddressRange>> proxies;
 
   void SetDeadline(Clock::time_point at) {
     if (std::optional<ConnectionDeadline::Arm> arm = deadline.Set(at)) Arm(*arm);
@@ -184,6 +192,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       lingering_timeout_ms;
   std::atomic<size_t> max_connections, max_connections_per_client, max_header_bytes;
   std::atomic<bool> access_log, metrics_public;
+  std::atomic<std::shared_ptr<const std::vector<config::AddressRange>>> trusted_proxies;
 
   void SetOptions(const ServerOptions& o) {
     header_timeout_ms = o.header_timeout_ms;
@@ -196,6 +205,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     max_header_bytes = o.max_header_bytes;
     access_log = o.access_log;
     metrics_public = o.metrics_public;
+    trusted_proxies = std::make_shared<const std::vector<config::AddressRange>>(o.trusted_proxies);
   }
   ServerStats stats;
   ClientConnections clients;  // every worker's connections, by client address
@@ -203,6 +213,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping{false};
   std::atomic<size_t> heartbeats{0};
 
+  // All but trusted_proxies, which a connection takes once, at its accept.
   ServerOptions Options() const {
     constexpr auto r = std::memory_order_relaxed;
     ServerOptions o;
@@ -241,13 +252,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       conn->address = ec ? ClientAddress{} : AddressOf(remote.address());
       conn->loopback = !ec && IsLoopback(conn->address);
       conn->metrics_listener = listener.metrics_only;
+      if (!ec) {
+        auto trusted = trusted_proxies.load();
+        if (IsTrusted(conn->address, *trusted)) conn->proxies = std::move(trusted);
+      }
       conn->socket.native_non_blocking(true, ec);
       conn->socket.set_option(tcp::no_delay(true), ec);
       const char* full = nullptr;
       // Claimed before it is checked, so workers accepting at once cannot overshoot.
       if (stats.open_connections.fetch_add(1) >= opts.max_connections) {
         full = "connection limit reached";
-      } else if (!clients.TryAdd(conn->address, opts.max_connections_per_client)) {
+      } else if (!conn->proxies && !clients.TryAdd(conn->address, opts.max_connections_per_client)) {
         full = "per-client connection limit reached";
       }
       if (full) {
@@ -264,7 +279,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         });
         continue;
       }
-      conn->counted = true;
+      conn->counted = !conn->proxies;
       worker.connections.emplace(conn.get(), conn);
       net::co_spawn(worker.ioc, Serve(worker, conn),
                     [self, conn, &worker](std::exception_ptr e) {
@@ -295,7 +310,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     std::string head;
     boost::system::error_code ec;
     const size_t sent = co_await Write(*conn, reply, false, false, &head, opts, ec);
-    AccessLog(*conn, opts, {}, reply.status, sent, head.size(), std::nullopt, std::nullopt);
+    AccessLog(conn->peer, opts, {}, reply.status, sent, head.size(), std::nullopt, std::nullopt);
     if (ec) co_return;
     if (lingering_rejects.fetch_add(1) < std::max<size_t>(opts.max_connections, 1)) {
       RequestReader scratch(RequestLimits{});
@@ -423,11 +438,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return sent;
   }
 
-  void AccessLog(const Connection& conn, const ServerOptions& opts, std::string_view request_line,
+  void AccessLog(std::string_view client, const ServerOptions& opts, std::string_view request_line,
                  int status, size_t sent, size_t head_size, std::optional<std::string_view> referer,
                  std::optional<std::string_view> user_agent) {
     if (!opts.access_log) return;
-    spdlog::info("{}", AccessLogLine(conn.peer, std::time(nullptr), request_line, status,
+    spdlog::info("{}", AccessLogLine(client, std::time(nullptr), request_line, status,
                                      sent > head_size ? sent - head_size : 0, referer, user_agent));
   }
 
@@ -485,6 +500,67 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     return root;
   }
 
+  // The client of one request: the peer, or for a trusted proxy's request the
+  // address its X-Forwarded-For names, counted against the per-client limit while
+  // the request is answered (request_counted: Remove it after the reply).
+  struct Client {
+    ClientAddress address;
+    const std::string* peer = nullptr;
+    std::string forwarded_text;
+    bool loopback = false;
+    bool forwarded = false;
+    bool refused = false;  // beyond the per-client limit: answer 503
+    // For the logs: the connection's peer, or the address the proxy named.
+    std::string_view text() const { return forwarded ? forwarded_text : *peer; }
+  };
+  // Uncounts a forwarded request's client when the reply is out (or the
+  // connection's coroutine ends some other way).
+  struct RequestCount {
+    ClientConnections* clients = nullptr;
+    ClientAddress address;
+    RequestCount() = default;
+    RequestCount(const RequestCount&) = delete;
+    RequestCount& operator=(const RequestCount&) = delete;
+    ~RequestCount() { Release(); }
+    void Hold(ClientConnections* c, const ClientAddress& a) {
+      Release();
+      clients = c;
+      address = a;
+    }
+    void Release() {
+      if (clients) clients->Remove(address);
+      clients = nullptr;
+    }
+  };
+  Client ClientOf(Connection& conn, const ParsedRequest& req, const ServerOptions& opts,
+                  RequestCount* count) {
+    Client c;
+    c.address = conn.address;
+    c.peer = &conn.peer;
+    c.loopback = conn.loopback;
+    if (!conn.proxies) return c;
+    const std::span<const std::string_view> xff(req.forwarded_for.data(), req.forwarded_for_count);
+    if (xff.empty()) {
+      // A direct client on a trusted address: counted as any other, for the
+      // connection's life, from its first request without the field.
+      if (!conn.counted) {
+        if (!clients.TryAdd(conn.address, opts.max_connections_per_client)) {
+          c.refused = true;
+          return c;
+        }
+        conn.counted = true;
+      }
+      return c;
+    }
+    c.forwarded = true;
+    c.address = ForwardedClient(conn.address, xff, *conn.proxies);
+    c.forwarded_text = ToString(c.address);
+    c.loopback = IsLoopback(c.address);
+    c.refused = !clients.TryAdd(c.address, opts.max_connections_per_client);
+    if (!c.refused) count->Hold(&clients, c.address);
+    return c;
+  }
+
   net::awaitable<void> Serve(Worker& worker, std::shared_ptr<Connection> conn) {
     boost::system::error_code ec;
     const ServerOptions first_opts = Options();
@@ -525,12 +601,33 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         spdlog::debug("{} bad request: {} ({})", conn->peer, e.status, e.reason);
         HttpReply reply = ErrorReply(e.status);
         const size_t sent = co_await Write(*conn, reply, false, false, &head, opts, ec);
-        AccessLog(*conn, opts, reader.ErrorRequestLine(), reply.status, sent, head.size(),
+        AccessLog(conn->peer, opts, reader.ErrorRequestLine(), reply.status, sent, head.size(),
                   std::nullopt, std::nullopt);
         linger = !ec;
         break;
       }
       const ParsedRequest& req = reader.request();
+      // Whom the request is from, and whether it may be answered (per-client limit).
+      RequestCount counted;
+      const Client client = ClientOf(*conn, req, opts, &counted);
+      if (client.refused) {
+        HttpReply reply = ErrorReply(503);
+        reply.own_fields = "Retry-After: 5\r\n";
+        // A proxy's connection serves other clients too: it stays open.
+        const bool keep_alive = client.forwarded && req.keep_alive && !req.close_after && !stopping;
+        const size_t sent =
+            co_await Write(*conn, reply, keep_alive, req.minor_version == 0, &head, opts, ec);
+        AccessLog(client.text(), opts, req.request_line, reply.status, sent, head.size(), req.referer,
+                  req.user_agent);
+        spdlog::debug("{}: per-client connection limit reached; answered 503", client.text());
+        conn->busy = false;
+        if (ec) break;
+        if (!keep_alive) {
+          linger = true;
+          break;
+        }
+        continue;
+      }
       HttpRequest request;
       request.method = req.method;
       request.target = req.target;
@@ -562,18 +659,19 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       health.metrics = &metrics;
       health.open_connections = stats.open_connections.load();
       health.refused_connections = stats.rejected_connections.load();
-      health.metrics_allowed = conn->metrics_listener || conn->loopback || opts.metrics_public;
+      health.metrics_allowed = conn->metrics_listener || client.loopback || opts.metrics_public;
       const HttpReply reply = HandleRequest(*snap, request, health, &media_opener);
       const bool keep_alive = req.keep_alive && !req.close_after && !stopping;
       const size_t sent =
           co_await Write(*conn, reply, keep_alive, req.minor_version == 0, &head, opts, ec);
-      AccessLog(*conn, opts, req.request_line, reply.status, sent, head.size(), req.referer,
+      counted.Release();
+      AccessLog(client.text(), opts, req.request_line, reply.status, sent, head.size(), req.referer,
                 req.user_agent);
       if (spdlog::should_log(spdlog::level::debug)) {
         const auto us =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_at)
                 .count();
-        spdlog::debug("{} \"{} {}\" {} {} {}us", conn->peer, req.method, req.target, reply.status,
+        spdlog::debug("{} \"{} {}\" {} {} {}us", client.text(), req.method, req.target, reply.status,
                       reply.send_body ? reply.ContentLength() : 0, us);
       }
       conn->busy = false;

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "config/address_range.h"
 #include "daemon/metrics.h"
 #include "daemon/publish/snapshot.h"
 
@@ -39,6 +40,9 @@ struct ServerOptions {
   int lingering_timeout_ms = 5'000;  // and waits at most this long for each read
   bool access_log = false;         // one Combined Log Format line per request (info)
   bool metrics_public = false;     // /metrics for every client, not only loopback ones
+  // Peers whose X-Forwarded-For names the client (ForwardedClient in connection.h).
+  // A connection takes the list in force at its accept.
+  std::vector<config::AddressRange> trusted_proxies = config::LoopbackRanges();
 };
 
 // Connection gauges, updated by the serving threads. Responses are counted in

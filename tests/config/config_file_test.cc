@@ -57,6 +57,7 @@ TEST(ConfigFileTest, TheExampleFileSetsEveryKey) {
   EXPECT_FALSE(c.access_log);
   EXPECT_FALSE(c.metrics_public);
   EXPECT_FALSE(c.metrics_listen.has_value());
+  EXPECT_EQ(LoopbackRanges(), c.trusted_proxies);
   // The example's values are the defaults, apart from the paths and the description.
   Config defaults;
   defaults.input_dir = c.input_dir;
@@ -75,6 +76,7 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
             "output_dir = \"out\"\ncache_max_age = 0\nthreads = 3\nlog_level = \"debug\"\n"
             "hub = \"http://hub.example.org/publish\"\n"
             "access_log = true\nmetrics_public = true\nmetrics_listen = \"127.0.0.1:9101\"\n"
+            "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\n"
             "[limits]\nmax_article_size = 2048\nmax_connections = 5\nheader_timeout = \"500ms\"\n"
             "idle_timeout = 2\nwrite_timeout = \"3s\"\nparse_timeout = \"1500ms\"\n"
             "max_connections_per_client = 0\nmax_content_size = \"64K\"\nmax_feed_size = \"1M\"\n");
@@ -101,6 +103,9 @@ TEST(ConfigFileTest, EveryKeyWithOtherValues) {
   EXPECT_TRUE(c.access_log);
   EXPECT_TRUE(c.metrics_public);
   EXPECT_EQ((ListenAddress{"127.0.0.1", 9101}), c.metrics_listen.value());
+  ASSERT_EQ(2u, c.trusted_proxies.size());
+  EXPECT_EQ("10.0.0.0/8", ToString(c.trusted_proxies[0]));
+  EXPECT_EQ("2001:db8::1", ToString(c.trusted_proxies[1]));
   EXPECT_EQ(3000, c.write_timeout_ms);
   EXPECT_EQ(1500, c.parse_timeout_ms);
   EXPECT_EQ(0u, c.max_connections_per_client);
@@ -188,6 +193,21 @@ TEST(ConfigFileTest, PrefixesThatShareAStateFileAreRefused) {
   EXPECT_EQ(4u, ok.feeds.size());
 }
 
+// An empty list trusts nobody; one string is one address.
+TEST(ConfigFileTest, TrustedProxiesListStringOrNone) {
+  TempDir dir;
+  const std::string f = (dir.path() / "f.toml").string();
+  Config c;
+  std::string err;
+  WriteFile(f, "trusted_proxies = []\n");
+  ASSERT_TRUE(LoadConfigFile(f, &c, &err)) << err;
+  EXPECT_TRUE(c.trusted_proxies.empty());
+  WriteFile(f, "trusted_proxies = \"192.0.2.0/24\"\n");
+  ASSERT_TRUE(LoadConfigFile(f, &c, &err)) << err;
+  ASSERT_EQ(1u, c.trusted_proxies.size());
+  EXPECT_EQ("192.0.2.0/24", ToString(c.trusted_proxies[0]));
+}
+
 TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
   TempDir dir;
   const std::string f = (dir.path() / "f.toml").string();
@@ -206,6 +226,15 @@ TEST(ConfigFileTest, MistakesNameFileLineColumnAndKey) {
        "1:27: listen: \"nowhere\" is not ADDRESS:PORT"},
       {"listen = []\n", "1:10: listen: needs at least one address"},
       {"listen = 8080\n", "1:10: listen: expected a string or a list of strings, got an integer"},
+      {"trusted_proxies = [\"::1\", \"10.0.0.1/8\"]\n",
+       "1:27: trusted_proxies: \"10.0.0.1/8\" has address bits set beyond its /8 (the range "
+       "starts at 10.0.0.0/8)"},
+      {"trusted_proxies = [\"nginx\"]\n",
+       "1:20: trusted_proxies: \"nginx\" is not an IP address or a CIDR range (like 127.0.0.1, "
+       "::1, 10.0.0.0/8)"},
+      {"trusted_proxies = [\"10.0.0.1, 10.0.0.2\"]\n",
+       "1:20: trusted_proxies: \"10.0.0.1, 10.0.0.2\" holds more than one address"},
+      {"trusted_proxies = [1]\n", "1:20: trusted_proxies: expected a string, got an integer"},
       {"language = \"en us\"\n", "1:12: language: \"en us\" is not a language tag"},
       {"hub = \"https://hub.example\"\n",
        "1:7: hub: \"https://hub.example\": only http:// hubs are supported (feedd has no TLS client)"},

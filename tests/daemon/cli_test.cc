@@ -92,6 +92,17 @@ TEST(CliTest, LimitsAndSwitches) {
   Outcome bad = Parse({"--access-log=maybe"});
   EXPECT_FALSE(bad.config);
   EXPECT_EQ("--access-log: \"maybe\" is not true or false", bad.err);
+  Outcome proxies = Parse({"--trusted-proxies", "10.0.0.0/8, 192.0.2.1"});
+  ASSERT_TRUE(proxies.config) << proxies.err;
+  ASSERT_EQ(2u, proxies.config->trusted_proxies.size());
+  EXPECT_EQ("192.0.2.1", config::ToString(proxies.config->trusted_proxies[1]));
+  Outcome nobody = Parse({"--trusted-proxies="});
+  ASSERT_TRUE(nobody.config) << nobody.err;
+  EXPECT_TRUE(nobody.config->trusted_proxies.empty());
+  Outcome junk = Parse({"--trusted-proxies", "::1,proxy"});
+  EXPECT_FALSE(junk.config);
+  EXPECT_EQ("--trusted-proxies: \"proxy\" is not an IP address or a CIDR range (like 127.0.0.1, "
+            "::1, 10.0.0.0/8)", junk.err);
   Outcome tiny = Parse({"--max-feed-size", "100"});
   EXPECT_FALSE(tiny.config);
   EXPECT_EQ("--max-feed-size: \"100\" is too small (at least 4K)", tiny.err);

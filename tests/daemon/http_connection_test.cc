@@ -128,6 +128,83 @@ TEST(ClientAddressTest, Loopback) {
   EXPECT_EQ(*ParseClientAddress("192.0.2.1"), *ParseClientAddress("::ffff:192.0.2.1"));
 }
 
+config::AddressRange Range(const char* text) {
+  std::string err;
+  std::optional<config::AddressRange> r = config::ParseAddressRange(text, &err);
+  EXPECT_TRUE(r) << text << ": " << err;
+  return r.value_or(config::AddressRange{});
+}
+
+TEST(AddressRangeTest, ParsesAddressesAndRanges) {
+  auto in = [](const char* range, const char* address) {
+    return Range(range).Contains(ParseClientAddress(address)->bytes);
+  };
+  EXPECT_TRUE(in("127.0.0.0/8", "127.9.9.9"));
+  EXPECT_TRUE(in("127.0.0.0/8", "::ffff:127.0.0.1"));
+  EXPECT_FALSE(in("127.0.0.0/8", "128.0.0.1"));
+  EXPECT_TRUE(in("10.1.2.3", "10.1.2.3"));
+  EXPECT_FALSE(in("10.1.2.3", "10.1.2.4"));
+  EXPECT_TRUE(in("192.168.0.0/17", "192.168.127.255"));
+  EXPECT_FALSE(in("192.168.0.0/17", "192.168.128.0"));
+  EXPECT_TRUE(in("0.0.0.0/0", "203.0.113.1"));
+  EXPECT_FALSE(in("0.0.0.0/0", "2001:db8::1"));  // every IPv4 address, not IPv6
+  EXPECT_TRUE(in("::/0", "2001:db8::1"));
+  EXPECT_TRUE(in("2001:db8::/32", "2001:db8:ffff::1"));
+  EXPECT_FALSE(in("2001:db8::/32", "2001:db9::1"));
+  EXPECT_TRUE(in("::1", "::1"));
+  EXPECT_FALSE(in("::1", "127.0.0.1"));
+  EXPECT_EQ("10.0.0.0/8", config::ToString(Range("10.0.0.0/8")));
+  EXPECT_EQ("::1", config::ToString(Range("::1")));
+  EXPECT_EQ("2001:db8::/32", config::ToString(Range("2001:db8::/32")));
+  EXPECT_EQ("192.0.2.1", config::ToString(Range("192.0.2.1")));
+  for (const char* bad : {"", "localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/x",
+                          "10.0.0.1/8", "10.0.0.0/8/8", "1.2.3", "[::1]", "10.0.0.0/-1", " 10.0.0.1"}) {
+    std::string err;
+    EXPECT_FALSE(config::ParseAddressRange(bad, &err)) << bad;
+    EXPECT_NE(std::string::npos, err.find(bad)) << err;
+  }
+  std::string err;
+  config::ParseAddressRange("10.0.0.1/8", &err);
+  EXPECT_NE(std::string::npos, err.find("10.0.0.0/8")) << err;  // says where the range starts
+}
+
+// The walk of X-Forwarded-For from the right (nginx's real_ip_recursive).
+TEST(ForwardedClientTest, WalksFromTheRightThroughTrustedHops) {
+  const std::vector<config::AddressRange> loopback = config::LoopbackRanges();
+  const std::vector<config::AddressRange> lan = {Range("127.0.0.1"), Range("10.0.0.0/8")};
+  auto client = [](const char* peer, std::vector<std::string_view> xff,
+                   const std::vector<config::AddressRange>& trusted) {
+    return ToString(ForwardedClient(*ParseClientAddress(peer), xff, trusted));
+  };
+  // An untrusted peer speaks for itself, whatever it sends.
+  EXPECT_EQ("198.51.100.1", client("198.51.100.1", {"203.0.113.7"}, loopback));
+  // A trusted one names its client.
+  EXPECT_EQ("203.0.113.7", client("127.0.0.1", {"203.0.113.7"}, loopback));
+  EXPECT_EQ("2001:db8::7", client("::1", {"2001:db8::7"}, loopback));
+  // A client's own forged entries sit left of what the proxy appended: not believed.
+  EXPECT_EQ("203.0.113.7", client("127.0.0.1", {"1.2.3.4, 203.0.113.7"}, loopback));
+  // Trusted hops in the chain are walked through, the first untrusted is the client.
+  EXPECT_EQ("203.0.113.7", client("127.0.0.1", {"1.2.3.4, 203.0.113.7, 10.0.0.5"}, lan));
+  EXPECT_EQ("10.0.0.5", client("127.0.0.1", {"1.2.3.4, 203.0.113.7, 10.0.0.5"}, loopback));
+  // Several fields read as one list, in order.
+  EXPECT_EQ("203.0.113.7", client("127.0.0.1", {"1.2.3.4", "203.0.113.7", "10.0.0.5"}, lan));
+  // All trusted: the leftmost.
+  EXPECT_EQ("10.0.0.1", client("127.0.0.1", {"10.0.0.1, 10.0.0.2"}, lan));
+  // Ports and brackets.
+  EXPECT_EQ("203.0.113.7", client("127.0.0.1", {"203.0.113.7:4711"}, loopback));
+  EXPECT_EQ("2001:db8::7", client("127.0.0.1", {"[2001:db8::7]:4711"}, loopback));
+  EXPECT_EQ("2001:db8::7", client("127.0.0.1", {"[2001:db8::7]"}, loopback));
+  // Not an address: the hop that wrote it is the client.
+  EXPECT_EQ("127.0.0.1", client("127.0.0.1", {"unknown"}, loopback));
+  EXPECT_EQ("10.0.0.5", client("127.0.0.1", {"203.0.113.7, _hidden, 10.0.0.5"}, lan));
+  for (const char* junk : {"[2001:db8::7", "[::1]x", "[::1]:", "1.2.3.4:x", "300.1.1.1", "\"1.2.3.4\""})
+    EXPECT_EQ("127.0.0.1", client("127.0.0.1", {junk}, loopback)) << junk;
+  // Empty entries are skipped; nobody trusted: the peer.
+  EXPECT_EQ("203.0.113.7", client("127.0.0.1", {"203.0.113.7, , "}, loopback));
+  EXPECT_EQ("127.0.0.1", client("127.0.0.1", {"203.0.113.7"}, {}));
+  EXPECT_EQ("127.0.0.1", client("127.0.0.1", {}, loopback));
+}
+
 TEST(ClientConnectionsTest, LimitPerAddressAcrossThreads) {
   ClientConnections c;
   const ClientAddress a = *ParseClientAddress("192.0.2.1");

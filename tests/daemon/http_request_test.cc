@@ -223,6 +223,30 @@ TEST(HttpRequestTest, FieldsTheHandlerNeeds) {
   EXPECT_EQ(0u, reader.buffered());
 }
 
+// X-Forwarded-For fields are kept in order, the last kMaxForwardedFields of them
+// (those nearest the peer, the only ones a trusted proxy vouches for); a reused
+// reader forgets the previous request's.
+TEST(HttpRequestTest, ForwardedForFields) {
+  RequestReader reader(RequestLimits{});
+  std::string bytes = "GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 192.0.2.1, 10.0.0.1\r\n"
+                      "x-forwarded-for:  10.0.0.2 \r\n\r\n";
+  bytes += "GET / HTTP/1.1\r\nHost: h\r\n";
+  for (int i = 0; i < 10; ++i) bytes += "X-Forwarded-For: 10.0.0." + std::to_string(i) + "\r\n";
+  bytes += "\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n";
+  std::memcpy(reader.space(), bytes.data(), bytes.size());
+  reader.Commit(bytes.size());
+  ASSERT_EQ(RequestReader::Result::kRequest, reader.Next());
+  ASSERT_EQ(2u, reader.request().forwarded_for_count);
+  EXPECT_EQ("192.0.2.1, 10.0.0.1", reader.request().forwarded_for[0]);
+  EXPECT_EQ("10.0.0.2", reader.request().forwarded_for[1]);
+  ASSERT_EQ(RequestReader::Result::kRequest, reader.Next());
+  ASSERT_EQ(ParsedRequest::kMaxForwardedFields, reader.request().forwarded_for_count);
+  EXPECT_EQ("10.0.0.2", reader.request().forwarded_for[0]);
+  EXPECT_EQ("10.0.0.9", reader.request().forwarded_for[7]);
+  ASSERT_EQ(RequestReader::Result::kRequest, reader.Next());
+  EXPECT_EQ(0u, reader.request().forwarded_for_count);
+}
+
 TEST(HttpRequestTest, RangeFields) {
   RequestReader reader(RequestLimits{});
   const std::string bytes =

@@ -496,5 +496,106 @@ TEST_F(HardeningTest, MetricsOnLoopbackAndOnItsOwnListener) {
   EXPECT_EQ(0, d.Stop());
 }
 
+
+// A reverse proxy in front (issue 14): from a trusted peer (loopback by default)
+// the client X-Forwarded-For names is the one in the access log and the one the
+// loopback-only /metrics judges; from an untrusted peer the field is ignored.
+TEST_F(HardeningTest, TrustedProxiesNameTheClient) {
+  Drop(in() / "a.txt", "Title: A\n\nBody.\n");
+  auto line_for = [](const std::string& client, const std::string& target) {
+    return std::regex("\\[info\\] " + std::regex_replace(client, std::regex("\\."), "\\.") +
+                      " - - \\[[^\\]]+\\] \"GET " + target + " HTTP/1\\.1\" ");
+  };
+  {
+    Daemon d(in(), {"--access-log"});
+    ASSERT_GT(d.port(), 0) << d.Log();
+    // A client's own entry left of the proxy's is not believed.
+    EXPECT_EQ(200, d.Get("/rss.xml", {"X-Forwarded-For: 6.6.6.6, 203.0.113.7"})->status);
+    EXPECT_EQ(200, d.Get("/atom.xml", {"X-Forwarded-For: [2001:db8::7]:4711"})->status);
+    // /metrics is for loopback clients: not for the one behind the proxy.
+    std::optional<HttpResponse> m = d.Get("/metrics", {"X-Forwarded-For: 203.0.113.7"});
+    EXPECT_EQ(403, m->status);
+    EXPECT_EQ(200, d.Get("/metrics", {"X-Forwarded-For: 127.0.0.9"})->status);
+    EXPECT_EQ(200, d.Get("/metrics")->status);
+    EXPECT_TRUE(WaitUntil([&] { return std::regex_search(d.Log(), line_for("203.0.113.7", "/rss.xml")); }))
+        << d.Log();
+    EXPECT_TRUE(WaitUntil([&] { return std::regex_search(d.Log(), line_for("2001:db8::7", "/atom.xml")); }))
+        << d.Log();
+    EXPECT_TRUE(std::regex_search(d.Log(), line_for("203.0.113.7", "/metrics"))) << d.Log();
+    EXPECT_EQ(0, d.Stop());
+  }
+  {
+    // Nobody trusted: the field is the client's word only.
+    Daemon d(in(), {"--access-log", "--trusted-proxies", ""});
+    ASSERT_GT(d.port(), 0) << d.Log();
+    EXPECT_EQ(200, d.Get("/rss.xml", {"X-Forwarded-For: 203.0.113.7"})->status);
+    EXPECT_EQ(200, d.Get("/metrics", {"X-Forwarded-For: 203.0.113.7"})->status);
+    EXPECT_TRUE(WaitUntil([&] { return std::regex_search(d.Log(), line_for("127.0.0.1", "/rss.xml")); }))
+        << d.Log();
+    EXPECT_EQ(std::string::npos, d.Log().find("203.0.113.7")) << d.Log();
+    EXPECT_EQ(0, d.Stop());
+  }
+}
+
+// Behind a proxy every client shares the proxy's address and its connections: the
+// per-client limit counts a forwarded request against the client it names while
+// it is answered, and a refusal (503) leaves the proxy's connection open for the
+// other clients. A connection from a trusted address that forwards nothing is an
+// ordinary client, limited as before.
+TEST_F(HardeningTest, PerClientLimitCountsTheForwardedClient) {
+  Drop(in() / "a.txt", "Title: A\n\nBody.\n");
+  constexpr uint64_t kSize = 64ull << 20;  // a response far larger than socket buffers
+  {
+    std::ofstream f(in() / "big.mp4", std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(kSize - 1));
+    f.put('x');
+  }
+  Daemon d(in(), {"--max-connections-per-client", "1", "--access-log"});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  // Client .7's download stalls in flight (nobody reads it).
+  auto stalled = std::make_unique<Connection>(d.port(), 4096);
+  ASSERT_TRUE(stalled->Send(
+      "GET /media/big.mp4 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n"));
+  ASSERT_TRUE(WaitUntil([&] {
+    Connection probe(d.port());
+    probe.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+    std::optional<HttpResponse> r = probe.ReadResponse();
+    return r && r->status == 503;
+  })) << "the stalled download never counted against its client";
+  // The proxy's connection: .7 is refused and the connection stays; .8 is served on it.
+  Connection proxy(d.port());
+  proxy.Send("GET /rss.xml HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+  std::optional<HttpResponse> refused = proxy.ReadResponse();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(503, refused->status);
+  EXPECT_EQ("5", refused->Header("retry-after"));
+  EXPECT_NE("close", refused->Header("connection"));
+  proxy.Send("GET /rss.xml HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.8\r\n\r\n");
+  std::optional<HttpResponse> served = proxy.ReadResponse();
+  ASSERT_TRUE(served) << "the proxy's connection was closed after the 503";
+  EXPECT_EQ(200, served->status);
+  // Direct clients on loopback: the first holds the one slot of 127.0.0.1, the
+  // second is refused and closed, as without a proxy.
+  Connection direct(d.port());
+  direct.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(200, direct.ReadResponse()->status);
+  {
+    Connection second(d.port());  // closed at the end of the block: no lingering at the stop
+    second.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::optional<HttpResponse> full = second.ReadResponse();
+    ASSERT_TRUE(full);
+    EXPECT_EQ(503, full->status);
+    EXPECT_EQ("close", full->Header("connection"));
+  }
+  // The stalled download ends: .7 is served again.
+  stalled.reset();
+  EXPECT_TRUE(WaitUntil([&] {
+    proxy.Send("GET /rss.xml HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+    std::optional<HttpResponse> r = proxy.ReadResponse();
+    return r && r->status == 200;
+  }));
+  EXPECT_EQ(0, d.Stop());
+}
+
 }  // namespace
 }  // namespace feedd
