@@ -19,6 +19,7 @@ FEEDD_TEST_PACKAGES=(
   libgtest-dev python3 python3-feedparser libxml2-utils systemd
   systemd-container newsboat python3-prometheus-client chromium fonts-dejavu-core curl
   bindfs fuse3 util-linux python3-html5lib ffmpeg debhelper dpkg-dev fakeroot lintian git
+  nginx libnginx-mod-http-brotli-static openssl
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -64,6 +65,14 @@ ensure_packages() {
   log "installing from Debian's packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # The tests run nginx themselves, on loopback ports of their own; Debian's
+  # package starts its default site on port 80 when it is installed. Undo that
+  # for an nginx installed here (one that was there before is left alone).
+  if [[ " ${missing[*]} " == *" nginx "* ]] && [ -d /run/systemd/system ] &&
+     systemctl is-enabled --quiet nginx 2>/dev/null; then
+    log "stopping and disabling the nginx service just installed (the tests start their own)"
+    as_root systemctl disable --now --quiet nginx || true
+  fi
 }
 
 # build_feedd [TARGET] [CMAKE_ARGS...]: configures build/ (Release) and builds TARGET
