@@ -249,6 +249,14 @@ std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::stri
     br->etag = "\"" + tag + "-br\"";
     Fill(br.get(), content_type, "br", validators);
     brotli->Add(res, std::move(br), zero_copy);
+  } else if (std::optional<std::string> twin = Brotli(res->identity.body, kColdBrotliQuality)) {
+    // The cold resources (made on demand, read rarely): a quick twin at once.
+    auto br = std::make_unique<daemon::Representation>();
+    br->etag = "\"" + tag + "-br\"";
+    Fill(br.get(), content_type, "br", validators);
+    br->body = std::move(*twin);
+    if (zero_copy && br->body.size() >= kZeroCopyMin) br->file = MakeBodyFile(br->body);
+    res->SetBrotli(std::move(br));
   }
   return res;
 }

@@ -45,13 +45,20 @@ std::optional<std::string> Brotli(std::string_view data, int quality,
 // in resource.cc.
 int BrotliQualityFor(size_t size);
 
+// The quality of the twins made at once, for the cold resources (article pages,
+// later index pages, category, tag and archive feeds: made on demand and read
+// rarely): about as fast as the gzip twin (level 6) and still smaller; the best
+// quality costs ~50 times as much.
+inline constexpr int kColdBrotliQuality = 5;
+
 class BrotliCompressor;
 
 // `last_modified` 0 means none is sent. With `zero_copy`, bodies of at least
 // kZeroCopyMin bytes are also put in a file (see SetBodyFileFolder) so the server can sendfile(2)
 // them (used for the few hot resources: the feeds and the index; not for every
 // article page, which would cost two descriptors each). With `brotli`, the brotli
-// twin is queued there and appears on the resource when made; without, there is none.
+// twin is queued there and appears on the resource when made (the hot resources);
+// without, one is made at once at kColdBrotliQuality.
 std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::string_view content_type,
                                                    int64_t last_modified, int cache_max_age,
                                                    bool zero_copy = false,

@@ -15,6 +15,7 @@
 
 #include "daemon/publish/file_io.h"
 #include "daemon/publish/page_cache.h"
+#include "daemon/publish/resource.h"
 #include "watcher/scan.h"
 
 namespace feedd::daemon {
@@ -31,18 +32,22 @@ std::optional<std::string> ReadAll(const fs::path& p) {
   return std::move(s).str();
 }
 
-// Writes `data` unless the file already holds exactly it.
-bool PutFile(const fs::path& p, std::string_view data, bool compare, std::string* err) {
-  if (compare) {
-    if (std::optional<std::string> old = ReadAll(p); old && *old == data) return true;
-  }
-  std::error_code ec;
-  fs::create_directories(p.parent_path(), ec);
-  if (ec) {
-    *err = p.parent_path().string() + ": " + ec.message();
+int64_t MtimeSeconds(const struct stat& st) { return static_cast<int64_t>(st.st_mtim.tv_sec); }
+
+// Whether `p` already holds exactly `data`, with modification time `mtime_s` (0:
+// any); a file with the right bytes and another time gets the time.
+bool AlreadyThere(const fs::path& p, std::string_view data, int64_t mtime_s) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) != data.size())
     return false;
+  std::optional<std::string> old = ReadAll(p);
+  if (!old || *old != data) return false;
+  if (mtime_s > 0 && MtimeSeconds(st) != mtime_s) {
+    const timespec times[2] = {{mtime_s, 0}, {mtime_s, 0}};
+    if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0) return false;
   }
-  return WriteFileAtomically(p.string(), data, err, /*sync=*/false);
+  return true;
 }
 
 bool IsOurs(const fs::path& rel) {
@@ -59,7 +64,8 @@ bool IsOurs(const fs::path& rel) {
 
 }  // namespace
 
-SiteWriter::SiteWriter(std::string output_dir) : dir_(std::move(output_dir)) {}
+SiteWriter::SiteWriter(std::string output_dir)
+    : dir_(std::move(output_dir)), batch_(dir_.string()) {}
 
 std::string SiteWriter::FileFor(const std::string& path) {
   if (path.empty() || path[0] != '/') return {};
@@ -80,31 +86,47 @@ std::string SiteWriter::FileFor(const std::string& path) {
   return rel + "/index.html";
 }
 
+bool SiteWriter::PutFile(const fs::path& p, std::string_view data, int64_t mtime_s,
+                         std::string* err) {
+  if (first_ && AlreadyThere(p, data, mtime_s)) return true;  // from an earlier run
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  if (ec) {
+    *err = p.parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  return batch_.Write(p.string(), data, mtime_s, err);
+}
+
 bool SiteWriter::Put(const std::string& path, const Resource& res, std::string* err) {
   const std::string rel = FileFor(path);
   if (rel.empty()) return true;
   const fs::path file = dir_ / rel;
+  const fs::path br_file = file.string() + ".br";
+  // Each file's time is the resource's last change, so a static server's
+  // Last-Modified is feedd's; 0 (none sent): the time of writing.
+  const int64_t mtime = res.last_modified;
   const auto old = written_.find(path);
-  const bool same = old != written_.end() && old->second.etag == res.identity.etag;
+  const bool same = old != written_.end() && old->second.etag == res.identity.etag &&
+                    old->second.mtime == mtime;
+  // The brotli twin: made with the resource (cold ones) or a little later (the hot
+  // ones: written then).
   const Representation* br = res.brotli();
-  if (same && (old->second.brotli || !br)) {
-    if (!br && res.brotli_expected) waiting_for_twins_ = true;
-    return true;
-  }
-  bool ok = true;
-  if (!same) {
-    ok = PutFile(file, res.identity.body, first_, err);
-    if (ok && !res.gzip.body.empty()) ok = PutFile(fs::path(file.string() + ".gz"), res.gzip.body, first_, err);
-  }
-  if (ok && br) ok = PutFile(fs::path(file.string() + ".br"), br->body, first_, err);
-  if (!ok) return false;
-  // Hot resources get their twin later: look again then.
   if (!br && res.brotli_expected) waiting_for_twins_ = true;
-  if (!br) {
-    std::error_code ec;
-    fs::remove(fs::path(file.string() + ".br"), ec);  // an old twin of other bytes
+  if (same && (old->second.brotli || !br)) return true;
+  if (!same) {
+    if (!PutFile(file, res.identity.body, mtime, err)) return false;
+    if (!res.gzip.body.empty() && !PutFile(fs::path(file.string() + ".gz"), res.gzip.body, mtime, err))
+      return false;
   }
-  written_[path] = {res.identity.etag, br != nullptr};
+  const bool have_br = br != nullptr;
+  if (br) {
+    if (!PutFile(br_file, br->body, mtime, err)) return false;
+  } else {
+    std::error_code ec;
+    fs::remove(br_file, ec);  // an old twin of other bytes; the new one comes later
+  }
+  written_[path] = {res.identity.etag, have_br, mtime};
   return true;
 }
 
@@ -126,7 +148,7 @@ bool SiteWriter::PutMedia(const std::string& root, const std::string& rel, const
   }
   std::error_code ec;
   fs::create_directories(dest.parent_path(), ec);
-  const std::string tmp = (dest.parent_path() / ("." + dest.filename().string() + ".feedd-tmp")).string();
+  const std::string tmp = FileBatch::TempFor(dest.string());
   const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   bool ok = out >= 0;
   std::string why = ok ? "" : std::strerror(errno);
@@ -146,12 +168,12 @@ bool SiteWriter::PutMedia(const std::string& root, const std::string& rel, const
   if (ok && ::futimens(out, times) != 0) why = std::strerror(errno), ok = false;
   if (out >= 0 && ::close(out) != 0 && ok) why = std::strerror(errno), ok = false;
   ::close(src->fd);
-  if (ok && ::rename(tmp.c_str(), dest.c_str()) != 0) why = std::strerror(errno), ok = false;
   if (!ok) {
     ::unlink(tmp.c_str());
     *err = dest.string() + ": " + why;
+    return false;
   }
-  return ok;
+  return batch_.Stage(tmp, dest.string(), err);
 }
 
 void SiteWriter::SyncMedia(const Snapshot& snap, const std::function<void(const std::string&)>& fail) {
@@ -179,7 +201,9 @@ void SiteWriter::SyncMedia(const Snapshot& snap, const std::function<void(const 
     const fs::path media = dir_ / "media";
     for (auto it = fs::recursive_directory_iterator(media, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-      if (it->is_regular_file(ec) && !snap.media.Find(it->path().lexically_relative(media).string()))
+      // The batch's temporaries are not copies: they are renamed at its commit.
+      if (it->is_regular_file(ec) && !FileBatch::IsTemp(it->path().filename().string()) &&
+          !snap.media.Find(it->path().lexically_relative(media).string()))
         stale.push_back(it->path());
     }
     for (const fs::path& p : stale) fs::remove(p, ec);
@@ -217,22 +241,13 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
     }
     return true;
   };
+  // The files in the order they are renamed into place: media, article pages,
+  // later index pages, category, tag and archive feeds, then the main feeds and "/".
+  SyncMedia(snap, [&](const std::string& e) {
+    if (ok) first_err = e;
+    ok = false;
+  });
   std::set<std::string> served;
-  // The rendered resources: feeds, "/", category, tag and archive feeds.
-  for (const auto& [path, res] : snap.resources) {
-    served.insert(path);
-    put(path, *res);
-  }
-  // Category, tag and archive feeds: rendered (through the page cache) only when
-  // their signature moved.
-  for (const auto& [path, spec] : snap.feeds) {
-    served.insert(path);
-    if (auto old = feed_signatures_.find(path);
-        old != feed_signatures_.end() && old->second == spec->signature + "@" + std::to_string(spec->last_changed))
-      continue;
-    if (ResourcePtr res = snap.Find(path); res && put(path, *res))
-      feed_signatures_[path] = spec->signature + "@" + std::to_string(spec->last_changed);
-  }
   // Article pages: rendered (through the page cache) only when new or changed.
   std::map<std::string, uint64_t> versions;
   for (const auto& [slug, pub] : snap.articles) {
@@ -253,10 +268,37 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
     if (snap.listing_changed == listing_written_ && n <= index_pages_written_) continue;
     if (ResourcePtr res = snap.Find(path)) put(path, *res);
   }
-  SyncMedia(snap, [&](const std::string& e) {
-    if (ok) first_err = e;
-    ok = false;
-  });
+  // Category, tag and archive feeds: rendered (through the page cache) only when
+  // their signature moved.
+  for (const auto& [path, spec] : snap.feeds) {
+    served.insert(path);
+    if (auto old = feed_signatures_.find(path);
+        old != feed_signatures_.end() && old->second == spec->signature + "@" + std::to_string(spec->last_changed))
+      continue;
+    if (ResourcePtr res = snap.Find(path); res && put(path, *res))
+      feed_signatures_[path] = spec->signature + "@" + std::to_string(spec->last_changed);
+  }
+  // Last, the rendered resources: the feeds, "/" (what links to the rest).
+  for (const auto& [path, res] : snap.resources) {
+    served.insert(path);
+    put(path, *res);
+  }
+  // Everything new in place (durable, then renamed, in this order: what is linked to
+  // before what links to it) before anything is removed: a reader of the folder
+  // never follows a new feed's link to a page not written yet.
+  if (std::string e; !batch_.Commit(&e)) {
+    // What was staged is not known to be there: forget what was written, and look
+    // at the files on disk again next time (as on a first Write).
+    *err = e;
+    written_.clear();
+    article_versions_.clear();
+    feed_signatures_.clear();
+    media_written_.clear();
+    listing_written_ = -1;
+    index_pages_written_ = 0;
+    first_ = true;
+    return false;
+  }
   // What is no longer served.
   std::vector<std::string> gone;
   for (const auto& [path, w] : written_) {
@@ -276,6 +318,10 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
          it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
       const fs::path rel = it->path().lexically_relative(dir_);
+      if (FileBatch::IsTemp(rel.filename().string())) {  // a write cut short by a crash
+        stale.push_back(it->path());
+        continue;
+      }
       if (!IsOurs(rel)) continue;
       std::string base = rel.string();
       for (const char* twin : {".gz", ".br"}) {

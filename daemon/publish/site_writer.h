@@ -1,13 +1,16 @@
 // The complete site as files, for a static server or a CDN: every path a snapshot
-// serves, byte for byte, with its gzip twin and, once made, its brotli twin.
-// `P` for paths with a file extension (rss.xml, categories/x/atom.xml,
+// serves, byte for byte, with its gzip twin and its brotli twin (for the hot
+// resources, once made: the bytes feedd sends). `P` for paths with a file extension (rss.xml, categories/x/atom.xml,
 // archive/1/atom.xml), `P/index.html` for pages (articles/SLUG/index.html,
-// page/2/index.html), `index.html` for "/". Each file is replaced atomically
-// (written beside it, then renamed), so a server never sends half of one; files of
-// paths no longer served are removed. The media files (served at /media/PATH) are
-// copied from the input folder to media/PATH, each only when its version changed
-// (a copy already there with the same size and modification time is kept, so a
-// restart copies nothing), written beside and renamed, with the source's time.
+// page/2/index.html), `index.html` for "/". Every file and twin has the resource's
+// last-changed time as its modification time, so a static server's Last-Modified
+// is feedd's. Files are replaced atomically through a FileBatch (file_io.h:
+// hidden temporary, one syncfs per batch, rename), in an order where what is
+// linked to (media, pages) lands before what links to it (feeds, "/"); files of
+// paths no longer served are removed after. The media files (served at
+// /media/PATH) are copied from the input folder to media/PATH, each only when its
+// version changed (a copy already there with the same size and modification time
+// is kept, so a restart copies nothing), with the source's time.
 //
 // The daemon's output_dir and `feedd render --output` both write through it: one
 // pipeline, the same bytes.
@@ -26,6 +29,7 @@
 #include <string>
 #include <thread>
 
+#include "daemon/publish/file_io.h"
 #include "daemon/publish/snapshot.h"
 
 namespace feedd::daemon {
@@ -53,8 +57,13 @@ class SiteWriter {
   struct Written {
     std::string etag;
     bool brotli = false;
+    int64_t mtime = 0;  // the resource's last change, the files' modification time
   };
   bool Put(const std::string& path, const Resource& res, std::string* err);
+  // Writes `data` to `p` through the batch with modification time `mtime_s`; on the
+  // first Write, a file already holding exactly it is kept (its time set).
+  bool PutFile(const std::filesystem::path& p, std::string_view data, int64_t mtime_s,
+               std::string* err);
   // Copies media file `rel` of `snap` to media/REL unless that copy is current.
   bool PutMedia(const std::string& root, const std::string& rel, const MediaFile& f, std::string* err);
   // Brings media/ to `snap.media`: copies what changed, removes what is gone.
@@ -62,6 +71,7 @@ class SiteWriter {
   void Remove(const std::string& path);
 
   std::filesystem::path dir_;
+  FileBatch batch_;  // every file goes through it; committed at the end of each Write
   bool first_ = true;
   bool waiting_for_twins_ = false;
   std::map<std::string, Written> written_;  // by served path

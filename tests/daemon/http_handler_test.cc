@@ -175,7 +175,10 @@ TEST(HttpHandlerTest, Gzip) {
   HttpReply gz = Handle(s, "GET", "/rss.xml", {}, {}, "gzip");
   EXPECT_NE(std::string::npos, gz.fields.find("Content-Encoding: gzip\r\n"));
   EXPECT_EQ((*s.resources.Find("/rss.xml"))->gzip.body, gz.Body());
-  HttpReply plain = Handle(s, "GET", "/rss.xml", {}, {}, "br");  // no br twin here
+  // A resource made without a compressor has its quick brotli twin at once.
+  HttpReply br = Handle(s, "GET", "/rss.xml", {}, {}, "br");
+  EXPECT_NE(std::string::npos, br.fields.find("Content-Encoding: br\r\n"));
+  HttpReply plain = Handle(s, "GET", "/rss.xml", {}, {}, "compress");
   EXPECT_EQ(std::string::npos, plain.fields.find("Content-Encoding"));
 }
 
@@ -277,8 +280,11 @@ TEST(ResourceTest, BrotliTwin) {
   // A resource dropped before its turn is skipped.
   { auto gone = MakeResource(Prose(100000), kRssType, 5, 60, false, {}, {}, &brotli); }
   brotli.Drain();
-  EXPECT_EQ(nullptr, none->brotli());
-  for (const auto& res : {a, b, big}) {
+  // Made without a compressor (a cold resource): its twin at the quick quality, at once.
+  ASSERT_NE(nullptr, none->brotli());
+  EXPECT_FALSE(none->brotli_expected);
+  EXPECT_EQ(*Brotli("<p>same body</p>", kColdBrotliQuality), none->brotli()->body);
+  for (const auto& res : {a, b, big, none}) {
     const daemon::Representation* br = res->brotli();
     ASSERT_NE(nullptr, br);
     EXPECT_EQ(res->identity.body, Unbrotli(br->body));

@@ -691,16 +691,28 @@ std::string OutputMismatch(const Daemon& d, const fs::path& out,
     if (body != r->body) return file + " differs from GET " + PathFor(file);
     if (!all.count(file + ".gz")) return file + " has no .gz twin";
     if (Gunzip(ReadFile(out / (file + ".gz"))) != body) return file + ".gz does not gunzip to it";
+    if (!all.count(file + ".br")) return file + " has no .br twin";
+    // A static server's Last-Modified (the file's time) is the daemon's.
+    const std::string lm = r->Header("last-modified");
+    for (const char* twin : {"", ".gz", ".br"}) {
+      struct stat st {};
+      if (::stat((out / (file + twin)).c_str(), &st) != 0) return file + twin + " cannot be read";
+      const std::string want = feed::FormatHttpDate(st.st_mtim.tv_sec);
+      if (lm != want) return file + twin + ": modified " + want + ", served with Last-Modified " + lm;
+    }
   }
   for (const std::string& file : all) {
     if ((file.ends_with(".gz") || file.ends_with(".br")) &&
         !files.count(file.substr(0, file.size() - 3)))
       return file + " is left without its file";
-    // A brotli twin is the bytes the daemon sends as br.
+    // A brotli twin is the bytes the daemon sends as br, where it sends br (the hot
+    // resources); elsewhere the writer's own twin of the file.
     if (file.ends_with(".br")) {
       const std::string base = file.substr(0, file.size() - 3);
       std::optional<HttpResponse> r = d.Get(PathFor(base), {"Accept-Encoding: br"});
-      if (!r || r->Header("content-encoding") != "br" || r->body != ReadFile(out / file))
+      if (!r) return "GET " + PathFor(base) + " failed";
+      if (r->Header("content-encoding") == "br" ? r->body != ReadFile(out / file)
+                                                : testing::Unbrotli(ReadFile(out / file)) != ReadFile(out / base))
         return file + " is not the br body of GET " + PathFor(base);
     }
   }

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <brotli/decode.h>
+
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -268,6 +270,24 @@ class Daemon {
 };
 
 // The gzip body a server sent, decoded; "<gunzip failed>" when it is not gzip.
+// The bytes a brotli stream decodes to, or "<brotli decoding failed>".
+inline std::string Unbrotli(const std::string& data) {
+  BrotliDecoderState* s = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+  std::string out;
+  const uint8_t* next_in = reinterpret_cast<const uint8_t*>(data.data());
+  size_t avail_in = data.size();
+  BrotliDecoderResult rc = BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
+  while (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
+    uint8_t buf[65536];
+    uint8_t* next_out = buf;
+    size_t avail_out = sizeof buf;
+    rc = BrotliDecoderDecompressStream(s, &avail_in, &next_in, &avail_out, &next_out, nullptr);
+    out.append(reinterpret_cast<char*>(buf), sizeof buf - avail_out);
+  }
+  BrotliDecoderDestroyInstance(s);
+  return rc == BROTLI_DECODER_RESULT_SUCCESS && avail_in == 0 ? out : "<brotli decoding failed>";
+}
+
 inline std::string Gunzip(const std::string& data) {
   z_stream z{};
   inflateInit2(&z, 15 + 16);

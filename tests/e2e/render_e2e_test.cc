@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "tests/e2e/daemon_harness.h"
 #include "tests/test_util.h"
 
 namespace feedd {
@@ -143,6 +144,43 @@ TEST(RenderE2eTest, TheOutputHoldsTheMediaWithTheirTimesIssue13) {
   ASSERT_EQ(0, Render(in.path(), out.path()).exit_code);
   EXPECT_EQ(before, inode(copy));  // current: not copied again
   EXPECT_EQ("new png bytes", ReadFile(out.path() / "media" / "cover.png"));
+}
+
+// For a static server or a CDN (issue 14): every file has its .gz and .br twins,
+// all three dated as the resource's last change (the article's date here), so a
+// static server's Last-Modified is feedd's. A second render over the folder keeps
+// what is current, twins included (same inode), and removes what a write cut short
+// by a crash left behind.
+TEST(RenderE2eTest, EveryFileHasTwinsDatedAsItsResource) {
+  TempDir in, out;
+  WriteFile(in.path() / "old-news.md", "---\ntitle: Old News\ndate: 2020-03-04T05:06:07Z\n---\n\nBody.\n");
+  ASSERT_EQ(0, Render(in.path(), out.path()).exit_code);
+  const auto mtime = [](const fs::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? int64_t{st.st_mtim.tv_sec} : int64_t{-1};
+  };
+  const auto inode = [](const fs::path& p) {
+    struct stat st {};
+    ::stat(p.c_str(), &st);
+    return st.st_ino;
+  };
+  const fs::path page = out.path() / "articles" / "old-news" / "index.html";
+  for (const fs::path& f : {page, out.path() / "rss.xml", out.path() / "atom.xml",
+                            out.path() / "feed.json", out.path() / "index.html"}) {
+    for (const char* twin : {"", ".gz", ".br"}) {
+      const fs::path p = f.string() + twin;
+      ASSERT_TRUE(fs::exists(p)) << p;
+      EXPECT_EQ(1583298367, mtime(p)) << p;  // 2020-03-04T05:06:07Z
+    }
+  }
+  EXPECT_EQ(ReadFile(page), testing::Unbrotli(ReadFile(page.string() + ".br")));
+  const auto br_inode = inode(page.string() + ".br");
+  WriteFile(out.path() / "articles" / ".gone.html.feedd-tmp", "half a page");
+  ASSERT_EQ(0, Render(in.path(), out.path()).exit_code);
+  EXPECT_EQ(br_inode, inode(page.string() + ".br"));
+  EXPECT_FALSE(fs::exists(out.path() / "articles" / ".gone.html.feedd-tmp"));
+  for (const auto& e : fs::recursive_directory_iterator(out.path()))
+    EXPECT_FALSE(e.path().filename().string().ends_with("-tmp")) << e.path();
 }
 
 TEST(RenderE2eTest, SameFolderSameBytes) {
