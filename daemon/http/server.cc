@@ -181,6 +181,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     for (unsigned i = 0; i < worker_count; ++i) workers.push_back(std::make_unique<Worker>());
   }
 
+  // Before the workers: a connection's coroutine frame, destroyed with its worker's
+  // io_context, may still hold a count in it (RequestCount).
+  ClientConnections clients;  // every worker's connections, by client address
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<Site> sites;
   const std::atomic<bool>& watching;
@@ -208,7 +211,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     trusted_proxies = std::make_shared<const std::vector<config::AddressRange>>(o.trusted_proxies);
   }
   ServerStats stats;
-  ClientConnections clients;  // every worker's connections, by client address
   std::atomic<size_t> lingering_rejects{0};
   std::atomic<bool> stopping{false};
   std::atomic<size_t> heartbeats{0};

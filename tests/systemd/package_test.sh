@@ -79,6 +79,7 @@ check "all $examples of them" test "$examples" -gt 0 -a "$(get /rss.xml | grep -
 check "the service is running" test "$(inside systemctl is-active feedd.service)" = active
 check "as a dynamic user, its state in /var/lib/private/feedd" inside test -s /var/lib/private/feedd/state.db
 check "the man page is there, compressed" inside test -s /usr/share/man/man8/feedd.8.gz
+check "the nginx examples are in its documentation" inside test -s /usr/share/doc/feedd/examples/feedd.conf -a -s /usr/share/doc/feedd/examples/static.conf
 check "the configuration is a conffile" \
   inside sh -c 'dpkg-query -W -f="\${Conffiles}" feedd | grep -q "/etc/feedd/feedd.toml"'
 
