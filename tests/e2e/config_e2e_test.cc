@@ -107,6 +107,36 @@ TEST(ConfigE2eTest, ReloadWithAHostileFileKeepsServingTheOldConfiguration) {
   EXPECT_EQ(0, d.Stop());
 }
 
+// trusted_proxies changes on reload (SIGHUP): connections accepted after it use
+// the new list.
+TEST(ConfigE2eTest, ReloadChangesTheTrustedProxies) {
+  TempDir in, conf;
+  WriteFile(in.path() / "a.txt", "Story\n\nA body of text.\n");
+  const fs::path file = conf.path() / "feedd.toml";
+  WriteFile(file, "access_log = true\ntrusted_proxies = []\n");
+  Daemon d(in.path(), {"--config", file.string()});
+  ASSERT_GT(d.port(), 0) << d.Log();
+  // The access log line of the request that sent User-Agent `agent` names `client`.
+  auto logged = [&](const std::string& client, const std::string& agent) {
+    const std::string line = "[info] " + client + " - - [";
+    return WaitUntil([&] {
+      const std::string log = d.Log();
+      const size_t at = log.find("\"" + agent + "\"\n");
+      const size_t start = at == std::string::npos ? 0 : log.rfind('\n', at) + 1;
+      return at != std::string::npos && log.find(line, start) < at;
+    });
+  };
+  ASSERT_EQ(200, d.Get("/rss.xml", {"X-Forwarded-For: 203.0.113.7", "User-Agent: before"})->status);
+  EXPECT_TRUE(logged("127.0.0.1", "before")) << d.Log();
+  WriteFile(file, "access_log = true\ntrusted_proxies = [\"127.0.0.1\"]\n");
+  ::kill(d.pid(), SIGHUP);
+  ASSERT_TRUE(WaitUntil([&] { return d.Log().find("reloaded the configuration") != std::string::npos; }))
+      << d.Log();
+  ASSERT_EQ(200, d.Get("/rss.xml", {"X-Forwarded-For: 203.0.113.7", "User-Agent: after"})->status);
+  EXPECT_TRUE(logged("203.0.113.7", "after")) << d.Log();
+  EXPECT_EQ(0, d.Stop());
+}
+
 // "/Blog" and "/blog" would share state-blog.db: the binary refuses to start, with
 // exit status 78 and the place of the second [[feed]] on stderr, and so does
 // --check-config.
