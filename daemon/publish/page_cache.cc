@@ -14,7 +14,8 @@ namespace feedd::daemon {
 namespace {
 
 size_t Weight(const Resource& r) {
-  return r.identity.body.size() + r.gzip.body.size() + 256;
+  const Representation* br = r.brotli();  // made with the resource: cold ones are
+  return r.identity.body.size() + r.gzip.body.size() + (br ? br->body.size() : 0) + 256;
 }
 
 // "/page/N" with N >= 2 in canonical form, else 0.

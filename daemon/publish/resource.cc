@@ -97,6 +97,8 @@ int BrotliQualityFor(size_t size) {
   return size <= kBestQualityMax ? BROTLI_MAX_QUALITY : 9;
 }
 
+int ColdBrotliQualityFor(size_t size) { return size <= 64 * 1024 ? 5 : 3; }
+
 namespace {
 
 class FdFile : public daemon::BodyFile {
@@ -249,7 +251,7 @@ std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::stri
     br->etag = "\"" + tag + "-br\"";
     Fill(br.get(), content_type, "br", validators);
     brotli->Add(res, std::move(br), zero_copy);
-  } else if (std::optional<std::string> twin = Brotli(res->identity.body, kColdBrotliQuality)) {
+  } else if (std::optional<std::string> twin = Brotli(res->identity.body, ColdBrotliQualityFor(res->identity.body.size()))) {
     // The cold resources (made on demand, read rarely): a quick twin at once.
     auto br = std::make_unique<daemon::Representation>();
     br->etag = "\"" + tag + "-br\"";

@@ -283,7 +283,9 @@ TEST(ResourceTest, BrotliTwin) {
   // Made without a compressor (a cold resource): its twin at the quick quality, at once.
   ASSERT_NE(nullptr, none->brotli());
   EXPECT_FALSE(none->brotli_expected);
-  EXPECT_EQ(*Brotli("<p>same body</p>", kColdBrotliQuality), none->brotli()->body);
+  EXPECT_EQ(*Brotli("<p>same body</p>", 5), none->brotli()->body);
+  EXPECT_EQ(5, ColdBrotliQualityFor(64 * 1024));
+  EXPECT_EQ(3, ColdBrotliQualityFor(64 * 1024 + 1));
   for (const auto& res : {a, b, big, none}) {
     const daemon::Representation* br = res->brotli();
     ASSERT_NE(nullptr, br);
