@@ -11,6 +11,21 @@
 
 namespace feedd::daemon {
 
+namespace {
+constexpr std::string_view kTempSuffix = ".feedd-tmp";
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* err,
                          bool sync) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
@@ -25,13 +40,7 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, std::st
     ::unlink(tmp.c_str());
     return false;
   };
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(tmp);
-    done += static_cast<size_t>(n);
-  }
+  if (!WriteAll(fd, data)) return fail(tmp);
   if (sync && ::fsync(fd) != 0) return fail(tmp);
   if (::close(fd) != 0) {
     *err = tmp + ": " + std::strerror(errno);
@@ -44,14 +53,6 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, std::st
     return false;
   }
   return true;
-}
-
-}  // namespace feedd::daemon
-
-namespace feedd::daemon {
-
-namespace {
-constexpr std::string_view kTempSuffix = ".feedd-tmp";
 }
 
 FileBatch::FileBatch(std::string folder, size_t max_pending)
@@ -80,13 +81,7 @@ bool FileBatch::Write(const std::string& path, std::string_view data, int64_t mt
     *err = temp + ": " + std::strerror(errno);
     return false;
   }
-  bool ok = true;
-  for (size_t done = 0; ok && done < data.size();) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else done += static_cast<size_t>(n);
-  }
+  bool ok = WriteAll(fd, data);
   if (ok && mtime_s > 0) {
     const timespec times[2] = {{mtime_s, 0}, {mtime_s, 0}};
     ok = ::futimens(fd, times) == 0;
@@ -99,6 +94,12 @@ bool FileBatch::Write(const std::string& path, std::string_view data, int64_t mt
     return false;
   }
   return Stage(temp, path, err);
+}
+
+bool FileBatch::TakeFailed() {
+  const bool failed = failed_;
+  failed_ = false;
+  return failed;
 }
 
 bool FileBatch::Stage(const std::string& temp, const std::string& path, std::string* err) {
@@ -123,6 +124,7 @@ bool FileBatch::Commit(std::string* err) {
     ok = false;
     ::unlink(temp.c_str());
   }
+  if (!ok) failed_ = true;
   return ok;
 }
 

@@ -10,6 +10,10 @@
 
 namespace feedd::daemon {
 
+// Writes all of `data` to `fd` (short writes and EINTR retried); false on an error
+// (errno says which).
+bool WriteAll(int fd, std::string_view data);
+
 // Writes `data` to a temporary file in the same folder, fsyncs it, and renames it
 // over `path`. Returns false with *err ("PATH: reason") on failure, leaving any
 // previous file in place and no temporary behind.
@@ -45,6 +49,9 @@ class FileBatch {
   // failure); the files that could be renamed are.
   bool Commit(std::string* err);
   size_t pending() const { return pending_.size(); }
+  // Whether a commit (the one a full batch makes by itself included) failed since
+  // the last call: what was staged then is not known to be in place.
+  bool TakeFailed();
   // Whether `name` (a file name, no folder) is one of the temporaries.
   static bool IsTemp(std::string_view name);
 
@@ -52,6 +59,7 @@ class FileBatch {
   std::string folder_;
   size_t max_pending_;
   std::vector<std::pair<std::string, std::string>> pending_;  // temporary, final
+  bool failed_ = false;
 };
 
 }  // namespace feedd::daemon

@@ -1,5 +1,7 @@
 #include "daemon/publish/resource.h"
 
+#include "daemon/publish/file_io.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -118,17 +120,6 @@ std::string& BodyFolder() {
   return folder;
 }
 
-bool WriteWhole(int fd, std::string_view data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // An unnamed file holding `data`: O_TMPFILE in the body folder, else a sealed
 // memfd; null when neither works (the server then writes from memory).
 std::shared_ptr<const daemon::BodyFile> MakeBodyFile(std::string_view data) {
@@ -136,7 +127,7 @@ std::shared_ptr<const daemon::BodyFile> MakeBodyFile(std::string_view data) {
     const int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) {
       auto file = std::make_shared<FdFile>(fd);
-      if (WriteWhole(fd, data)) return file;
+      if (WriteAll(fd, data)) return file;
     }
   }
   const int fd = ::memfd_create("feedd-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -145,9 +136,20 @@ std::shared_ptr<const daemon::BodyFile> MakeBodyFile(std::string_view data) {
     return nullptr;
   }
   auto file = std::make_shared<FdFile>(fd);
-  if (!WriteWhole(fd, data)) return nullptr;
+  if (!WriteAll(fd, data)) return nullptr;
   ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
   return file;
+}
+
+// Fills `rep`'s body with the brotli of `body` at `quality`, and its body file with
+// `zero_copy` (as MakeResource); false when cancelled.
+bool BrotliBody(daemon::Representation* rep, std::string_view body, int quality, bool zero_copy,
+                const std::atomic<bool>* cancel) {
+  std::optional<std::string> br = Brotli(body, quality, cancel);
+  if (!br) return false;
+  rep->body = std::move(*br);
+  if (zero_copy && rep->body.size() >= kZeroCopyMin) rep->file = MakeBodyFile(rep->body);
+  return true;
 }
 
 }  // namespace
@@ -251,14 +253,14 @@ std::shared_ptr<const daemon::Resource> MakeResource(std::string body, std::stri
     br->etag = "\"" + tag + "-br\"";
     Fill(br.get(), content_type, "br", validators);
     brotli->Add(res, std::move(br), zero_copy);
-  } else if (std::optional<std::string> twin = Brotli(res->identity.body, ColdBrotliQualityFor(res->identity.body.size()))) {
+  } else {
     // The cold resources (made on demand, read rarely): a quick twin at once.
     auto br = std::make_unique<daemon::Representation>();
     br->etag = "\"" + tag + "-br\"";
     Fill(br.get(), content_type, "br", validators);
-    br->body = std::move(*twin);
-    if (zero_copy && br->body.size() >= kZeroCopyMin) br->file = MakeBodyFile(br->body);
-    res->SetBrotli(std::move(br));
+    const std::string_view body = res->identity.body;
+    if (BrotliBody(br.get(), body, ColdBrotliQualityFor(body.size()), zero_copy, nullptr))
+      res->SetBrotli(std::move(br));
   }
   return res;
 }
@@ -267,10 +269,7 @@ std::unique_ptr<const daemon::Representation> CompleteBrotliTwin(
     const daemon::Resource& res, std::unique_ptr<daemon::Representation> rep, bool zero_copy,
     const std::atomic<bool>* cancel) {
   const std::string_view body = res.identity.body;
-  std::optional<std::string> br = Brotli(body, BrotliQualityFor(body.size()), cancel);
-  if (!br) return nullptr;
-  rep->body = std::move(*br);
-  if (zero_copy && rep->body.size() >= kZeroCopyMin) rep->file = MakeBodyFile(rep->body);
+  if (!BrotliBody(rep.get(), body, BrotliQualityFor(body.size()), zero_copy, cancel)) return nullptr;
   return rep;
 }
 

@@ -286,10 +286,13 @@ bool SiteWriter::Write(const Snapshot& snap, std::string* err) {
   // Everything new in place (durable, then renamed, in this order: what is linked to
   // before what links to it) before anything is removed: a reader of the folder
   // never follows a new feed's link to a page not written yet.
-  if (std::string e; !batch_.Commit(&e)) {
-    // What was staged is not known to be there: forget what was written, and look
-    // at the files on disk again next time (as on a first Write).
-    *err = e;
+  std::string commit_err;
+  const bool committed = batch_.Commit(&commit_err);
+  if (batch_.TakeFailed()) {
+    // This commit, or one a full batch made on the way, failed: what was staged is
+    // not known to be there. Forget what was written, and look at the files on disk
+    // again next time (as on a first Write).
+    *err = committed ? first_err : commit_err;
     written_.clear();
     article_versions_.clear();
     feed_signatures_.clear();

@@ -73,6 +73,14 @@ TEST(FileBatchTest, CommitsWhenFullAndCleansUpWhatIsNotCommitted) {
   EXPECT_FALSE(batch.Commit(&err));
   EXPECT_NE(std::string::npos, err.find("/d: ")) << err;
   EXPECT_EQ((std::set<std::string>{"a", "b", "d"}), Names(dir.path()));
+  EXPECT_TRUE(batch.TakeFailed());
+  EXPECT_FALSE(batch.TakeFailed());
+  // A failure in the commit a full batch makes by itself is remembered too, for the
+  // owner's final look.
+  FileBatch small(dir.path().string(), 1);
+  EXPECT_FALSE(small.Write((dir.path() / "d").string(), "d", 0, &err));
+  EXPECT_TRUE(small.Commit(&err));  // nothing left to commit
+  EXPECT_TRUE(small.TakeFailed());
 }
 
 }  // namespace
